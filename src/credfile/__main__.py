@@ -1,0 +1,3 @@
+from credfile.cli import main
+
+main()

@@ -1,0 +1,48 @@
+"""Shared model pieces."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TimeStampedModel(models.Model):
+    """Abstract base: every row knows when it was created and last changed."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Renminbi (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    HKD = "HKD", _("Hong Kong dollar (HKD)")
+    JPY = "JPY", _("Japanese yen (JPY)")
+    GBP = "GBP", _("Pound sterling (GBP)")
+
+
+def money_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField[Decimal]:
+    """A money amount: Decimal with two places, never a float."""
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)  # type: ignore[arg-type,call-overload]
+
+
+def currency_field() -> models.CharField[str]:
+    return models.CharField(
+        _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
+    )
+
+
+class CodeSequence(models.Model):
+    """A named counter for human-readable codes (customer codes), incremented under a lock."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

@@ -1,0 +1,63 @@
+"""The one place that decides which credit files a user may see or change.
+
+Every page, API endpoint, export and command obtains customers through
+``customer_scope(user, action)``; nothing fetches a credit file by id without it.
+The policy is written out in docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from django.db.models import Q
+
+from credfile.accounts.choices import Role
+
+NOTHING = Q(pk__in=[])
+EVERYTHING = Q()
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+    DELETE = "delete"
+
+
+# Roles that read every file across departments (to rate, to approve, to audit).
+_READ_ALL = {Role.CREDIT_MANAGER, Role.EXECUTIVE, Role.AUDITOR}
+
+
+def customer_scope(user: Any, action: Action, *, prefix: str = "") -> Q:
+    """A filter selecting the customers `user` may act on; `prefix` for related lookups."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return NOTHING
+    role = user.role
+    dept = Q(**{f"{prefix}department_id": user.department_id})
+    own = Q(**{f"{prefix}account_manager_id": user.pk})
+    if action == Action.VIEW:
+        if role in _READ_ALL:
+            return EVERYTHING
+        if role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD} and user.department_id:
+            return dept
+        return NOTHING
+    if action in {Action.CREATE, Action.CHANGE}:
+        if role == Role.DEPARTMENT_HEAD and user.department_id:
+            return dept
+        if role == Role.ACCOUNT_MANAGER and user.department_id:
+            return dept & own
+        return NOTHING
+    if action == Action.DELETE:
+        if role == Role.DEPARTMENT_HEAD and user.department_id:
+            return dept
+        return NOTHING
+    return NOTHING
+
+
+def can_create_customer(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.department_id
+        and user.role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}
+    )

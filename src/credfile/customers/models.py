@@ -1,0 +1,207 @@
+"""The customer credit file (客户信用档案): identity, classification, contacts, addresses."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from credfile.accounts.models import Department
+from credfile.core.identifiers import format_phone
+from credfile.core.models import TimeStampedModel, currency_field, money_field
+from credfile.customers.choices import (
+    AddressKind,
+    ContactRole,
+    CustomerCategory,
+    CustomerKind,
+    CustomerStatus,
+    Gender,
+    Industry,
+    ProfitClass,
+    Province,
+)
+
+
+class Tag(models.Model):
+    """A free label for grouping customers (e.g. 出口, 政府项目)."""
+
+    name = models.CharField(_("tag"), max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Customer(TimeStampedModel):
+    """One customer's credit file: an individual or an organisation."""
+
+    code = models.CharField(_("customer code"), max_length=20, unique=True)
+    kind = models.CharField(_("customer kind"), max_length=12, choices=CustomerKind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    # Normalised name for duplicate detection and search (see core.normalize.name_key).
+    name_key = models.CharField(max_length=200, db_index=True, editable=False)
+
+    # Individual
+    gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
+    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
+    passport_number = models.CharField(_("passport number"), max_length=17, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+
+    # Organisation
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    legal_representative = models.CharField(_("legal representative"), max_length=100, blank=True)
+    registered_capital = money_field(_("registered capital"), null=True, blank=True)
+    registered_capital_currency = currency_field()
+    business_scope = models.TextField(_("business scope"), blank=True)
+    established_on = models.DateField(_("establishment date"), null=True, blank=True)
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
+
+    # Both
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+
+    # Classification
+    category = models.CharField(
+        _("category"), max_length=20, choices=CustomerCategory.choices,
+        default=CustomerCategory.REGULAR,
+    )
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    profit_class = models.CharField(
+        _("profit contribution"), max_length=1, choices=ProfitClass.choices, blank=True
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
+    department = models.ForeignKey(
+        Department, verbose_name=_("owning department"), on_delete=models.PROTECT,
+        related_name="customers",
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT,
+        related_name="managed_customers",
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CustomerStatus.choices, default=CustomerStatus.ACTIVE
+    )
+    remarks = models.TextField(_("remarks"), blank=True)
+    # Optimistic concurrency: every successful change increments it.
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number"], condition=~Q(id_number=""), name="customer_unique_id_number"
+            ),
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""),
+                name="customer_unique_credit_code",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind=CustomerKind.INDIVIDUAL, credit_code="")
+                | Q(kind=CustomerKind.ORGANIZATION, id_number="", passport_number=""),
+                name="customer_identity_matches_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_capital__isnull=True) | Q(registered_capital__gte=0),
+                name="customer_registered_capital_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["name", "id"], name="customer_name_idx"),
+            models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
+            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["department", "status"], name="customer_dept_status_idx"),
+            models.Index(fields=["province", "city"], name="customer_region_idx"),
+            models.Index(fields=["kind", "category"], name="customer_kind_cat_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind == CustomerKind.INDIVIDUAL
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Contact(TimeStampedModel):
+    """A person to talk to about the customer."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    role = models.CharField(_("role"), max_length=30, choices=ContactRole.choices,
+                            default=ContactRole.OTHER)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+    verified_on = models.DateField(_("verified on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_primary", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["mobile"], name="contact_mobile_idx"),
+            models.Index(fields=["phone"], name="contact_phone_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(mobile="") | ~Q(phone="") | ~Q(email=""),
+                name="contact_has_a_channel",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def mobile_display(self) -> str:
+        return format_phone(self.mobile)
+
+    @property
+    def phone_display(self) -> str:
+        return format_phone(self.phone)
+
+
+class Address(TimeStampedModel):
+    """A postal address of the customer."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="addresses"
+    )
+    kind = models.CharField(_("address type"), max_length=12, choices=AddressKind.choices,
+                            default=AddressKind.OFFICE)
+    province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    line = models.CharField(_("street address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=6, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(postcode="") | Q(postcode__regex=r"^[0-9]{6}$"),
+                name="address_postcode_six_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " ".join(p for p in (self.get_province_display(), self.city, self.line) if p)
+

@@ -1,0 +1,92 @@
+"""Reads of credit files, always through the user's scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from stdnum.cn import ric, uscc
+
+from credfile.core.identifiers import try_phone
+from credfile.core.normalize import name_key
+from credfile.core.permissions import Action, customer_scope
+from credfile.customers.models import Contact, Customer
+
+SORTS = {
+    "name": "name",
+    "-name": "-name",
+    "code": "code",
+    "-code": "-code",
+    "created": "created_at",
+    "-created": "-created_at",
+    "updated": "updated_at",
+    "-updated": "-updated_at",
+}
+DEFAULT_SORT = "-updated"
+
+
+@dataclass(frozen=True)
+class CustomerFilters:
+    q: str = ""
+    kind: str = ""
+    category: str = ""
+    province: str = ""
+    department: int | None = None
+    status: str = ""
+
+
+def customer_queryset(*, user: Any, action: Action = Action.VIEW) -> QuerySet[Customer]:
+    return Customer.objects.filter(customer_scope(user, action))
+
+
+def customer_get(*, user: Any, pk: int, action: Action = Action.VIEW) -> Customer:
+    """The customer if `user` may act on it, else 404 (never confirm that it exists)."""
+    customer = (
+        customer_queryset(user=user, action=action)
+        .select_related("department", "account_manager")
+        .filter(pk=pk)
+        .first()
+    )
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def _search(q: str) -> Q:
+    """Exact ID number, credit code or phone; else code or part of the (normalised) name."""
+    term = q.strip()
+    compact = term.replace(" ", "").upper()
+    if len(compact) == 18 and ric.is_valid(compact):
+        return Q(id_number=compact)
+    if len(compact) == 18 and uscc.is_valid(compact):
+        return Q(credit_code=compact)
+    phone = try_phone(term)
+    if phone:
+        contact_ids = Contact.objects.filter(Q(mobile=phone) | Q(phone=phone)).values(
+            "customer_id"
+        )
+        return Q(phone=phone) | Q(pk__in=contact_ids)
+    key = name_key(term)
+    condition = Q(code=compact)
+    if key:
+        condition |= Q(name_key__contains=key)
+    return condition
+
+
+def customer_search(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
+    qs = customer_queryset(user=user)
+    if filters.q.strip():
+        qs = qs.filter(_search(filters.q))
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.category:
+        qs = qs.filter(category=filters.category)
+    if filters.province:
+        qs = qs.filter(province=filters.province)
+    if filters.department:
+        qs = qs.filter(department_id=filters.department)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    return qs

@@ -1,0 +1,354 @@
+"""Writes to credit files. The one code path for pages, the API, commands and the demo loader."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from credfile.accounts.models import Department, User
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record, changed_fields, model_snapshot
+from credfile.core import identifiers
+from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
+from credfile.core.normalize import name_key
+from credfile.core.permissions import Action, can_create_customer, customer_scope
+from credfile.core.sequences import next_value
+from credfile.customers.choices import CustomerKind
+from credfile.customers.models import Address, Contact, Customer, Tag
+
+CUSTOMER_SEQUENCE = "customer"
+
+# Fields a user may set on a customer; the rest are derived or system-kept.
+INDIVIDUAL_FIELDS = ("gender", "id_number", "passport_number", "birth_date")
+ORGANIZATION_FIELDS = (
+    "credit_code", "legal_representative", "registered_capital", "registered_capital_currency",
+    "business_scope", "established_on", "industry",
+)
+COMMON_FIELDS = (
+    "kind", "name", "phone", "email", "website", "category", "province", "city", "profit_class",
+    "status", "remarks", "department", "account_manager",
+)
+CUSTOMER_FIELDS = COMMON_FIELDS + INDIVIDUAL_FIELDS + ORGANIZATION_FIELDS
+
+
+def format_customer_code(value: int) -> str:
+    return f"C{value:08d}"
+
+
+def _clean_identity(customer: Customer, errors: dict[str, list[str]]) -> None:
+    """Validate and normalise identity numbers; derive birth date and gender from an ID."""
+
+    def check(field: str, cleaner: Any) -> None:
+        value = getattr(customer, field)
+        if not value:
+            return
+        try:
+            setattr(customer, field, cleaner(value))
+        except ValidationError as exc:
+            errors.setdefault(field, []).extend(exc.messages)
+
+    if customer.kind == CustomerKind.INDIVIDUAL:
+        for field in ORGANIZATION_FIELDS:
+            if field in {"registered_capital_currency"}:
+                continue
+            if getattr(customer, field) not in (None, ""):
+                errors.setdefault(field, []).append(
+                    _("Only an organisation has this field; leave it empty for an individual.")
+                )
+        check("id_number", identifiers.clean_resident_id)
+        check("passport_number", identifiers.clean_passport)
+        if customer.id_number and "id_number" not in errors:
+            born = identifiers.resident_id_birth_date(customer.id_number)
+            gender = identifiers.resident_id_gender(customer.id_number)
+            if customer.birth_date and customer.birth_date != born:
+                errors.setdefault("birth_date", []).append(
+                    _("The birth date does not match the ID number (%(date)s).")
+                    % {"date": born.isoformat()}
+                )
+            customer.birth_date = born
+            if customer.gender and customer.gender != gender:
+                errors.setdefault("gender", []).append(
+                    _("The gender does not match the ID number.")
+                )
+            customer.gender = gender
+    elif customer.kind == CustomerKind.ORGANIZATION:
+        for field in INDIVIDUAL_FIELDS:
+            if getattr(customer, field) not in (None, ""):
+                errors.setdefault(field, []).append(
+                    _("Only an individual has this field; leave it empty for an organisation.")
+                )
+        check("credit_code", identifiers.clean_credit_code)
+        if customer.registered_capital is not None and customer.registered_capital < 0:
+            errors.setdefault("registered_capital", []).append(
+                _("The registered capital cannot be negative.")
+            )
+    check("phone", identifiers.clean_phone)
+
+
+def _check_duplicates(customer: Customer) -> None:
+    others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
+    for field, label in (
+        ("id_number", _("ID number")),
+        ("credit_code", _("unified social credit code")),
+    ):
+        value = getattr(customer, field)
+        if not value:
+            continue
+        existing = others.filter(**{field: value}).first()
+        if existing is not None:
+            raise DuplicateRecord(
+                field,
+                _("A credit file with this %(label)s already exists: %(customer)s.")
+                % {"label": label, "customer": existing},
+                existing,
+            )
+
+
+def _check_similar_name(customer: Customer) -> None:
+    others = Customer.objects.exclude(pk=customer.pk) if customer.pk else Customer.objects.all()
+    matches = list(others.filter(name_key=customer.name_key).order_by("id")[:5])
+    if matches:
+        raise ConfirmationRequired(
+            "name",
+            _("A customer with a similar name already exists: %(names)s. "
+              "Confirm that this is a different customer.")
+            % {"names": "、".join(str(m) for m in matches)},
+            matches,
+        )
+
+
+def _validate(customer: Customer, *, actor: User, confirm_similar_name: bool,
+              name_changed: bool) -> None:
+    errors: dict[str, list[str]] = {}
+    customer.name = (customer.name or "").strip()
+    if not customer.name:
+        errors["name"] = [_("Enter the customer's name.")]
+    if customer.kind not in CustomerKind.values:
+        errors["kind"] = [_("Choose individual or organisation.")]
+    _clean_identity(customer, errors)
+    manager = getattr(customer, "account_manager", None) if customer.account_manager_id else None
+    if customer.department_id and manager is not None and (
+        manager.department_id != customer.department_id
+    ):
+        errors.setdefault("account_manager", []).append(
+            _("The account manager must belong to the owning department.")
+        )
+    if errors:
+        raise ValidationError(errors)
+    customer.name_key = name_key(customer.name)
+    _check_duplicates(customer)
+    try:
+        customer.full_clean(exclude=["code", "name_key"], validate_constraints=False)
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    if name_changed and not confirm_similar_name:
+        _check_similar_name(customer)
+
+
+def _assign(customer: Customer, fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    for name, value in fields.items():
+        if name in {"department", "account_manager"}:
+            if value is None:
+                setattr(customer, f"{name}_id", None)
+            else:
+                setattr(customer, name, value)
+        else:
+            setattr(customer, name, "" if value is None and name not in {
+                "birth_date", "registered_capital", "established_on"} else value)
+
+
+@transaction.atomic
+def customer_create(
+    *,
+    actor: User,
+    fields: dict[str, Any],
+    tags: list[str] | None = None,
+    confirm_similar_name: bool = False,
+) -> Customer:
+    """Open a new credit file. Department and account manager default to the actor's."""
+    if not can_create_customer(actor):
+        raise PermissionDenied(_("You may not open credit files."))
+    customer = Customer()
+    fields = dict(fields)
+    fields.setdefault("department", actor.department)
+    fields.setdefault("account_manager", actor)
+    _assign(customer, fields)
+    _require_department_scope(actor, customer)
+    _validate(customer, actor=actor, confirm_similar_name=confirm_similar_name, name_changed=True)
+    customer.code = format_customer_code(next_value(CUSTOMER_SEQUENCE))
+    customer.save()
+    if tags:
+        customer.tags.set(_tags(tags))
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=customer,
+                 after=model_snapshot(customer), customer_id=customer.pk)
+    return customer
+
+
+def _require_department_scope(actor: User, customer: Customer) -> None:
+    """A user can only place a file in a department and with a manager they may act for."""
+    department: Department | None = customer.department if customer.department_id else None
+    if department is None:
+        raise ValidationError({"department": [_("Choose the owning department.")]})
+    if actor.role == "department_head" and department.pk != actor.department_id:
+        raise ValidationError({"department": [_("You can only file customers in your department.")]})
+    if actor.role == "account_manager" and (
+        department.pk != actor.department_id or customer.account_manager_id != actor.pk
+    ):
+        raise ValidationError(
+            {"account_manager": [_("You can only open files that you manage yourself.")]}
+        )
+
+
+def _tags(names: list[str]) -> list[Tag]:
+    clean = sorted({n.strip() for n in names if n.strip()})
+    existing = {t.name: t for t in Tag.objects.filter(name__in=clean)}
+    missing = [Tag(name=n) for n in clean if n not in existing]
+    Tag.objects.bulk_create(missing, ignore_conflicts=True)
+    return list(Tag.objects.filter(name__in=clean))
+
+
+@transaction.atomic
+def customer_update(
+    *,
+    actor: User,
+    customer: Customer,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+    tags: list[str] | None = None,
+    confirm_similar_name: bool = False,
+) -> Customer:
+    """Change a credit file, refusing if it changed since `expected_version` was read."""
+    # Acquire the row lock first, so the version check and the write see the same row.
+    locked = Customer.objects.select_for_update().filter(
+        customer_scope(actor, Action.CHANGE), pk=customer.pk
+    ).first()
+    if locked is None:
+        raise PermissionDenied(_("You may not change this credit file."))
+    before = model_snapshot(locked)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version, {})
+    old_name = locked.name
+    _assign(locked, fields)
+    _require_department_scope(actor, locked)
+    _validate(locked, actor=actor, confirm_similar_name=confirm_similar_name,
+              name_changed=locked.name.strip() != old_name)
+    locked.version = F("version") + 1  # type: ignore[assignment]
+    locked.save()
+    locked.refresh_from_db()
+    if tags is not None:
+        locked.tags.set(_tags(tags))
+    changed_before, changed_after = changed_fields(before, model_snapshot(locked))
+    changed_before.pop("updated_at", None)
+    changed_after.pop("updated_at", None)
+    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=changed_before,
+                 after=changed_after, customer_id=locked.pk)
+    return locked
+
+
+@transaction.atomic
+def customer_delete(*, actor: User, customer: Customer) -> None:
+    locked = Customer.objects.select_for_update().filter(
+        customer_scope(actor, Action.DELETE), pk=customer.pk
+    ).first()
+    if locked is None:
+        raise PermissionDenied(_("You may not delete this credit file."))
+    before = model_snapshot(locked)
+    pk = locked.pk
+    audit_record(actor=actor, action=AuditAction.DELETE, obj=locked, before=before, customer_id=pk)
+    # Payments reference invoices through allocations (PROTECT); remove them first.
+    from credfile.transactions.models import Invoice, Payment, PaymentAllocation
+
+    PaymentAllocation.objects.filter(payment__customer_id=pk).delete()
+    Payment.objects.filter(customer_id=pk).delete()
+    Invoice.objects.filter(customer_id=pk).delete()
+    locked.contracts.all().delete()
+    locked.delete()
+
+
+# --- contacts and addresses -------------------------------------------------------------------
+
+CONTACT_FIELDS = ("name", "role", "title", "mobile", "phone", "email", "is_primary", "verified_on")
+ADDRESS_FIELDS = ("kind", "province", "city", "line", "postcode")
+
+
+def lock_customer_for_change(actor: User, customer: Customer) -> Customer:
+    """Lock the file row: records under one file are written one at a time, in one lock order."""
+    locked = Customer.objects.select_for_update().filter(
+        customer_scope(actor, Action.CHANGE), pk=customer.pk
+    ).first()
+    if locked is None:
+        raise PermissionDenied(_("You may not change this credit file."))
+    return locked
+
+
+def touch_customer(customer: Customer) -> None:
+    Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
+
+
+def save_child_record(
+    *, actor: User, customer: Customer, obj: Any, errors: dict[str, list[str]]
+) -> None:
+    """Validate, save and audit a record that belongs to a credit file, in the caller's
+    transaction: the file's version moves on with it."""
+    if not errors:
+        try:
+            obj.full_clean(exclude=["customer"], validate_constraints=False)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    obj.save()
+    touch_customer(customer)
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, after=model_snapshot(obj),
+                 customer_id=customer.pk)
+
+
+def only_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Reject fields a caller may not set, so a typo is an error rather than ignored."""
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
+    return dict(fields)
+
+
+@transaction.atomic
+def contact_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -> Contact:
+    customer = lock_customer_for_change(actor, customer)
+    contact = Contact(customer=customer, **_blank_nulls(only_fields(fields, CONTACT_FIELDS)))
+    errors: dict[str, list[str]] = {}
+    for field in ("mobile", "phone"):
+        value = getattr(contact, field)
+        if value:
+            try:
+                setattr(contact, field, identifiers.clean_phone(value))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+    if not (contact.mobile or contact.phone or contact.email) and not errors:
+        errors["mobile"] = [_("Give at least a mobile, a phone number or an e-mail address.")]
+    if contact.is_primary and not errors:
+        Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
+    save_child_record(actor=actor, customer=customer, obj=contact, errors=errors)
+    return contact
+
+
+@transaction.atomic
+def address_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -> Address:
+    customer = lock_customer_for_change(actor, customer)
+    address = Address(customer=customer, **_blank_nulls(only_fields(fields, ADDRESS_FIELDS)))
+    errors: dict[str, list[str]] = {}
+    if address.postcode and not (len(address.postcode) == 6 and address.postcode.isdigit()):
+        errors["postcode"] = [_("A postcode has six digits.")]
+    save_child_record(actor=actor, customer=customer, obj=address, errors=errors)
+    return address
+
+
+def _blank_nulls(fields: dict[str, Any]) -> dict[str, Any]:
+    """Text fields store '' rather than NULL; dates keep None."""
+    return {k: ("" if v is None and k not in {"verified_on"} else v) for k, v in fields.items()}

@@ -1,0 +1,174 @@
+"""Writes of contracts, invoices and payments."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from credfile.accounts.models import User
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record
+from credfile.customers.models import Customer
+from credfile.customers.services import lock_customer_for_change, only_fields, save_child_record
+from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
+
+CONTRACT_FIELDS = (
+    "number", "title", "signed_on", "ends_on", "amount", "currency", "payment_terms_days",
+    "status", "performance_notes",
+)
+INVOICE_FIELDS = (
+    "number", "contract", "issue_date", "due_date", "payment_terms_days", "amount", "currency",
+    "description",
+)
+PAYMENT_FIELDS = ("received_on", "amount", "currency", "method", "reference")
+
+
+def _positive(value: Any, field: str, errors: dict[str, list[str]], *, zero_ok: bool = False) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Decimal | int):
+        errors.setdefault(field, []).append(_("Enter a number."))
+    elif value < 0 or (value == 0 and not zero_ok):
+        errors.setdefault(field, []).append(
+            _("The amount cannot be negative.") if value < 0 else _("The amount must be above zero.")
+        )
+
+
+@transaction.atomic
+def contract_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -> Contract:
+    customer = lock_customer_for_change(actor, customer)
+    contract = Contract(customer=customer, **only_fields(fields, CONTRACT_FIELDS))
+    errors: dict[str, list[str]] = {}
+    _positive(contract.amount, "amount", errors, zero_ok=True)
+    if contract.ends_on and contract.signed_on and contract.ends_on < contract.signed_on:
+        errors["ends_on"] = [_("The end date cannot be before the signing date.")]
+    if contract.number and Contract.objects.filter(customer=customer, number=contract.number).exists():
+        errors["number"] = [_("This customer already has a contract with this number.")]
+    save_child_record(actor=actor, customer=customer, obj=contract, errors=errors)
+    return contract
+
+
+@transaction.atomic
+def invoice_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -> Invoice:
+    """Record an invoice. Without a due date it falls due after the payment terms."""
+    customer = lock_customer_for_change(actor, customer)
+    fields = only_fields(fields, INVOICE_FIELDS)
+    contract = fields.pop("contract", None)
+    invoice = Invoice(customer=customer, **fields)
+    errors: dict[str, list[str]] = {}
+    if contract is not None:
+        if isinstance(contract, int):
+            contract = Contract.objects.filter(pk=contract).first()
+        if contract is None or contract.customer_id != customer.pk:
+            errors["contract"] = [_("This contract does not belong to this customer.")]
+        else:
+            invoice.contract = contract
+    _positive(invoice.amount, "amount", errors)
+    if invoice.payment_terms_days is None:
+        invoice.payment_terms_days = contract.payment_terms_days if contract else 30
+    if invoice.issue_date and not invoice.due_date:
+        invoice.due_date = invoice.issue_date + datetime.timedelta(days=invoice.payment_terms_days)
+    if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
+        errors["due_date"] = [_("The due date cannot be before the invoice date.")]
+    if invoice.number and Invoice.objects.filter(customer=customer, number=invoice.number).exists():
+        errors["number"] = [_("This customer already has an invoice with this number.")]
+    save_child_record(actor=actor, customer=customer, obj=invoice, errors=errors)
+    return invoice
+
+
+@transaction.atomic
+def payment_create(
+    *,
+    actor: User,
+    customer: Customer,
+    fields: dict[str, Any],
+    allocations: list[tuple[int, Decimal]] | None = None,
+) -> Payment:
+    """Record a payment and settle invoices with it.
+
+    Without explicit allocations the payment settles the customer's oldest open invoices in
+    the payment's currency. An allocation above an invoice's open amount is refused.
+    """
+    customer = lock_customer_for_change(actor, customer)
+    payment = Payment(customer=customer, recorded_by=actor, **only_fields(fields, PAYMENT_FIELDS))
+    errors: dict[str, list[str]] = {}
+    _positive(payment.amount, "amount", errors)
+    if errors:
+        raise ValidationError(errors)
+    # Invoices are locked after the customer row: the one lock order for all writers.
+    open_invoices = Invoice.objects.select_for_update().filter(
+        customer=customer, fully_paid_on__isnull=True
+    ).order_by("due_date", "id")
+    plan: list[tuple[Invoice, Decimal]] = []
+    if allocations:
+        wanted = {int(pk): Decimal(amount) for pk, amount in allocations}
+        invoices = {inv.pk: inv for inv in open_invoices.filter(pk__in=wanted)}
+        for pk, amount in wanted.items():
+            invoice = invoices.get(pk)
+            if invoice is None:
+                errors.setdefault("allocations", []).append(
+                    _("Invoice %(id)s is not an open invoice of this customer.") % {"id": pk}
+                )
+            elif amount <= 0:
+                errors.setdefault("allocations", []).append(_("An allocated amount must be above zero."))
+            elif amount > invoice.open_amount:
+                errors.setdefault("allocations", []).append(
+                    _("%(amount)s is more than the open amount %(open)s of invoice %(number)s.")
+                    % {"amount": amount, "open": invoice.open_amount, "number": invoice.number}
+                )
+            elif invoice.currency != payment.currency:
+                errors.setdefault("allocations", []).append(
+                    _("Invoice %(number)s is in %(currency)s.")
+                    % {"number": invoice.number, "currency": invoice.currency}
+                )
+            else:
+                plan.append((invoice, amount))
+        if not errors and sum(a for _i, a in plan) > payment.amount:
+            errors["amount"] = [_("The allocations add up to more than the payment.")]
+    else:
+        remaining = payment.amount
+        candidates = list(open_invoices.filter(currency=payment.currency))
+        total_open = sum((inv.open_amount for inv in candidates), Decimal("0"))
+        if payment.amount > total_open:
+            errors["amount"] = [
+                _("The payment is above the open amount of this customer's invoices (%(open)s).")
+                % {"open": total_open}
+            ]
+        for invoice in candidates:
+            if remaining <= 0:
+                break
+            share = min(remaining, invoice.open_amount)
+            plan.append((invoice, share))
+            remaining -= share
+    save_child_record(actor=actor, customer=customer, obj=payment, errors=errors)
+    PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(payment=payment, invoice=invoice, amount=amount) for invoice, amount in plan
+    )
+    for invoice, amount in plan:
+        paid_in_full = invoice.amount_paid + amount >= invoice.amount
+        Invoice.objects.filter(pk=invoice.pk).update(
+            amount_paid=F("amount_paid") + amount,
+            fully_paid_on=payment.received_on if paid_in_full else None,
+        )
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, obj=payment,
+        after={"allocations": [{"invoice": inv.number, "amount": amt} for inv, amt in plan]},
+        customer_id=customer.pk,
+    )
+    return payment
+
+
+def invoice_totals(customer: Customer) -> dict[str, Decimal]:
+    """Invoiced, paid and open totals per currency for the file's summary."""
+    rows = (
+        Invoice.objects.filter(customer=customer)
+        .values("currency")
+        .annotate(invoiced=Sum("amount"), paid=Sum("amount_paid"))
+    )
+    return {r["currency"]: r["invoiced"] - r["paid"] for r in rows}

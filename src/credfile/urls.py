@@ -1,0 +1,17 @@
+"""URL map: web pages, the REST API v1 and its schema."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    path("accounts/", include("credfile.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("customers/", include("credfile.customers.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("credfile.core.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
