@@ -1,0 +1,66 @@
+"""Form helpers: forms only parse input; services decide what is valid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+
+def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    if isinstance(field, models.DateTimeField):
+        return forms.DateTimeField(widget=DateTimeInput(), **kwargs)
+    if isinstance(field, models.DateField):
+        return forms.DateField(widget=DateInput(), **kwargs)
+    formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.TypedChoiceField):
+        # A dash reads better than Django's "---------" for "not given".
+        formfield.choices = [("", "—"), *[c for c in formfield.choices if c[0] != ""]]
+    return formfield
+
+
+def form_for(
+    model: type[models.Model], fields: tuple[str, ...], *, name: str, required: tuple[str, ...] = ()
+) -> type[forms.Form]:
+    """A plain form whose fields, labels and choices come from the model's fields.
+
+    Model validation is left to the service, so one rule lives in one place; the form only
+    turns text into dates, numbers and choices.
+    """
+    attrs: dict[str, Any] = {}
+    for field_name in fields:
+        model_field = model._meta.get_field(field_name)
+        assert isinstance(model_field, models.Field)
+        kwargs: dict[str, Any] = {"required": field_name in required}
+        formfield = _widget_for(model_field, **kwargs)
+        if formfield is not None:
+            formfield.required = field_name in required
+            attrs[field_name] = formfield
+    return type(name, (forms.Form,), attrs)
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's field errors next to the fields; others at the top of the form."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            target = field if field in form.fields else None
+            for message in messages:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def cleaned(form: forms.Form) -> dict[str, Any]:
+    """Cleaned data without empty optional values, so services apply their own defaults."""
+    return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}

@@ -1,0 +1,57 @@
+"""Template helpers shared by every page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms, template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.simple_tag
+def widget(field: forms.BoundField) -> SafeString:
+    """The field's widget with Bootstrap classes, marked invalid when it has errors."""
+    w = field.field.widget
+    css = "form-select" if isinstance(w, forms.Select) else "form-control"
+    attrs: dict[str, Any] = {"class": css + (" is-invalid" if field.errors else "")}
+    if field.errors:
+        attrs["aria-describedby"] = f"{field.auto_id}_error"
+        attrs["aria-invalid"] = "true"
+    if isinstance(w, forms.Textarea):
+        attrs.setdefault("rows", w.attrs.get("rows", 3))
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def money(value: Decimal | None, currency: str = "") -> str:
+    """1234567.5 → 1,234,567.50 (with the currency code when given)."""
+    if value is None:
+        return "—"
+    text = f"{value:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+@register.simple_tag
+def status_badge(customer: Any) -> SafeString:
+    colours = {
+        "prospect": "info",
+        "active": "success",
+        "dormant": "secondary",
+        "settled": "dark",
+        "archived": "warning",
+    }
+    return format_html(
+        '<span class="badge text-bg-{}">{}</span>',
+        colours.get(customer.status, "secondary"),
+        customer.get_status_display(),
+    )
+
+
+@register.filter
+def attr_of(obj: Any, name: str) -> Any:
+    """obj.<name>, for tables whose rows are attribute names."""
+    return getattr(obj, name, None)

@@ -1,0 +1,206 @@
+"""Forms of the credit file pages. They parse input; customers.services validates it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from credfile.accounts.models import Department, User
+from credfile.core.forms import form_for
+from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
+from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.selectors import SORTS
+from credfile.customers.services import (
+    ADDRESS_FIELDS,
+    CONTACT_FIELDS,
+    INDIVIDUAL_FIELDS,
+    ORGANIZATION_FIELDS,
+)
+from credfile.financials.models import FinancialStatement, IndividualFinancial
+from credfile.financials.services import INDIVIDUAL_FIELDS as INDIVIDUAL_FINANCIAL_FIELDS
+from credfile.financials.services import STATEMENT_FIELDS
+from credfile.interactions.models import Note, ServiceRecord
+from credfile.interactions.services import NOTE_FIELDS, SERVICE_FIELDS
+from credfile.transactions.models import Contract, Invoice, Payment
+from credfile.transactions.services import CONTRACT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS
+
+
+def _any(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", _("All")), *choices]
+
+
+SORT_LABELS = {
+    "-updated": _("Recently updated"),
+    "name": _("Name A→Z"),
+    "-name": _("Name Z→A"),
+    "code": _("Customer code"),
+    "-created": _("Newest files"),
+    "created": _("Oldest files"),
+}
+
+
+class CustomerFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Name, customer code, ID number, credit code or phone"),
+                "type": "search",
+                "autofocus": True,
+            }
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_any(CustomerKind.choices))
+    category = forms.ChoiceField(
+        label=_("Category"), required=False, choices=_any(CustomerCategory.choices)
+    )
+    province = forms.ChoiceField(label=_("Region"), required=False, choices=_any(Province.choices))
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        required=False,
+        queryset=Department.objects.all(),
+        empty_label=_("All"),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=_any(CustomerStatus.choices)
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[(k, v) for k, v in SORT_LABELS.items() if k in SORTS],
+    )
+
+
+CUSTOMER_FORM_FIELDS = (
+    "kind",
+    "name",
+    *INDIVIDUAL_FIELDS,
+    *ORGANIZATION_FIELDS,
+    "phone",
+    "email",
+    "website",
+    "category",
+    "province",
+    "city",
+    "profit_class",
+    "status",
+    "department",
+    "account_manager",
+    "remarks",
+)
+
+_CustomerBase = form_for(
+    Customer,
+    tuple(f for f in CUSTOMER_FORM_FIELDS if f not in {"department", "account_manager"}),
+    name="_CustomerBase",
+    required=("kind", "name"),
+)
+
+
+class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
+    """The credit file's basic information; individual and organisation fields both present,
+    the page shows the set that fits the chosen kind."""
+
+    department = forms.ModelChoiceField(
+        label=_("Owning department"), queryset=Department.objects.all()
+    )
+    account_manager = forms.ModelChoiceField(
+        label=_("Account manager"), queryset=User.objects.none()
+    )
+    tags = forms.CharField(
+        label=_("Tags"), required=False, help_text=_("Separate tags with commas.")
+    )
+    confirm_similar_name = forms.BooleanField(
+        label=_("This is a different customer from the similar names listed"), required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.RadioSelect(choices=CustomerKind.choices)
+        staff = User.objects.filter(is_active=True, department__isnull=False)
+        if user.role == "account_manager":
+            staff = staff.filter(pk=user.pk)
+            self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
+        elif user.department_id:
+            staff = staff.filter(department_id=user.department_id)
+            self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
+        self.fields["account_manager"].queryset = staff.order_by("username")
+        self.fields["remarks"].widget.attrs["rows"] = 2
+        self.fields["business_scope"].widget.attrs["rows"] = 2
+
+    def service_fields(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        for key in ("tags", "confirm_similar_name", "version"):
+            data.pop(key, None)
+        return data
+
+    def tag_names(self) -> list[str]:
+        raw = self.cleaned_data.get("tags") or ""
+        return [t.strip() for t in raw.replace("，", ",").split(",") if t.strip()]
+
+
+ContactForm = form_for(Contact, CONTACT_FIELDS, name="ContactForm", required=("name",))
+AddressForm = form_for(Address, ADDRESS_FIELDS, name="AddressForm", required=("line",))
+IndividualFinancialForm = form_for(
+    IndividualFinancial,
+    INDIVIDUAL_FINANCIAL_FIELDS,
+    name="IndividualFinancialForm",
+    required=("as_of", "annual_income", "total_assets", "total_liabilities"),
+)
+FinancialStatementForm = form_for(
+    FinancialStatement,
+    STATEMENT_FIELDS,
+    name="FinancialStatementForm",
+    required=(
+        "period_type",
+        "period_end",
+        "total_assets",
+        "total_liabilities",
+        "equity",
+        "revenue",
+        "net_profit",
+    ),
+)
+ContractForm = form_for(
+    Contract,
+    CONTRACT_FIELDS,
+    name="ContractForm",
+    required=("number", "title", "signed_on", "amount"),
+)
+InvoiceForm = form_for(
+    Invoice,
+    tuple(f for f in INVOICE_FIELDS if f != "contract"),
+    name="InvoiceForm",
+    required=("number", "issue_date", "amount"),
+)
+ServiceRecordForm = form_for(
+    ServiceRecord, SERVICE_FIELDS, name="ServiceRecordForm", required=("occurred_at", "content")
+)
+NoteForm = form_for(Note, NOTE_FIELDS, name="NoteForm", required=("dated", "subject", "body"))
+
+_PaymentBase = form_for(
+    Payment, PAYMENT_FIELDS, name="_PaymentBase", required=("received_on", "amount")
+)
+
+
+class PaymentForm(_PaymentBase):  # type: ignore[valid-type,misc]
+    invoice = forms.ModelChoiceField(
+        label=_("Settles invoice"),
+        required=False,
+        queryset=Invoice.objects.none(),
+        empty_label=_("Oldest open invoices first"),
+    )
+
+    def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if customer is not None:
+            field = self.fields["invoice"]
+            assert isinstance(field, forms.ModelChoiceField)
+            field.queryset = Invoice.objects.filter(
+                customer=customer, fully_paid_on__isnull=True
+            ).order_by("due_date", "id")

@@ -1,0 +1,416 @@
+"""Credit file pages: list and search, the file with its sections, create and edit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from credfile.accounts.models import User
+from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
+from credfile.core.forms import apply_service_errors, cleaned
+from credfile.core.htmx import is_htmx, render_page_or_partial
+from credfile.core.pagination import keyset_paginate
+from credfile.core.permissions import Action, can_create_customer, customer_scope
+from credfile.customers import forms as cf
+from credfile.customers.models import Contact, Customer
+from credfile.customers.selectors import (
+    DEFAULT_SORT,
+    SORTS,
+    CustomerFilters,
+    customer_get,
+    customer_search,
+)
+from credfile.customers.services import (
+    address_create,
+    contact_create,
+    customer_create,
+    customer_delete,
+    customer_update,
+)
+from credfile.financials.services import financial_statement_create, individual_financial_create
+from credfile.interactions.models import Note, ServiceRecord
+from credfile.interactions.services import note_create, service_record_create
+from credfile.transactions.models import Invoice
+from credfile.transactions.services import contract_create, invoice_create, payment_create
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@never_cache
+@login_required
+def customer_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    form = cf.CustomerFilterForm(request.GET or None)
+    data = form.cleaned_data if form.is_valid() else {}
+    department = data.get("department")
+    filters = CustomerFilters(
+        q=data.get("q", ""),
+        kind=data.get("kind", ""),
+        category=data.get("category", ""),
+        province=data.get("province", ""),
+        department=department.pk if department else None,
+        status=data.get("status", ""),
+    )
+    sort = data.get("sort") or DEFAULT_SORT
+    queryset = customer_search(user=user, filters=filters).select_related(
+        "department", "account_manager"
+    )
+    page = keyset_paginate(
+        queryset, order=SORTS[sort], cursor=request.GET.get("cursor"), size=_page_size(request)
+    )
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "form": form,
+        "page": page,
+        "total": queryset.count(),
+        "query_string": params.urlencode(),
+        "can_create": can_create_customer(user),
+        "searched": bool(filters.q.strip()),
+    }
+    return render_page_or_partial(
+        request, "customers/list.html", "customers/_results.html", context
+    )
+
+
+def _page_size(request: HttpRequest) -> int:
+    return int(settings.CREDFILE_PAGE_SIZE)
+
+
+@never_cache
+@login_required
+def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk)
+    context = _file_context(user, customer)
+    context["section"] = "basic"
+    return render(request, "customers/detail.html", context)
+
+
+def _file_context(user: User, customer: Customer) -> dict[str, Any]:
+    can_change = Customer.objects.filter(
+        customer_scope(user, Action.CHANGE), pk=customer.pk
+    ).exists()
+    can_delete = Customer.objects.filter(
+        customer_scope(user, Action.DELETE), pk=customer.pk
+    ).exists()
+    # One query of four independent counts (joins would multiply the rows).
+    counts = (
+        Customer.objects.filter(pk=customer.pk)
+        .values("pk")
+        .annotate(
+            contacts=_count(Contact),
+            invoices=_count(Invoice),
+            services=_count(ServiceRecord),
+            notes=_count(Note),
+        )
+        .get()
+    )
+    receivable = (
+        customer.invoices.filter(fully_paid_on__isnull=True)
+        .values("currency")
+        .annotate(
+            open=Sum("amount") - Sum("amount_paid"),
+            overdue=Sum("amount", filter=Q(due_date__lt=_today()))
+            - Sum("amount_paid", filter=Q(due_date__lt=_today())),
+        )
+        .order_by("currency")
+    )
+    return {
+        "customer": customer,
+        "can_change": can_change,
+        "can_delete": can_delete,
+        "counts": counts,
+        "receivable": list(receivable),
+        "tags": list(customer.tags.values_list("name", flat=True)),
+        "sections": SECTION_TITLES,
+    }
+
+
+def _count(model: type[Any]) -> Subquery:
+    rows = (
+        model.objects.filter(customer_id=OuterRef("pk"))
+        .order_by()
+        .values("customer_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows), 0)  # type: ignore[return-value]
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+# --- create, edit, delete ---------------------------------------------------------------------
+
+
+def _customer_form_response(
+    request: HttpRequest,
+    form: cf.CustomerForm,
+    *,
+    customer: Customer | None,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {"form": form, "customer": customer, **(extra or {})}
+    return render(request, "customers/form.html", context, status=status)
+
+
+def _handle_customer_errors(form: cf.CustomerForm, exc: ValidationError) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    if isinstance(exc, DuplicateRecord):
+        extra["duplicate"] = exc.existing
+    if isinstance(exc, ConfirmationRequired):
+        extra["similar"] = exc.matches
+    apply_service_errors(form, exc)
+    return extra
+
+
+@never_cache
+@login_required
+def customer_new(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_create_customer(user):
+        raise PermissionDenied
+    initial = {
+        "kind": "organization",
+        "department": user.department,
+        "account_manager": user,
+        "status": "active",
+        "category": "regular",
+    }
+    form = cf.CustomerForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            fields = {k: v for k, v in form.service_fields().items() if v not in (None, "")}
+            customer = customer_create(
+                actor=user,
+                fields=fields,
+                tags=form.tag_names(),
+                confirm_similar_name=form.cleaned_data["confirm_similar_name"],
+            )
+        except ValidationError as exc:
+            extra = _handle_customer_errors(form, exc)
+            return _customer_form_response(request, form, customer=None, extra=extra, status=422)
+        messages.success(request, _("Credit file %(code)s opened.") % {"code": customer.code})
+        return redirect("customers:detail", pk=customer.pk)
+    status = 422 if request.method == "POST" else 200
+    return _customer_form_response(request, form, customer=None, status=status)
+
+
+@never_cache
+@login_required
+def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, action=Action.CHANGE)
+    tags = ", ".join(customer.tags.values_list("name", flat=True))
+    initial = {name: getattr(customer, name) for name in cf.CUSTOMER_FORM_FIELDS}
+    initial.update(tags=tags, version=customer.version)
+    form = cf.CustomerForm(request.POST or None, user=user, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer = customer_update(
+                actor=user,
+                customer=customer,
+                fields=form.service_fields(),
+                expected_version=form.cleaned_data.get("version"),
+                tags=form.tag_names(),
+                confirm_similar_name=form.cleaned_data["confirm_similar_name"],
+            )
+        except StaleVersion:
+            form.add_error(
+                None,
+                _(
+                    "Someone changed this credit file after you opened it. "
+                    "Reload the page to see the current version, then make "
+                    "your change again."
+                ),
+            )
+            return _customer_form_response(request, form, customer=customer, status=409)
+        except ValidationError as exc:
+            extra = _handle_customer_errors(form, exc)
+            return _customer_form_response(
+                request, form, customer=customer, extra=extra, status=422
+            )
+        messages.success(request, _("Changes saved."))
+        return redirect("customers:detail", pk=customer.pk)
+    status = 422 if request.method == "POST" else 200
+    return _customer_form_response(request, form, customer=customer, status=status)
+
+
+@require_POST
+@login_required
+def customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, action=Action.DELETE)
+    customer_delete(actor=user, customer=customer)
+    messages.success(request, _("Credit file %(code)s deleted.") % {"code": customer.code})
+    return redirect("customers:list")
+
+
+# --- file sections (loaded and updated with htmx) ---------------------------------------------
+
+
+SECTION_TITLES = {
+    "basic": _("Basic information"),
+    "contacts": _("Contacts"),
+    "financials": _("Financials"),
+    "transactions": _("Transactions"),
+    "services": _("Service records"),
+    "notes": _("Notes"),
+}
+
+
+@dataclass(frozen=True)
+class RecordForm:
+    """An 'add a record' form of a section: how to build the form and which service saves it."""
+
+    section: str
+    form: Callable[..., forms.Form]
+    save: Callable[..., Any]
+    title: Any
+
+
+def _payment_save(*, actor: User, customer: Customer, fields: dict[str, Any]) -> Any:
+    invoice = fields.pop("invoice", None)
+    allocations = [(invoice.pk, fields["amount"])] if invoice is not None else None
+    return payment_create(actor=actor, customer=customer, fields=fields, allocations=allocations)
+
+
+RECORD_FORMS: dict[str, RecordForm] = {
+    "contact": RecordForm("contacts", cf.ContactForm, contact_create, _("Add a contact")),
+    "address": RecordForm("contacts", cf.AddressForm, address_create, _("Add an address")),
+    "individual_financial": RecordForm(
+        "financials",
+        cf.IndividualFinancialForm,
+        individual_financial_create,
+        _("Add financial information"),
+    ),
+    "financial_statement": RecordForm(
+        "financials",
+        cf.FinancialStatementForm,
+        financial_statement_create,
+        _("Add a financial statement"),
+    ),
+    "contract": RecordForm("transactions", cf.ContractForm, contract_create, _("Add a contract")),
+    "invoice": RecordForm("transactions", cf.InvoiceForm, invoice_create, _("Add an invoice")),
+    "payment": RecordForm("transactions", cf.PaymentForm, _payment_save, _("Record a payment")),
+    "service_record": RecordForm(
+        "services", cf.ServiceRecordForm, service_record_create, _("Add a service record")
+    ),
+    "note": RecordForm("notes", cf.NoteForm, note_create, _("Add a note")),
+}
+
+
+def _make_form(kind: str, customer: Customer, data: Any = None) -> forms.Form:
+    spec = RECORD_FORMS[kind]
+    if kind == "payment":
+        return spec.form(data, customer=customer, prefix=kind)
+    return spec.form(data, prefix=kind)
+
+
+def _section_forms(section: str, customer: Customer) -> list[tuple[str, str, forms.Form]]:
+    kinds = [k for k, spec in RECORD_FORMS.items() if spec.section == section]
+    if section == "financials":
+        kinds = ["individual_financial" if customer.is_individual else "financial_statement"]
+    return [(k, str(RECORD_FORMS[k].title), _make_form(k, customer)) for k in kinds]
+
+
+def _section_context(user: User, customer: Customer, section: str) -> dict[str, Any]:
+    context = _file_context(user, customer)
+    context["section"] = section
+    if section == "contacts":
+        context["contacts"] = list(customer.contacts.all())
+        context["addresses"] = list(customer.addresses.all())
+    elif section == "financials":
+        if customer.is_individual:
+            context["individual_financials"] = list(customer.individual_financials.all()[:20])
+        else:
+            context["statements"] = list(customer.financial_statements.all()[:12])
+    elif section == "transactions":
+        context["contracts"] = list(customer.contracts.all()[:50])
+        context["invoices"] = list(customer.invoices.select_related("contract")[:100])
+        context["payments"] = list(customer.payments.prefetch_related("allocations__invoice")[:100])
+        context["today"] = _today()
+    elif section == "services":
+        context["service_records"] = list(
+            customer.service_records.select_related("handled_by")[:100]
+        )
+    elif section == "notes":
+        context["notes"] = list(customer.notes.select_related("author")[:100])
+    if context["can_change"] and section != "basic":
+        context["record_forms"] = _section_forms(section, customer)
+    return context
+
+
+@never_cache
+@login_required
+def customer_section(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    if section not in SECTION_TITLES:
+        raise Http404
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk)
+    context = _section_context(user, customer, section)
+    return render_page_or_partial(
+        request, "customers/detail.html", "customers/_section.html", context
+    )
+
+
+@never_cache
+@require_POST
+@login_required
+def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """Add a record to a file section; the section comes back re-rendered, errors inline."""
+    spec = RECORD_FORMS.get(kind)
+    if spec is None:
+        raise Http404
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk)
+    form = _make_form(kind, customer, request.POST)
+    status = 200
+    if form.is_valid():
+        try:
+            spec.save(actor=user, customer=customer, fields=cleaned(form))
+        except PermissionDenied:
+            raise Http404 from None
+        except ValidationError as exc:
+            apply_service_errors(form, exc)
+            status = 422
+    else:
+        status = 422
+    context = _section_context(user, Customer.objects.get(pk=customer.pk), spec.section)
+    if status == 422:
+        context["record_forms"] = [
+            (k, t, form if k == kind else f) for k, t, f in context["record_forms"]
+        ]
+        context["open_form"] = kind
+    else:
+        context["saved"] = str(spec.title)
+    if not is_htmx(request):
+        if status == 200:
+            return redirect(reverse("customers:section", args=[customer.pk, spec.section]))
+        return render(request, "customers/detail.html", context, status=status)
+    # htmx swaps only 2xx responses by default; the page's config also swaps 422.
+    return render(request, "customers/_section.html", context, status=status)

@@ -1,0 +1,19 @@
+// Show the identity fields of the chosen customer kind (individual or organisation).
+(function () {
+  function syncKind(form) {
+    var checked = form.querySelector('input[name="kind"]:checked');
+    var kind = checked ? checked.value : "";
+    form.querySelectorAll("[data-kinds]").forEach(function (el) {
+      var show = !kind || el.dataset.kinds.split(" ").indexOf(kind) !== -1;
+      el.classList.toggle("kind-hidden", !show);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("customer-form");
+    if (!form) return;
+    syncKind(form);
+    form.addEventListener("change", function (e) {
+      if (e.target.name === "kind") syncKind(form);
+    });
+  });
+})();
