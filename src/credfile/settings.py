@@ -152,6 +152,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = CREDFILE_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 # Served by WhiteNoise straight from the package, so no collectstatic step and no CDN.
 WHITENOISE_USE_FINDERS = True
@@ -192,6 +193,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    # Several models have a `kind` or `status`; name each choice set after its meaning.
+    "ENUM_NAME_OVERRIDES": {
+        "CustomerKindEnum": "credfile.customers.choices.CustomerKind",
+        "CustomerStatusEnum": "credfile.customers.choices.CustomerStatus",
+        "AddressKindEnum": "credfile.customers.choices.AddressKind",
+        "ContractStatusEnum": "credfile.transactions.choices.ContractStatus",
+        "ServiceKindEnum": "credfile.interactions.choices.ServiceKind",
+        "NoteKindEnum": "credfile.interactions.choices.NoteKind",
+        "CurrencyEnum": "credfile.core.models.Currency",
+    },
 }
 
 LOGGING = {

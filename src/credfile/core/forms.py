@@ -22,6 +22,8 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
         return forms.DateTimeField(widget=DateTimeInput(), **kwargs)
     if isinstance(field, models.DateField):
         return forms.DateField(widget=DateInput(), **kwargs)
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
     formfield = field.formfield(**kwargs)
     if isinstance(formfield, forms.TypedChoiceField):
         # A dash reads better than Django's "---------" for "not given".
