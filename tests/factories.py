@@ -10,13 +10,14 @@ import factory
 from stdnum.cn import ric, uscc
 
 from credfile.accounts.models import Department, User
-from credfile.customers.models import Customer
 from credfile.core.normalize import name_key
+from credfile.customers.models import Customer
 
 
 def resident_id(n: int, *, birth: str = "19850312", region: str = "110105") -> str:
     body = f"{region}{birth}{n % 1000:03d}"
-    return body + ric.calc_check_digit(body)
+    # calc_check_digit expects a full 18-character number and ignores its last character.
+    return body + ric.calc_check_digit(body + "0")
 
 
 def credit_code(n: int) -> str:

@@ -29,6 +29,16 @@ LEGAL_FORM_SUFFIXES = (
 )
 _BRACKETS = re.compile(r"[()\[\]{}<>《》〈〉【】〔〕「」『』]")
 _SPACE_PUNCT = re.compile(r"[\s·.,，。、\-_/]+")
+# "Co., Ltd." and "Co.,Ltd." are one legal form: no space after a comma or full stop.
+_SPACE_AFTER_PUNCT = re.compile(r"(?<=[,.])\s+")
+
+
+def _is_legal_form_end(text: str, suffix: str) -> bool:
+    """A Latin legal form is a word of its own: "Zinc" does not end in "Inc"."""
+    if not text.endswith(suffix) or len(text) <= len(suffix):
+        return False
+    before = text[-len(suffix) - 1]
+    return not (suffix[0].isascii() and before.isascii() and before.isalnum())
 
 
 def name_key(name: str) -> str:
@@ -37,14 +47,13 @@ def name_key(name: str) -> str:
     ``北京星辰科技（集团）有限公司`` and ``北京星辰科技(集团)有限责任公司`` share a key.
     """
     text = unicodedata.normalize("NFKC", name).casefold().strip()
-    text = _BRACKETS.sub("", text)
+    text = _SPACE_AFTER_PUNCT.sub("", _BRACKETS.sub("", text))
     changed = True
     while changed:
         changed = False
         for suffix in LEGAL_FORM_SUFFIXES:
             stripped = text.rstrip(" ,.")
-            if stripped.endswith(suffix) and len(stripped) > len(suffix):
+            if _is_legal_form_end(stripped, suffix):
                 text = stripped[: -len(suffix)]
                 changed = True
     return _SPACE_PUNCT.sub("", text)
-
