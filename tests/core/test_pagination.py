@@ -18,7 +18,9 @@ NAMES = ["甲", "乙", "乙", "乙", "乙", "丙", "丙", "丁", "戊"]
 @pytest.fixture
 def customers(personas: Personas) -> list[Customer]:
     return [
-        CustomerFactory(name=name, department=personas.sales, account_manager=personas.colleague)
+        CustomerFactory.create(
+            name=name, department=personas.sales, account_manager=personas.colleague
+        )
         for name in NAMES
     ]
 
@@ -123,6 +125,6 @@ def test_rows_added_before_the_cursor_do_not_shift_the_next_page(
     first = keyset_paginate(qs, order="name", cursor=None, size=4)
     expected_next = _expected("name")[4:8]
     # A new row sorting before the cursor would shift an offset page by one.
-    CustomerFactory(name="甲", department=personas.sales, account_manager=personas.colleague)
+    CustomerFactory.create(name="甲", department=personas.sales, account_manager=personas.colleague)
     second = keyset_paginate(qs, order="name", cursor=first.next_cursor, size=4)
     assert [c.pk for c in second.items] == expected_next

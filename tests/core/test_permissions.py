@@ -26,9 +26,13 @@ class Files:
 @pytest.fixture
 def files(personas: Personas) -> Files:
     return Files(
-        own=CustomerFactory(department=personas.sales, account_manager=personas.account_manager),
-        colleagues=CustomerFactory(department=personas.sales, account_manager=personas.colleague),
-        other_department=CustomerFactory(
+        own=CustomerFactory.create(
+            department=personas.sales, account_manager=personas.account_manager
+        ),
+        colleagues=CustomerFactory.create(
+            department=personas.sales, account_manager=personas.colleague
+        ),
+        other_department=CustomerFactory.create(
             department=personas.other, account_manager=personas.outsider
         ),
     )
@@ -122,14 +126,14 @@ def test_a_deactivated_user_reaches_nothing(personas: Personas, files: Files) ->
 
 @pytest.mark.parametrize("role", ["account_manager", "department_head"])
 def test_a_department_role_without_a_department_reaches_nothing(files: Files, role: str) -> None:
-    user = UserFactory(role=role, department=None)
+    user = UserFactory.create(role=role, department=None)
     for action in Action:
         assert _visible(user, action, files) == set()
 
 
 def test_a_superuser_flag_grants_no_credit_files(files: Files) -> None:
     # Scope follows the credfile role, not Django's superuser flag.
-    user = UserFactory(role="account_manager", department=None, is_superuser=True)
+    user = UserFactory.create(role="account_manager", department=None, is_superuser=True)
     assert _visible(user, Action.VIEW, files) == set()
 
 

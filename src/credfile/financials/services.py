@@ -51,7 +51,7 @@ def individual_financial_create(
     if not customer.is_individual:
         errors["customer"] = [_("Personal financial information is for individual customers; "
                                 "enter financial statements for an organisation.")]
-    _non_negative(record, (*NON_NEGATIVE_LINES, "total_liabilities"), errors)
+    _non_negative(record, NON_NEGATIVE_LINES, errors)
     if record.as_of and IndividualFinancial.objects.filter(
         customer=customer, as_of=record.as_of
     ).exists():
