@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 import shutil
@@ -21,7 +22,9 @@ from credfile.core.identifiers import clean_resident_id
 PACKAGE_DIR = Path(credfile.__file__).resolve().parent
 LOCALE_DIR = PACKAGE_DIR / "locale"
 LANGUAGES = ["zh_Hans", "en"]
-PLACEHOLDER = re.compile(r"%\([A-Za-z_][A-Za-z0-9_]*\)[sdif]|%[sdif]|\{\{.*?\}\}")
+PLACEHOLDER = re.compile(
+    r"%\([A-Za-z_][A-Za-z0-9_]*\)[-#0 +]*\d*(?:\.\d+)?[sdifeEgGxXr]|%[sdif]|\{\{.*?\}\}"
+)
 
 Key = tuple[str, str, str]
 
@@ -192,6 +195,52 @@ def test_committed_catalogues_reference_only_package_files() -> None:
         assert not bad, f"{language}: catalogue references files outside the package: {bad}"
 
 
+EAGER_GETTEXT = {"gettext", "ngettext", "pgettext", "npgettext"}
+
+
+def eager_calls_at_import(source: str) -> list[tuple[int, str]]:
+    """Calls of the non-lazy gettext functions outside any function: they run once, at import,
+    in whatever language is active then, and never follow the user's language."""
+    tree = ast.parse(source)
+    names = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in EAGER_GETTEXT
+    }
+    found: list[tuple[int, str]] = []
+
+    def visit(node: ast.AST) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                continue
+            if (
+                isinstance(child, ast.Call)
+                and isinstance(child.func, ast.Name)
+                and child.func.id in names
+            ):
+                found.append((child.lineno, ast.unparse(child)))
+            visit(child)
+
+    if names:
+        visit(tree)
+    return found
+
+
+def test_no_message_is_translated_once_at_import() -> None:
+    eager = [
+        f"{path.relative_to(PACKAGE_DIR)}:{line}: {call}"
+        for path in sorted(PACKAGE_DIR.rglob("*.py"))
+        if "migrations" not in path.parts
+        for line, call in eager_calls_at_import(path.read_text(encoding="utf-8"))
+    ]
+    assert not eager, (
+        "Module- or class-level strings must use gettext_lazy, or they stay in the language "
+        "active at import:\n" + "\n".join(eager)
+    )
+
+
 @pytest.mark.django_db
 def test_customer_list_follows_accept_language(personas, client_for) -> None:  # type: ignore[no-untyped-def]
     url = reverse("customers:list")
@@ -215,7 +264,7 @@ def test_validation_messages_are_translated() -> None:
     with translation.override("zh-hans"):
         with pytest.raises(ValidationError) as zh:
             clean_resident_id("110105194912310021")
-        assert zh.value.messages == ["该身份证号码的校验码有误。"]
+        assert zh.value.messages == ["身份证号码的校验码不正确。"]
 
     with translation.override("en"):
         with pytest.raises(ValidationError) as en:
