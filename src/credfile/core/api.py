@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 
@@ -21,7 +21,7 @@ PROBLEM_CONTENT_TYPE = "application/problem+json"
 class KeysetPagination(CursorPagination):
     """Cursor pagination: stable and equally fast on every page of a large table."""
 
-    ordering = "-id"
+    ordering: str | list[str] | tuple[str, ...] = "-id"  # API views set it per request
     page_size_query_param = "page_size"
     max_page_size = 200
 
@@ -64,13 +64,16 @@ def problem(status_code: int, title: str, detail: str = "", **extra: Any) -> Res
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error as application/problem+json, with per-field messages under `errors`."""
+    if isinstance(exc, DjangoValidationError | StaleVersion):
+        set_rollback()  # as DRF does for its own exceptions
     if isinstance(exc, DuplicateRecord):
         existing = exc.existing
         return problem(
             status.HTTP_409_CONFLICT, _("Duplicate credit file"),
             str(_field_errors(exc)[exc.field][0]),
             errors=_field_errors(exc),
-            existing={"id": existing.pk, "code": existing.code, "url": f"/api/v1/customers/{existing.pk}/"},
+            existing={"id": existing.pk, "code": existing.code,
+                      "url": f"/api/v1/customers/{existing.pk}/"},
         )
     if isinstance(exc, ConfirmationRequired):
         return problem(
@@ -102,7 +105,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem(response.status_code, _("Invalid input"),
                        _("Correct the fields named in errors."), errors=_flatten(exc.detail))
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-    title = {401: _("Not authenticated"), 403: _("Forbidden"), 404: _("Not found"),
+    title = {400: _("Malformed request"), 401: _("Not authenticated"), 403: _("Forbidden"),
+             404: _("Not found"), 406: _("Not acceptable"),
              405: _("Method not allowed"), 429: _("Too many requests")}.get(
         response.status_code, _("Error"))
     result = problem(response.status_code, str(title), str(detail))

@@ -3,4 +3,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("credfile.accounts.api.urls")),
     path("", include("credfile.customers.api.urls")),
+    path("", include("credfile.financials.api.urls")),
+    path("", include("credfile.transactions.api.urls")),
+    path("", include("credfile.interactions.api.urls")),
 ]

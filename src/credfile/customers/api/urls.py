@@ -1,1 +1,20 @@
-urlpatterns: list[object] = []
+from django.urls import URLPattern, path
+
+from credfile.customers.api.views import AddressViewSet, ContactViewSet, CustomerViewSet
+
+urlpatterns: list[URLPattern] = [
+    path(
+        "customers/",
+        CustomerViewSet.as_view({"get": "list", "post": "create"}),
+        name="customer-list",
+    ),
+    path(
+        "customers/<int:pk>/",
+        CustomerViewSet.as_view(
+            {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="customer-detail",
+    ),
+    ContactViewSet.urlpattern(),
+    AddressViewSet.urlpattern(),
+]

@@ -1,0 +1,216 @@
+"""Input and output shapes of the customer API. Inputs only check types; rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from credfile.accounts.models import Department, User
+from credfile.core.models import Currency
+from credfile.customers.choices import (
+    AddressKind,
+    ContactRole,
+    CustomerCategory,
+    CustomerKind,
+    CustomerStatus,
+    Gender,
+    Industry,
+    ProfitClass,
+    Province,
+)
+from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.selectors import DEFAULT_SORT, SORTS
+
+
+def money(**kwargs: Any) -> serializers.DecimalField:
+    """A money amount in, as a decimal string or number; two decimal places at most."""
+    return serializers.DecimalField(max_digits=18, decimal_places=2, **kwargs)
+
+
+def text(max_length: int | None = None, **kwargs: Any) -> serializers.CharField:
+    """An optional text field; blank clears it."""
+    kwargs.setdefault("required", False)
+    return serializers.CharField(allow_blank=True, max_length=max_length, **kwargs)
+
+
+def choice(choices: Any, *, blank: bool = False, **kwargs: Any) -> serializers.ChoiceField:
+    kwargs.setdefault("required", False)
+    return serializers.ChoiceField(choices=choices, allow_blank=blank, **kwargs)
+
+
+# --- customers ---------------------------------------------------------------------------------
+
+
+class CustomerOutput(serializers.ModelSerializer[Customer]):
+    tags = serializers.ManyRelatedField(
+        child_relation=serializers.SlugRelatedField(slug_field="name", read_only=True),
+        read_only=True,
+    )
+
+    class Meta:
+        model = Customer
+        fields = (
+            "id",
+            "code",
+            "kind",
+            "name",
+            "id_number",
+            "passport_number",
+            "gender",
+            "birth_date",
+            "credit_code",
+            "legal_representative",
+            "registered_capital",
+            "registered_capital_currency",
+            "business_scope",
+            "established_on",
+            "industry",
+            "phone",
+            "email",
+            "website",
+            "category",
+            "province",
+            "city",
+            "profit_class",
+            "tags",
+            "department",
+            "account_manager",
+            "status",
+            "remarks",
+            "version",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class CustomerInput(serializers.Serializer[Any]):
+    """A new credit file. Department and account manager default to the caller's."""
+
+    kind = serializers.ChoiceField(choices=CustomerKind.choices)
+    name = serializers.CharField(max_length=200)
+    # Individual
+    id_number = text(help_text=_("Resident ID number; birth date and gender follow from it."))
+    passport_number = text()
+    gender = choice(Gender.choices, blank=True)
+    birth_date = serializers.DateField(required=False, allow_null=True)
+    # Organisation
+    credit_code = text(help_text=_("Unified social credit code (18 characters)."))
+    legal_representative = text(100)
+    registered_capital = money(required=False, allow_null=True)
+    registered_capital_currency = choice(Currency.choices)
+    business_scope = text()
+    established_on = serializers.DateField(required=False, allow_null=True)
+    industry = choice(Industry.choices, blank=True)
+    # Both
+    phone = text()
+    email = serializers.EmailField(required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    category = choice(CustomerCategory.choices)
+    province = choice(Province.choices, blank=True)
+    city = text(50)
+    profit_class = choice(ProfitClass.choices, blank=True)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=40), required=False, help_text=_("Tag names.")
+    )
+    department = serializers.PrimaryKeyRelatedField(
+        queryset=Department.objects.all(), required=False
+    )
+    account_manager = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
+    status = choice(CustomerStatus.choices)
+    remarks = text()
+    confirm_similar_name = serializers.BooleanField(
+        required=False,
+        help_text=_("Set after a 409 about a similar name to confirm it is a different customer."),
+    )
+
+
+class CustomerUpdateInput(CustomerInput):
+    """Changed fields only."""
+
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text=_("The version you loaded; the change is refused with 409 if it moved on."),
+    )
+
+
+class CustomerListQuery(serializers.Serializer[Any]):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Part of the name, the customer code, or an exact ID number, unified social "
+            "credit code or phone number."
+        ),
+    )
+    kind = choice(CustomerKind.choices)
+    category = choice(CustomerCategory.choices)
+    province = choice(Province.choices)
+    department = serializers.IntegerField(required=False, min_value=1)
+    status = choice(CustomerStatus.choices)
+    ordering = serializers.ChoiceField(choices=list(SORTS), default=DEFAULT_SORT)
+
+
+# --- contacts and addresses -------------------------------------------------------------------
+
+
+class ContactInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=100)
+    role = choice(ContactRole.choices)
+    title = text(100)
+    mobile = text()
+    phone = text()
+    email = serializers.EmailField(required=False, allow_blank=True)
+    is_primary = serializers.BooleanField(required=False)
+    verified_on = serializers.DateField(required=False, allow_null=True)
+
+
+class ContactOutput(serializers.ModelSerializer[Contact]):
+    class Meta:
+        model = Contact
+        fields = (
+            "id",
+            "customer",
+            "name",
+            "role",
+            "title",
+            "mobile",
+            "phone",
+            "email",
+            "is_primary",
+            "verified_on",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields
+
+
+class AddressInput(serializers.Serializer[Any]):
+    kind = choice(AddressKind.choices)
+    province = choice(Province.choices, blank=True)
+    city = text(50)
+    line = serializers.CharField(max_length=200)
+    postcode = text()
+
+
+class AddressOutput(serializers.ModelSerializer[Address]):
+    class Meta:
+        model = Address
+        fields = (
+            "id",
+            "customer",
+            "kind",
+            "province",
+            "city",
+            "line",
+            "postcode",
+            "created_at",
+            "updated_at",
+        )
+        read_only_fields = fields

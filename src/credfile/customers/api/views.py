@@ -1,0 +1,247 @@
+"""REST API v1: credit files, and one generic view for the records kept in a file.
+
+Reads go through the scoped selectors, so a file outside the caller's scope is a 404; writes go
+through the services, which check the caller's right to change the file (403 otherwise).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.db import models
+from django.urls import URLPattern, path
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.generics import GenericAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from credfile.accounts.models import User
+from credfile.core.api import KeysetPagination
+from credfile.core.api_schema import problem_responses
+from credfile.customers.api.serializers import (
+    AddressInput,
+    AddressOutput,
+    ContactInput,
+    ContactOutput,
+    CustomerInput,
+    CustomerListQuery,
+    CustomerOutput,
+    CustomerUpdateInput,
+)
+from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.selectors import SORTS, CustomerFilters, customer_get, customer_search
+from credfile.customers.services import (
+    address_create,
+    contact_create,
+    customer_create,
+    customer_delete,
+    customer_update,
+)
+
+
+def api_user(request: Request) -> User:
+    """The authenticated caller (the default IsAuthenticated permission has let them in)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise NotAuthenticated
+    return user
+
+
+def paginate(
+    view: GenericAPIView[Any],
+    queryset: models.QuerySet[Any],
+    ordering: tuple[str, ...],
+    serializer: type[serializers.BaseSerializer[Any]],
+) -> Response:
+    """One keyset page of `queryset` in `ordering` (the last field breaks ties), serialised."""
+    paginator = view.paginator
+    assert isinstance(paginator, KeysetPagination)
+    paginator.ordering = ordering  # a fresh paginator per request, so this is per request
+    page = paginator.paginate_queryset(queryset, view.request, view=view)
+    return paginator.get_paginated_response(serializer(page, many=True).data)
+
+
+def customer_ordering(sort: str) -> tuple[str, str]:
+    field = SORTS[sort]
+    return (field, "-id" if field.startswith("-") else "id")
+
+
+# --- credit files ------------------------------------------------------------------------------
+
+
+class CustomerViewSet(viewsets.GenericViewSet[Customer]):
+    """Customer credit files (客户信用档案) within your scope."""
+
+    @extend_schema(
+        parameters=[CustomerListQuery],
+        responses={200: CustomerOutput, **problem_responses(400)},
+    )
+    def list(self, request: Request) -> Response:
+        """Search and filter the credit files you may see."""
+        query = CustomerListQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = dict(query.validated_data)
+        ordering = customer_ordering(params.pop("ordering"))
+        customers = customer_search(user=request.user, filters=CustomerFilters(**params))
+        return paginate(self, customers.prefetch_related("tags"), ordering, CustomerOutput)
+
+    @extend_schema(
+        request=CustomerInput,
+        responses={201: CustomerOutput, **problem_responses(400, 403, 409)},
+    )
+    def create(self, request: Request) -> Response:
+        """Open a credit file. A similar name needs `confirm_similar_name`."""
+        data = CustomerInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        tags = fields.pop("tags", None)
+        confirm = fields.pop("confirm_similar_name", False)
+        customer = customer_create(
+            actor=api_user(request), fields=fields, tags=tags, confirm_similar_name=confirm
+        )
+        return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: CustomerOutput, **problem_responses(404)})
+    def retrieve(self, request: Request, pk: int) -> Response:
+        customer = customer_get(user=request.user, pk=pk)
+        return Response(CustomerOutput(customer).data)
+
+    @extend_schema(
+        request=CustomerUpdateInput,
+        responses={200: CustomerOutput, **problem_responses(400, 403, 404, 409)},
+    )
+    def partial_update(self, request: Request, pk: int) -> Response:
+        """Change a credit file; send the `version` you loaded to be told of a conflict."""
+        customer = customer_get(user=request.user, pk=pk)
+        data = CustomerUpdateInput(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        tags = fields.pop("tags", None)
+        confirm = fields.pop("confirm_similar_name", False)
+        version = fields.pop("version", None)
+        customer = customer_update(
+            actor=api_user(request),
+            customer=customer,
+            fields=fields,
+            expected_version=version,
+            tags=tags,
+            confirm_similar_name=confirm,
+        )
+        return Response(CustomerOutput(customer).data)
+
+    @extend_schema(responses={204: None, **problem_responses(403, 404)})
+    def destroy(self, request: Request, pk: int) -> Response:
+        """Delete a credit file and every record in it."""
+        customer = customer_get(user=request.user, pk=pk)
+        customer_delete(actor=api_user(request), customer=customer)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- records kept in a credit file -------------------------------------------------------------
+
+
+def fields_only(data: dict[str, Any]) -> dict[str, Any]:
+    return {"fields": data}
+
+
+@dataclass(frozen=True)
+class ChildResource:
+    """How one kind of record in a credit file is listed and created."""
+
+    segment: str  # the URL segment under /customers/{id}/
+    model: type[models.Model]
+    input: type[serializers.Serializer[Any]]
+    output: type[serializers.BaseSerializer[Any]]
+    # The service: create(actor=, customer=, **arguments(validated input)).
+    create: Callable[..., models.Model]
+    ordering: tuple[str, ...]  # for keyset pagination; the last field must be unique
+    prefetch: tuple[str | models.Prefetch, ...] = ()
+    arguments: Callable[[dict[str, Any]], dict[str, Any]] = fields_only
+
+
+class ChildResourceSchema(AutoSchema):
+    """Documents a CustomerChildViewSet from its resource's serializers."""
+
+    def _resource(self) -> ChildResource:
+        resource = getattr(self.view, "resource", None)
+        assert isinstance(resource, ChildResource)
+        return resource
+
+    def get_request_serializer(self) -> Any:
+        return self._resource().input
+
+    def get_response_serializers(self) -> Any:
+        output = self._resource().output
+        if self.method == "POST":
+            return {201: output, **problem_responses(400, 403, 404)}
+        return {200: output, **problem_responses(404)}
+
+
+class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
+    """GET lists (newest first, paginated) and POST adds records of one kind to a credit file."""
+
+    resource: ClassVar[ChildResource]
+    schema = ChildResourceSchema()
+
+    def _customer(self) -> Customer:
+        return customer_get(user=self.request.user, pk=self.kwargs["customer_pk"])
+
+    def _records(self, customer: Customer) -> models.QuerySet[Any]:
+        manager = self.resource.model._default_manager
+        return manager.filter(customer=customer).prefetch_related(*self.resource.prefetch)
+
+    def list(self, request: Request, customer_pk: int) -> Response:
+        customer = self._customer()
+        return paginate(self, self._records(customer), self.resource.ordering, self.resource.output)
+
+    def create(self, request: Request, customer_pk: int) -> Response:
+        customer = self._customer()
+        data = self.resource.input(data=request.data)
+        data.is_valid(raise_exception=True)
+        record = self.resource.create(
+            actor=api_user(request),
+            customer=customer,
+            **self.resource.arguments(dict(data.validated_data)),
+        )
+        if self.resource.prefetch:
+            record = self._records(customer).get(pk=record.pk)
+        return Response(self.resource.output(record).data, status=status.HTTP_201_CREATED)
+
+    @classmethod
+    def urlpattern(cls) -> URLPattern:
+        return path(
+            f"customers/<int:customer_pk>/{cls.resource.segment}/",
+            cls.as_view({"get": "list", "post": "create"}),
+            name=f"customer-{cls.resource.segment}",
+        )
+
+
+class ContactViewSet(CustomerChildViewSet):
+    """Contact people of a customer."""
+
+    resource = ChildResource(
+        segment="contacts",
+        model=Contact,
+        input=ContactInput,
+        output=ContactOutput,
+        create=contact_create,
+        ordering=("id",),
+    )
+
+
+class AddressViewSet(CustomerChildViewSet):
+    """Postal addresses of a customer."""
+
+    resource = ChildResource(
+        segment="addresses",
+        model=Address,
+        input=AddressInput,
+        output=AddressOutput,
+        create=address_create,
+        ordering=("id",),
+    )

@@ -1,0 +1,8 @@
+from django.urls import URLPattern
+
+from credfile.financials.api.views import FinancialStatementViewSet, IndividualFinancialViewSet
+
+urlpatterns: list[URLPattern] = [
+    IndividualFinancialViewSet.urlpattern(),
+    FinancialStatementViewSet.urlpattern(),
+]

@@ -1,0 +1,8 @@
+from django.urls import URLPattern
+
+from credfile.interactions.api.views import NoteViewSet, ServiceRecordViewSet
+
+urlpatterns: list[URLPattern] = [
+    ServiceRecordViewSet.urlpattern(),
+    NoteViewSet.urlpattern(),
+]
