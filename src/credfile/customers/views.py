@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -274,12 +275,12 @@ def customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 SECTION_TITLES = {
-    "basic": _("Basic information"),
-    "contacts": _("Contacts"),
-    "financials": _("Financials"),
-    "transactions": _("Transactions"),
-    "services": _("Service records"),
-    "notes": _("Notes"),
+    "basic": gettext_lazy("Basic information"),
+    "contacts": gettext_lazy("Contacts"),
+    "financials": gettext_lazy("Financials"),
+    "transactions": gettext_lazy("Transactions"),
+    "services": gettext_lazy("Service records"),
+    "notes": gettext_lazy("Notes"),
 }
 
 
@@ -300,27 +301,40 @@ def _payment_save(*, actor: User, customer: Customer, fields: dict[str, Any]) ->
 
 
 RECORD_FORMS: dict[str, RecordForm] = {
-    "contact": RecordForm("contacts", cf.ContactForm, contact_create, _("Add a contact")),
-    "address": RecordForm("contacts", cf.AddressForm, address_create, _("Add an address")),
+    "contact": RecordForm(
+        "contacts", cf.ContactForm, contact_create, gettext_lazy("Add a contact")
+    ),
+    "address": RecordForm(
+        "contacts", cf.AddressForm, address_create, gettext_lazy("Add an address")
+    ),
     "individual_financial": RecordForm(
         "financials",
         cf.IndividualFinancialForm,
         individual_financial_create,
-        _("Add financial information"),
+        gettext_lazy("Add financial information"),
     ),
     "financial_statement": RecordForm(
         "financials",
         cf.FinancialStatementForm,
         financial_statement_create,
-        _("Add a financial statement"),
+        gettext_lazy("Add a financial statement"),
     ),
-    "contract": RecordForm("transactions", cf.ContractForm, contract_create, _("Add a contract")),
-    "invoice": RecordForm("transactions", cf.InvoiceForm, invoice_create, _("Add an invoice")),
-    "payment": RecordForm("transactions", cf.PaymentForm, _payment_save, _("Record a payment")),
+    "contract": RecordForm(
+        "transactions", cf.ContractForm, contract_create, gettext_lazy("Add a contract")
+    ),
+    "invoice": RecordForm(
+        "transactions", cf.InvoiceForm, invoice_create, gettext_lazy("Add an invoice")
+    ),
+    "payment": RecordForm(
+        "transactions", cf.PaymentForm, _payment_save, gettext_lazy("Record a payment")
+    ),
     "service_record": RecordForm(
-        "services", cf.ServiceRecordForm, service_record_create, _("Add a service record")
+        "services",
+        cf.ServiceRecordForm,
+        service_record_create,
+        gettext_lazy("Add a service record"),
     ),
-    "note": RecordForm("notes", cf.NoteForm, note_create, _("Add a note")),
+    "note": RecordForm("notes", cf.NoteForm, note_create, gettext_lazy("Add a note")),
 }
 
 
