@@ -31,8 +31,8 @@ def test_a_wrong_password_or_token_is_refused(personas: Personas) -> None:
     response = client.post(
         "/api/v1/auth/token/", {"username": "li.na", "password": "wrong"}, format="json"
     )
-    # The token view has no authenticator to name in WWW-Authenticate, so DRF answers 403.
-    body = assert_problem(response, 403)
+    body = assert_problem(response, 401)
+    assert response["WWW-Authenticate"].startswith("Bearer")
     assert body["detail"] == "Wrong username or password."
 
     client.credentials(HTTP_AUTHORIZATION="Bearer not-a-token")

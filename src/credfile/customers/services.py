@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -25,12 +25,28 @@ CUSTOMER_SEQUENCE = "customer"
 # Fields a user may set on a customer; the rest are derived or system-kept.
 INDIVIDUAL_FIELDS = ("gender", "id_number", "passport_number", "birth_date")
 ORGANIZATION_FIELDS = (
-    "credit_code", "legal_representative", "registered_capital", "registered_capital_currency",
-    "business_scope", "established_on", "industry",
+    "credit_code",
+    "legal_representative",
+    "registered_capital",
+    "registered_capital_currency",
+    "business_scope",
+    "established_on",
+    "industry",
 )
 COMMON_FIELDS = (
-    "kind", "name", "phone", "email", "website", "category", "province", "city", "profit_class",
-    "status", "remarks", "department", "account_manager",
+    "kind",
+    "name",
+    "phone",
+    "email",
+    "website",
+    "category",
+    "province",
+    "city",
+    "profit_class",
+    "status",
+    "remarks",
+    "department",
+    "account_manager",
 )
 CUSTOMER_FIELDS = COMMON_FIELDS + INDIVIDUAL_FIELDS + ORGANIZATION_FIELDS
 
@@ -114,15 +130,18 @@ def _check_similar_name(customer: Customer) -> None:
     if matches:
         raise ConfirmationRequired(
             "name",
-            _("A customer with a similar name already exists: %(names)s. "
-              "Confirm that this is a different customer.")
+            _(
+                "A customer with a similar name already exists: %(names)s. "
+                "Confirm that this is a different customer."
+            )
             % {"names": "、".join(str(m) for m in matches)},
             matches,
         )
 
 
-def _validate(customer: Customer, *, actor: User, confirm_similar_name: bool,
-              name_changed: bool) -> None:
+def _validate(
+    customer: Customer, *, actor: User, confirm_similar_name: bool, name_changed: bool
+) -> None:
     errors: dict[str, list[str]] = {}
     customer.name = (customer.name or "").strip()
     if not customer.name:
@@ -131,8 +150,10 @@ def _validate(customer: Customer, *, actor: User, confirm_similar_name: bool,
         errors["kind"] = [_("Choose individual or organisation.")]
     _clean_identity(customer, errors)
     manager = getattr(customer, "account_manager", None) if customer.account_manager_id else None
-    if customer.department_id and manager is not None and (
-        manager.department_id != customer.department_id
+    if (
+        customer.department_id
+        and manager is not None
+        and (manager.department_id != customer.department_id)
     ):
         errors.setdefault("account_manager", []).append(
             _("The account manager must belong to the owning department.")
@@ -160,8 +181,14 @@ def _assign(customer: Customer, fields: dict[str, Any]) -> None:
             else:
                 setattr(customer, name, value)
         else:
-            setattr(customer, name, "" if value is None and name not in {
-                "birth_date", "registered_capital", "established_on"} else value)
+            setattr(
+                customer,
+                name,
+                ""
+                if value is None
+                and name not in {"birth_date", "registered_capital", "established_on"}
+                else value,
+            )
 
 
 @transaction.atomic
@@ -183,12 +210,36 @@ def customer_create(
     _require_department_scope(actor, customer)
     _validate(customer, actor=actor, confirm_similar_name=confirm_similar_name, name_changed=True)
     customer.code = format_customer_code(next_value(CUSTOMER_SEQUENCE))
-    customer.save()
+    _save_checked(customer)
     if tags:
         customer.tags.set(_tags(tags))
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=customer,
-                 after=model_snapshot(customer), customer_id=customer.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=customer,
+        after=model_snapshot(customer),
+        customer_id=customer.pk,
+    )
     return customer
+
+
+def _save_checked(customer: Customer) -> None:
+    """Save; a concurrent writer that took the same identity number first is a duplicate."""
+    try:
+        with transaction.atomic():
+            customer.save()
+    except IntegrityError:
+        for field in ("id_number", "credit_code"):
+            value = getattr(customer, field)
+            existing = Customer.objects.exclude(pk=customer.pk).filter(**{field: value}).first()
+            if value and existing is not None:
+                raise DuplicateRecord(
+                    field,
+                    _("A credit file with this number already exists: %(customer)s.")
+                    % {"customer": existing},
+                    existing,
+                ) from None
+        raise
 
 
 def _require_department_scope(actor: User, customer: Customer) -> None:
@@ -197,7 +248,9 @@ def _require_department_scope(actor: User, customer: Customer) -> None:
     if department is None:
         raise ValidationError({"department": [_("Choose the owning department.")]})
     if actor.role == "department_head" and department.pk != actor.department_id:
-        raise ValidationError({"department": [_("You can only file customers in your department.")]})
+        raise ValidationError(
+            {"department": [_("You can only file customers in your department.")]}
+        )
     if actor.role == "account_manager" and (
         department.pk != actor.department_id or customer.account_manager_id != actor.pk
     ):
@@ -226,9 +279,11 @@ def customer_update(
 ) -> Customer:
     """Change a credit file, refusing if it changed since `expected_version` was read."""
     # Acquire the row lock first, so the version check and the write see the same row.
-    locked = Customer.objects.select_for_update().filter(
-        customer_scope(actor, Action.CHANGE), pk=customer.pk
-    ).first()
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(customer_scope(actor, Action.CHANGE), pk=customer.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied(_("You may not change this credit file."))
     before = model_snapshot(locked)
@@ -237,26 +292,44 @@ def customer_update(
     old_name = locked.name
     _assign(locked, fields)
     _require_department_scope(actor, locked)
-    _validate(locked, actor=actor, confirm_similar_name=confirm_similar_name,
-              name_changed=locked.name.strip() != old_name)
-    locked.version = F("version") + 1  # type: ignore[assignment]
-    locked.save()
-    locked.refresh_from_db()
-    if tags is not None:
-        locked.tags.set(_tags(tags))
+    _validate(
+        locked,
+        actor=actor,
+        confirm_similar_name=confirm_similar_name,
+        name_changed=locked.name.strip() != old_name,
+    )
+    old_tags = sorted(locked.tags.values_list("name", flat=True))
+    new_tags = sorted({t.strip() for t in tags if t.strip()}) if tags is not None else old_tags
     changed_before, changed_after = changed_fields(before, model_snapshot(locked))
-    changed_before.pop("updated_at", None)
-    changed_after.pop("updated_at", None)
-    audit_record(actor=actor, action=AuditAction.UPDATE, obj=locked, before=changed_before,
-                 after=changed_after, customer_id=locked.pk)
+    if not changed_after and new_tags == old_tags:
+        # Nothing changed: no new version and no audit event for a no-op save.
+        return locked
+    locked.version = F("version") + 1  # type: ignore[assignment]
+    _save_checked(locked)
+    locked.refresh_from_db()
+    if new_tags != old_tags:
+        locked.tags.set(_tags(new_tags))
+        changed_before["tags"], changed_after["tags"] = old_tags, new_tags
+    changed_after["version"] = locked.version
+    changed_before["version"] = locked.version - 1
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        before=changed_before,
+        after=changed_after,
+        customer_id=locked.pk,
+    )
     return locked
 
 
 @transaction.atomic
 def customer_delete(*, actor: User, customer: Customer) -> None:
-    locked = Customer.objects.select_for_update().filter(
-        customer_scope(actor, Action.DELETE), pk=customer.pk
-    ).first()
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(customer_scope(actor, Action.DELETE), pk=customer.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied(_("You may not delete this credit file."))
     before = model_snapshot(locked)
@@ -280,9 +353,11 @@ ADDRESS_FIELDS = ("kind", "province", "city", "line", "postcode")
 
 def lock_customer_for_change(actor: User, customer: Customer) -> Customer:
     """Lock the file row: records under one file are written one at a time, in one lock order."""
-    locked = Customer.objects.select_for_update().filter(
-        customer_scope(actor, Action.CHANGE), pk=customer.pk
-    ).first()
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(customer_scope(actor, Action.CHANGE), pk=customer.pk)
+        .first()
+    )
     if locked is None:
         raise PermissionDenied(_("You may not change this credit file."))
     return locked
@@ -306,8 +381,13 @@ def save_child_record(
         raise ValidationError(errors)
     obj.save()
     touch_customer(customer)
-    audit_record(actor=actor, action=AuditAction.CREATE, obj=obj, after=model_snapshot(obj),
-                 customer_id=customer.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=obj,
+        after=model_snapshot(obj),
+        customer_id=customer.pk,
+    )
 
 
 def only_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:

@@ -11,6 +11,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from credfile.core.authentication import BearerTokenAuthentication
+
 
 class TokenInput(serializers.Serializer[dict[str, str]]):
     username = serializers.CharField()
@@ -25,7 +27,8 @@ class TokenView(APIView):
     """Exchange a username and password for an API token (send it as `Bearer <token>`)."""
 
     permission_classes = [AllowAny]
-    authentication_classes: list[type] = []
+    # Bearer only to answer 401 with a WWW-Authenticate challenge on bad credentials.
+    authentication_classes = [BearerTokenAuthentication]
 
     @extend_schema(request=TokenInput, responses={200: TokenOutput}, auth=[])
     def post(self, request: Request) -> Response:
