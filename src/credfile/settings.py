@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "credfile.financials",
     "credfile.transactions",
     "credfile.interactions",
+    "credfile.access",
     "credfile.demo",
 ]
 

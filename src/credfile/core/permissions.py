@@ -10,7 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from credfile.accounts.choices import Role
 
@@ -29,10 +29,28 @@ class Action(StrEnum):
 _READ_ALL = {Role.CREDIT_MANAGER, Role.EXECUTIVE, Role.AUDITOR}
 
 
-def customer_scope(user: Any, action: Action, *, prefix: str = "") -> Q:
-    """A filter selecting the customers `user` may act on; `prefix` for related lookups."""
+def customer_scope(user: Any, action: Action, *, prefix: str = "", grants: bool = True) -> Q:
+    """A filter selecting the customers `user` may act on; `prefix` for related lookups.
+
+    Viewing also reaches the files of the user's active grants (approved usage
+    applications) unless `grants=False`.
+    """
     if user is None or not user.is_authenticated or not user.is_active:
         return NOTHING
+    scope = _role_scope(user, action, prefix)
+    if action == Action.VIEW and grants and scope is not EVERYTHING:
+        scope = scope | _granted(user, prefix)
+    return scope
+
+
+def _granted(user: Any, prefix: str) -> Q:
+    # Imported here: the access app's models import the customers app, which imports this.
+    from credfile.access.selectors import active_grants
+
+    return Q(**{f"{prefix}pk__in": active_grants(user=user).values("customer_id")})
+
+
+def _role_scope(user: Any, action: Action, prefix: str) -> Q:
     role = user.role
     dept = Q(**{f"{prefix}department_id": user.department_id})
     own = Q(**{f"{prefix}account_manager_id": user.pk})
@@ -53,6 +71,15 @@ def customer_scope(user: Any, action: Action, *, prefix: str = "") -> Q:
             return dept
         return NOTHING
     return NOTHING
+
+
+def scope_flag(scope: Q) -> Any:
+    """The scope as a boolean column, to learn in the same query whether a row is inside it."""
+    if scope is EVERYTHING:
+        return Value(True)
+    if scope is NOTHING:
+        return Value(False)
+    return Case(When(scope, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
 def can_create_customer(user: Any) -> bool:

@@ -11,7 +11,7 @@ from stdnum.cn import ric, uscc
 
 from credfile.core.identifiers import try_phone
 from credfile.core.normalize import name_key
-from credfile.core.permissions import Action, customer_scope
+from credfile.core.permissions import Action, customer_scope, scope_flag
 from credfile.customers.models import Contact, Customer
 
 SORTS = {
@@ -41,16 +41,33 @@ def customer_queryset(*, user: Any, action: Action = Action.VIEW) -> QuerySet[Cu
     return Customer.objects.filter(customer_scope(user, action))
 
 
-def customer_get(*, user: Any, pk: int, action: Action = Action.VIEW) -> Customer:
-    """The customer if `user` may act on it, else 404 (never confirm that it exists)."""
+def customer_get(
+    *, user: Any, pk: int, action: Action = Action.VIEW, use: str = "view"
+) -> Customer:
+    """The customer if `user` may act on it, else 404 (never confirm that it exists).
+
+    The result carries `access` (how the user reaches it: role or grant, which sections,
+    whether they may reveal sensitive values). A view under a usage grant is logged with
+    the grant's purpose and `use`.
+    """
+    from credfile.access.selectors import file_access
+    from credfile.access.services import grant_use_record
+
     customer = (
         customer_queryset(user=user, action=action)
         .select_related("department", "account_manager")
+        .annotate(in_role_scope=scope_flag(customer_scope(user, Action.VIEW, grants=False)))
         .filter(pk=pk)
         .first()
     )
     if customer is None:
         raise Http404
+    access = file_access(user=user, customer=customer, in_role_scope=customer.in_role_scope)  # type: ignore[attr-defined]
+    if access is None:  # cannot happen for a row the scope returned, short of a race
+        raise Http404
+    if access.grant is not None:
+        grant_use_record(user=user, grant=access.grant, customer=customer, what=use)
+    customer.access = access  # type: ignore[attr-defined]
     return customer
 
 
@@ -64,9 +81,7 @@ def _search(q: str) -> Q:
         return Q(credit_code=compact)
     phone = try_phone(term)
     if phone:
-        contact_ids = Contact.objects.filter(Q(mobile=phone) | Q(phone=phone)).values(
-            "customer_id"
-        )
+        contact_ids = Contact.objects.filter(Q(mobile=phone) | Q(phone=phone)).values("customer_id")
         return Q(phone=phone) | Q(pk__in=contact_ids)
     key = name_key(term)
     condition = Q(code=compact)

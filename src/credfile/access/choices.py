@@ -1,0 +1,20 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class FileSection(models.TextChoices):
+    """The parts of a credit file an application may ask to use."""
+
+    BASIC = "basic", _("Basic information")
+    CONTACTS = "contacts", _("Contacts")
+    FINANCIALS = "financials", _("Financials")
+    TRANSACTIONS = "transactions", _("Transactions")
+    SERVICES = "services", _("Service records")
+    NOTES = "notes", _("Notes")
