@@ -99,6 +99,8 @@ def test_translations_keep_the_placeholders(language: str) -> None:
     po = polib.pofile(str(po_path(language)))
     wrong = []
     for entry in live_entries(po):
+        if not entry.translated():
+            continue  # reported by test_every_entry_is_translated
         source = set(PLACEHOLDER.findall(entry.msgid_plural or entry.msgid))
         for text in translations(entry):
             if set(PLACEHOLDER.findall(text)) != source:
