@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("credfile.financials.api.urls")),
     path("", include("credfile.transactions.api.urls")),
     path("", include("credfile.interactions.api.urls")),
+    path("", include("credfile.access.api.views")),
 ]

@@ -103,10 +103,19 @@ def _page_size(request: HttpRequest) -> int:
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    customer = customer_get(user=user, pk=pk)
-    context = _file_context(user, customer)
-    context["section"] = "basic"
+    customer = customer_get(user=user, pk=pk, use="file page")
+    sections = _allowed_sections(customer)
+    context = _section_context(user, customer, next(iter(sections)))
     return render(request, "customers/detail.html", context)
+
+
+def _allowed_sections(customer: Customer) -> dict[str, Any]:
+    """The file's sections this user may open: all, or those of their usage grant."""
+    allowed = customer.access.sections  # type: ignore[attr-defined]
+    sections = {k: v for k, v in SECTION_TITLES.items() if k in allowed}
+    if not sections:
+        raise Http404
+    return sections
 
 
 def _file_context(user: User, customer: Customer) -> dict[str, Any]:
@@ -138,14 +147,16 @@ def _file_context(user: User, customer: Customer) -> dict[str, Any]:
         )
         .order_by("currency")
     )
+    access = getattr(customer, "access", None)
     return {
         "customer": customer,
+        "access": access,
+        "sections": _allowed_sections(customer) if access else SECTION_TITLES,
         "can_change": can_change,
         "can_delete": can_delete,
         "counts": counts,
         "receivable": list(receivable),
         "tags": list(customer.tags.values_list("name", flat=True)),
-        "sections": SECTION_TITLES,
     }
 
 
@@ -385,7 +396,9 @@ def customer_section(request: HttpRequest, pk: int, section: str) -> HttpRespons
     if section not in SECTION_TITLES:
         raise Http404
     user = _user(request)
-    customer = customer_get(user=user, pk=pk)
+    customer = customer_get(user=user, pk=pk, use=f"section {section}")
+    if section not in _allowed_sections(customer):
+        raise Http404
     context = _section_context(user, customer, section)
     return render_page_or_partial(
         request, "customers/detail.html", "customers/_section.html", context
@@ -401,7 +414,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if spec is None:
         raise Http404
     user = _user(request)
-    customer = customer_get(user=user, pk=pk)
+    customer = customer_get(user=user, pk=pk, action=Action.CHANGE)
     form = _make_form(kind, customer, request.POST)
     status = 200
     if form.is_valid():
@@ -414,7 +427,8 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             status = 422
     else:
         status = 422
-    context = _section_context(user, Customer.objects.get(pk=customer.pk), spec.section)
+    customer = customer_get(user=user, pk=customer.pk)
+    context = _section_context(user, customer, spec.section)
     if status == 422:
         context["record_forms"] = [
             (k, t, form if k == kind else f) for k, t, f in context["record_forms"]
