@@ -1,0 +1,299 @@
+"""`credfile demo`: valid, consistent, deterministic demo data that later writes continue."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections import Counter
+from decimal import Decimal
+from typing import Any
+
+import phonenumbers
+import pytest
+from django.core.management import call_command
+from django.db.models import Sum
+from stdnum.cn import ric, uscc
+
+from credfile.accounts.models import Department, User
+from credfile.audit.models import AuditEvent
+from credfile.core.identifiers import resident_id_birth_date, resident_id_gender
+from credfile.core.models import CodeSequence
+from credfile.core.normalize import name_key
+from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.services import customer_create
+from credfile.demo.generator import DemoGenerator, Staff
+from credfile.demo.loader import ACCOUNTS, can_fork, ensure_staff, ensure_tags, generate_batches
+from credfile.financials.models import FinancialStatement, IndividualFinancial
+from credfile.interactions.models import Note, ServiceRecord
+from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
+from tests.conftest import Personas
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.django_db
+
+AS_OF = datetime.date(2026, 6, 30)
+CENT = Decimal("0.01")
+
+
+def demo(customers: int = 200, seed: int = 7, **options: Any) -> str:
+    out = io.StringIO()
+    call_command(
+        "demo",
+        customers=customers,
+        seed=seed,
+        as_of=AS_OF,
+        no_progress=True,
+        stdout=out,
+        stderr=io.StringIO(),
+        **options,
+    )
+    return out.getvalue()
+
+
+def valid_phone(value: str) -> bool:
+    return bool(phonenumbers.is_valid_number(phonenumbers.parse(value, None)))
+
+
+def snapshot() -> list[tuple[Any, ...]]:
+    """The generated content of every file, without database ids or timestamps."""
+    invoices = {
+        c: sorted((str(n), a, p, f) for n, a, p, f in rows)
+        for c, rows in _group(
+            Invoice.objects.values_list(
+                "customer__code", "number", "amount", "amount_paid", "fully_paid_on"
+            )
+        )
+    }
+    return [
+        (*row, invoices.get(row[0], []))
+        for row in Customer.objects.order_by("code").values_list(
+            "code",
+            "kind",
+            "name",
+            "id_number",
+            "credit_code",
+            "phone",
+            "city",
+            "category",
+            "status",
+            "department__code",
+            "account_manager__username",
+        )
+    ]
+
+
+def _group(rows: Any) -> list[tuple[str, list[tuple[Any, ...]]]]:
+    grouped: dict[str, list[tuple[Any, ...]]] = {}
+    for code, *rest in rows:
+        grouped.setdefault(code, []).append(tuple(rest))
+    return list(grouped.items())
+
+
+def wipe_customers() -> None:
+    PaymentAllocation.objects.all().delete()
+    Payment.objects.all().delete()
+    Invoice.objects.all().delete()
+    Contract.objects.all().delete()
+    Customer.objects.all().delete()
+    CodeSequence.objects.filter(name="customer").update(value=0)
+
+
+def test_demo_fills_an_empty_database() -> None:
+    output = demo()
+    assert Customer.objects.count() == 200
+    assert set(Department.objects.values_list("code", flat=True)) == {
+        "SALES1",
+        "SALES2",
+        "EXPORT",
+        "KEYACC",
+    }
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == {
+        "account_manager",
+        "department_head",
+        "credit_manager",
+        "executive",
+        "auditor",
+        "admin",
+    }
+    for username in ("manager", "head", "credit", "executive", "auditor", "admin"):
+        assert username in output
+    assert "credfile-demo" in output
+    assert User.objects.get(username="head").check_password("credfile-demo")
+    kinds = Counter(Customer.objects.values_list("kind", flat=True))
+    assert 0.5 < kinds["organization"] / 200 < 0.8
+    # Every customer has an address, at least one contact and a note; trade for most.
+    assert Address.objects.count() == 200
+    assert Note.objects.count() == 200
+    assert Contact.objects.values("customer").distinct().count() == 200
+    assert ServiceRecord.objects.count() >= 200
+    assert 3 < Invoice.objects.count() / 200 < 8
+    assert Payment.objects.exists() and Contract.objects.exists()
+    assert Customer.tags.through.objects.exists()
+    # One audit event for the batch, not one per row.
+    assert AuditEvent.objects.filter(object_type="customers.customer").count() == 1
+
+
+def test_identity_numbers_phones_and_name_keys_are_valid() -> None:
+    demo()
+    seen_ids: set[str] = set()
+    for c in Customer.objects.all():
+        assert valid_phone(c.phone), c.phone
+        assert c.name_key == name_key(c.name)
+        assert c.code.startswith("C") and len(c.code) == 9
+        if c.kind == "individual":
+            assert ric.is_valid(c.id_number), c.id_number
+            assert resident_id_gender(c.id_number) == c.gender
+            assert resident_id_birth_date(c.id_number) == c.birth_date
+            assert not c.credit_code
+            assert c.id_number not in seen_ids
+            seen_ids.add(c.id_number)
+        else:
+            assert uscc.is_valid(c.credit_code), c.credit_code
+            assert c.credit_code[:2] in {"91", "93"}
+            assert not c.id_number and c.industry and c.legal_representative
+    for mobile, phone in Contact.objects.values_list("mobile", "phone"):
+        assert valid_phone(mobile)
+        assert not phone or valid_phone(phone)
+
+
+def test_invoices_payments_and_statements_are_consistent() -> None:
+    demo()
+    # One aggregate query over all invoices; SQLite sums decimals as floats, hence quantize.
+    rows = Invoice.objects.annotate(allocated=Sum("allocations__amount")).values_list(
+        "amount",
+        "amount_paid",
+        "allocated",
+        "fully_paid_on",
+        "due_date",
+        "issue_date",
+        "payment_terms_days",
+    )
+    overdue = 0
+    for amount, paid, allocated, fully_paid_on, due, issued, terms in rows:
+        assert paid == Decimal(allocated or 0).quantize(CENT)
+        assert (fully_paid_on is not None) == (paid == amount)
+        assert due == issued + datetime.timedelta(days=terms)
+        assert terms in {30, 45, 60, 90}
+        assert issued >= AS_OF - datetime.timedelta(days=731)
+        overdue += fully_paid_on is None and due < AS_OF
+    assert 0 < overdue < len(rows) * 0.15
+    for amount, allocated in Payment.objects.annotate(
+        allocated=Sum("allocations__amount")
+    ).values_list("amount", "allocated"):
+        assert amount == Decimal(allocated).quantize(CENT)
+    statements = FinancialStatement.objects.all()
+    assert statements.exists()
+    for s in statements:
+        assert s.customer.kind == "organization"
+        assert s.total_assets == s.total_liabilities + s.equity
+        assert s.current_assets is not None and s.current_assets <= s.total_assets
+    per_org = Counter(statements.values_list("customer_id", flat=True))
+    assert max(per_org.values()) <= 3
+    assert not IndividualFinancial.objects.exclude(customer__kind="individual").exists()
+
+
+def test_the_same_seed_gives_the_same_data() -> None:
+    demo(seed=7)
+    first = snapshot()
+    wipe_customers()
+    demo(seed=7)
+    assert snapshot() == first
+    wipe_customers()
+    demo(seed=8)
+    assert snapshot() != first
+
+
+def test_a_second_load_adds_more_without_clashes() -> None:
+    demo(customers=200)
+    output = demo(customers=150)
+    codes = list(Customer.objects.order_by("code").values_list("code", flat=True))
+    assert codes == [f"C{n:08d}" for n in range(1, 351)]
+    ids = [i for i in Customer.objects.values_list("id_number", flat=True) if i]
+    assert len(ids) == len(set(ids))
+    assert User.objects.count() == len(ACCOUNTS)
+    assert "existed already" in output
+
+
+def test_customer_create_continues_after_the_demo_codes() -> None:
+    demo(customers=200)
+    manager = User.objects.get(username="manager")
+    customer = customer_create(actor=manager, fields={"kind": "individual", "name": "张三"})
+    assert customer.code == "C00000201"
+
+
+def test_demo_continues_after_existing_codes(personas: Personas) -> None:
+    first = customer_create(
+        actor=personas.account_manager, fields={"kind": "individual", "name": "张三"}
+    )
+    assert first.code == "C00000001"
+    # A code written outside the sequence (an import, say) is respected too.
+    CustomerFactory.create(
+        code="C00000500", department=personas.sales, account_manager=personas.account_manager
+    )
+    demo(customers=20)
+    codes = sorted(Customer.objects.values_list("code", flat=True))
+    assert codes[-1] == "C00000520" and "C00000501" in codes
+
+
+def test_generated_identity_numbers_avoid_those_on_file() -> None:
+    staff, _accounts = ensure_staff()
+    tags = ensure_tags()
+
+    def generator(used_ids: set[str], used_codes: set[str]) -> DemoGenerator:
+        return DemoGenerator(
+            seed=3,
+            first_number=1,
+            staff=staff,
+            tag_ids=tags,
+            as_of=AS_OF,
+            used_id_numbers=used_ids,
+            used_credit_codes=used_codes,
+        )
+
+    def identities(gen: DemoGenerator) -> tuple[set[str], set[str]]:
+        rows = gen.batch(1, 40).rows["customers"]
+        at = gen.make["customers"].positions
+        return (
+            {r[at["id_number"]] for r in rows if r[at["id_number"]]},
+            {r[at["credit_code"]] for r in rows if r[at["credit_code"]]},
+        )
+
+    ids, codes = identities(generator(set(), set()))
+    again_ids, again_codes = identities(generator(set(ids), set(codes)))
+    assert again_ids and again_codes
+    assert not again_ids & ids and not again_codes & codes
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork()")
+def test_a_worker_process_generates_the_same_batches() -> None:
+    staff, _accounts = ensure_staff()
+    settings = {
+        "seed": 5,
+        "first_number": 1,
+        "staff": staff,
+        "tag_ids": ensure_tags(),
+        "as_of": AS_OF,
+        "used_id_numbers": set(),
+        "used_credit_codes": set(),
+    }
+    inline = list(
+        generate_batches(
+            dict(settings, used_id_numbers=set(), used_credit_codes=set()),
+            1,
+            30,
+            10,
+            parallel=False,
+        )
+    )
+    forked = list(generate_batches(settings, 1, 30, 10, parallel=True))
+    assert [b.rows for b in forked] == [b.rows for b in inline]
+    assert [b.first_number for b in forked] == [1, 11, 21]
+
+
+def test_staff_is_created_once() -> None:
+    staff, accounts = ensure_staff()
+    again, accounts_again = ensure_staff()
+    assert isinstance(staff, Staff) and staff == again
+    assert all(password for _a, password in accounts)
+    assert not any(password for _a, password in accounts_again)
