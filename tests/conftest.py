@@ -6,8 +6,12 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from credfile.accounts.models import Department, User
+from credfile.accounts.otp import otp_required
 from tests.factories import DepartmentFactory, UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -51,13 +55,36 @@ def personas(db: None) -> Personas:
     )
 
 
+def otp_device_for(user: User) -> TOTPDevice:
+    """The user's confirmed TOTP device, enrolled here if the user has none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    assert isinstance(device, TOTPDevice)
+    return device
+
+
+def totp_code(device: TOTPDevice) -> str:
+    """The code the authenticator app shows now (each code is accepted once)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
 @pytest.fixture
 def client_for(db: None):  # type: ignore[no-untyped-def]
-    """client_for(user, language="en") → a logged-in Django test client."""
+    """client_for(user, language="en") → a logged-in Django test client.
+
+    For a role that needs a second factor the session is also verified with a TOTP device,
+    as after entering the code.
+    """
 
     def make(user: User, language: str = "en") -> Client:
         client = Client(HTTP_ACCEPT_LANGUAGE=language)
         client.force_login(user)
+        if otp_required(user):
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = otp_device_for(user).persistent_id
+            session.save()
         return client
 
     return make

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from credfile.accounts.choices import Role
 from credfile.core.env import env_bool, env_int, env_list, env_path, env_str
 
 # Lets model and admin classes be written with type parameters (ModelAdmin[Customer]).
@@ -58,6 +60,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "credfile.core",
     "credfile.accounts",
     "credfile.audit",
@@ -71,15 +76,22 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "credfile.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "credfile.core.middleware.NoStoreMiddleware",
+    "credfile.core.middleware.SessionTimeoutMiddleware",
+    "credfile.accounts.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "credfile.core.middleware.RequestContextMiddleware",
+    # Last, so that it turns the lockout flag set while logging in into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "credfile.urls"
@@ -131,6 +143,29 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "customers:list"
 LOGOUT_REDIRECT_URL = "login"
+# Axes first: it refuses a locked-out username and address before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes): lock a username from one address after repeated failures.
+AXES_FAILURE_LIMIT = env_int("CREDFILE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("CREDFILE_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "credfile.accounts.lockout.lockout_response"
+
+# Second factor (django-otp, TOTP) for these roles; an empty list turns it off.
+CREDFILE_OTP_REQUIRED_ROLES = env_list(
+    "CREDFILE_OTP_REQUIRED_ROLES", [Role.ADMIN, Role.EXECUTIVE, Role.AUDITOR]
+)
+if unknown_roles := set(CREDFILE_OTP_REQUIRED_ROLES) - set(Role.values):
+    raise ImproperlyConfigured(
+        f"CREDFILE_OTP_REQUIRED_ROLES names unknown roles {sorted(unknown_roles)}; "
+        f"choose from {Role.values}"
+    )
+OTP_TOTP_ISSUER = env_str("CREDFILE_OTP_ISSUER", "credfile")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -160,10 +195,21 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_AGE = env_int("CREDFILE_SESSION_AGE", 8 * 3600, minimum=300)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# A session unused this long ends (credfile.core.middleware.SessionTimeoutMiddleware).
+CREDFILE_SESSION_IDLE_MINUTES = env_int("CREDFILE_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("CREDFILE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SESSION_COOKIE_SECURE:
+    # Served over HTTPS: browsers should never fall back to plain HTTP.
+    SECURE_HSTS_SECONDS = env_int("CREDFILE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("CREDFILE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("CREDFILE_HSTS_PRELOAD", False)
+if env_bool("CREDFILE_BEHIND_HTTPS_PROXY", False):
+    # Only behind a proxy that sets this header itself and drops the client's copy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -175,7 +221,7 @@ CREDFILE_PAGE_SIZE = env_int("CREDFILE_PAGE_SIZE", 25, minimum=5)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "credfile.core.authentication.BearerTokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "credfile.core.authentication.OTPSessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -213,5 +259,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("CREDFILE_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    # axes announces itself at INFO on every start; its failures and lockouts are WARNINGs.
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }

@@ -8,9 +8,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from credfile.accounts.models import User
+from credfile.accounts.otp import otp_required
 from credfile.customers.models import Customer
 from tests.api.helpers import make_customer
-from tests.conftest import PASSWORD, Personas
+from tests.conftest import PASSWORD, Personas, otp_device_for, totp_code
 from tests.factories import IndividualFactory
 
 ApiFor = Callable[..., APIClient]
@@ -22,11 +23,13 @@ def api_for(db: None) -> ApiFor:
 
     def make(user: User, language: str = "en") -> APIClient:
         client = APIClient(HTTP_ACCEPT_LANGUAGE=language)
-        response = client.post(
-            "/api/v1/auth/token/",
-            {"username": user.username, "password": PASSWORD},
-            format="json",
-        )
+        credentials = {"username": user.username, "password": PASSWORD}
+        if otp_required(user):
+            device = otp_device_for(user)
+            device.last_t = -1  # a code may be used once; let each client have one
+            device.save()
+            credentials["otp_token"] = totp_code(device)
+        response = client.post("/api/v1/auth/token/", credentials, format="json")
         assert response.status_code == 200, response.content
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.json()['token']}")
         return client

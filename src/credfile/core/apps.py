@@ -5,3 +5,7 @@ class CoreConfig(AppConfig):
     name = "credfile.core"
     label = "core"
     verbose_name = "credfile core"
+
+    def ready(self) -> None:
+        # Connects the receiver that starts the session clock at sign-in.
+        from credfile.core import middleware  # noqa: F401

@@ -1,9 +1,39 @@
 """API authentication, kept apart from views to avoid an import cycle with DRF settings."""
 
-from rest_framework.authentication import TokenAuthentication
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import exceptions
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.request import Request
+
+from credfile.accounts.otp import otp_pending
 
 
 class BearerTokenAuthentication(TokenAuthentication):
     """`Authorization: Bearer <token>` with a token from POST /api/v1/auth/token/."""
 
     keyword = "Bearer"
+
+
+class SecondFactorPending(exceptions.PermissionDenied):
+    default_detail = _(
+        "This account needs a second factor: enter the code from your authenticator app in "
+        "the web pages before using the API from this session."
+    )
+    default_code = "otp_required"
+
+
+class OTPSessionAuthentication(SessionAuthentication):
+    """The browser session, refused while a required second factor is not yet verified.
+
+    Tokens need no such check: the token endpoint asks for the one-time code itself.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, None] | None:
+        result = super().authenticate(request)
+        if result is not None and otp_pending(request._request.user):
+            raise SecondFactorPending()
+        return result

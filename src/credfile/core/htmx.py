@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 
 
@@ -23,3 +23,13 @@ def render_page_or_partial(
     """The partial for an htmx request (history restores get the whole page), else the page."""
     partial = is_htmx(request) and request.headers.get("HX-History-Restore-Request") != "true"
     return render(request, partial_template if partial else page_template, context, status=status)
+
+
+def redirect_page(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser to `url`: a redirect, or for htmx a full-page HX-Redirect.
+
+    A plain redirect would make htmx swap the target page into a fragment of the current one.
+    """
+    if is_htmx(request):
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return HttpResponseRedirect(url)

@@ -17,3 +17,10 @@
     });
   });
 })();
+
+// Switch the interface language as soon as one is chosen (no inline handler: the CSP forbids it).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".lang-switch select[name=language]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+});
