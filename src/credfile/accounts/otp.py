@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 from base64 import b32encode
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import ngettext
 from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -63,3 +66,20 @@ def totp_verify(user: Any, token: str) -> TOTPDevice | None:
         return None
     verified: TOTPDevice | None = verify_token(user, device.persistent_id, token)
     return verified
+
+
+def otp_wait_seconds(device: TOTPDevice) -> int:
+    """Seconds before the device accepts another try: after each wrong code django-otp doubles
+    the wait (1, 2, 4 … seconds), so codes cannot be guessed in bulk."""
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or "locked_until" not in data:
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+
+
+def otp_wait_message(seconds: int) -> str:
+    return ngettext(
+        "Too many wrong codes. Wait %(seconds)d second before the next try.",
+        "Too many wrong codes. Wait %(seconds)d seconds before the next try.",
+        seconds,
+    ) % {"seconds": seconds}

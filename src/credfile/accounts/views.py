@@ -23,6 +23,8 @@ from credfile.accounts.forms import OTPCodeForm
 from credfile.accounts.models import User
 from credfile.accounts.otp import (
     otp_pending,
+    otp_wait_message,
+    otp_wait_seconds,
     totp_device,
     totp_qr_svg,
     totp_secret,
@@ -67,16 +69,19 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         return redirect(_next_url(request))
     if totp_device(user) is not None:
         return redirect(f"{reverse('otp-verify')}?{request.GET.urlencode()}")
+    device = totp_device_for_enrolment(user=user)
     form = OTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = totp_device_confirm(user=user, token=form.cleaned_data["otp_token"])
-        if device is not None:
+        if wait := otp_wait_seconds(device):
+            form.add_error("otp_token", otp_wait_message(wait))
+        elif confirmed := totp_device_confirm(user=user, token=form.cleaned_data["otp_token"]):
             messages.success(request, _("Two-factor authentication is set up."))
-            return _signed_in_with(request, device)
-        form.add_error(
-            "otp_token", _("This code is wrong or has expired. Enter the code the app shows now.")
-        )
-    device = totp_device_for_enrolment(user=user)
+            return _signed_in_with(request, confirmed)
+        else:
+            form.add_error(
+                "otp_token",
+                _("This code is wrong or has expired. Enter the code the app shows now."),
+            )
     context = {
         "form": form,
         "qr_svg": mark_safe(totp_qr_svg(device)),  # drawn by qrcode from our own data
@@ -95,20 +100,23 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not otp_pending(request.user):
         return redirect(_next_url(request))
-    if totp_device(user) is None:
+    device = totp_device(user)
+    if device is None:
         return redirect(f"{reverse('otp-setup')}?{request.GET.urlencode()}")
     form = OTPCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = totp_verify(user, form.cleaned_data["otp_token"])
-        if device is not None:
-            return _signed_in_with(request, device)
-        form.add_error(
-            "otp_token",
-            _(
-                "This code is wrong, already used or has expired. Wait for the next code and "
-                "try again."
-            ),
-        )
+        if wait := otp_wait_seconds(device):
+            form.add_error("otp_token", otp_wait_message(wait))
+        elif verified := totp_verify(user, form.cleaned_data["otp_token"]):
+            return _signed_in_with(request, verified)
+        else:
+            form.add_error(
+                "otp_token",
+                _(
+                    "This code is wrong, already used or has expired. Wait for the next code and "
+                    "try again."
+                ),
+            )
     context = {"form": form, "next": _next_url(request)}
     return render(
         request, "registration/otp_verify.html", context, status=422 if form.errors else 200

@@ -12,7 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from credfile.accounts.lockout import cooloff_minutes, lockout_message
-from credfile.accounts.otp import otp_required, totp_device, totp_verify
+from credfile.accounts.otp import (
+    otp_required,
+    otp_wait_message,
+    otp_wait_seconds,
+    totp_device,
+    totp_verify,
+)
 from credfile.core.authentication import BearerTokenAuthentication
 
 
@@ -71,7 +77,8 @@ class TokenView(APIView):
             raise AuthenticationFailed(_("Wrong username or password."))
         if otp_required(user):
             code = "".join(data.validated_data.get("otp_token", "").split())
-            if totp_device(user) is None:
+            device = totp_device(user)
+            if device is None:
                 raise PermissionDenied(
                     _(
                         "This account needs a second factor, and none is set up yet. Log in to "
@@ -83,6 +90,8 @@ class TokenView(APIView):
                 raise serializers.ValidationError(
                     {"otp_token": [_("This account needs the code from its authenticator app.")]}
                 )
+            if wait := otp_wait_seconds(device):
+                raise Throttled(wait=wait, detail=otp_wait_message(wait))
             if totp_verify(user, code) is None:
                 raise AuthenticationFailed(
                     _("Wrong or expired one-time code. Wait for the next code and try again.")
