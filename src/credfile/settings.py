@@ -166,6 +166,8 @@ if unknown_roles := set(CREDFILE_OTP_REQUIRED_ROLES) - set(Role.values):
         f"choose from {Role.values}"
     )
 OTP_TOTP_ISSUER = env_str("CREDFILE_OTP_ISSUER", "credfile")
+# The admin never shows a device's secret key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

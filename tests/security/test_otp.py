@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from credfile.accounts.otp import totp_secret
 from credfile.audit.models import AuditEvent
 from tests.api.helpers import assert_problem
 from tests.conftest import PASSWORD, Personas, otp_device_for, totp_code
@@ -244,3 +245,13 @@ def test_the_role_list_must_name_known_roles(tmp_path) -> None:  # type: ignore[
     result = _start(tmp_path, CREDFILE_OTP_REQUIRED_ROLES="auditor,boss")
     assert result.returncode != 0
     assert "CREDFILE_OTP_REQUIRED_ROLES names unknown roles ['boss']" in result.stderr
+
+
+def test_the_admin_never_shows_a_device_secret(personas: Personas, client_for) -> None:  # type: ignore[no-untyped-def]
+    device = otp_device_for(personas.auditor)
+    client = client_for(personas.admin)
+    page = client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert device.key not in text
+    assert totp_secret(device).replace(" ", "") not in text.replace(" ", "")
