@@ -189,3 +189,24 @@ def test_pages_cannot_be_framed(client: Client) -> None:
     response = client.get(reverse("login"))
     assert response["X-Frame-Options"] == "DENY"
     assert policy(response)["frame-ancestors"] == "'none'"
+
+
+def test_htmx_posts_carry_the_csrf_token_of_the_page(personas: Personas) -> None:
+    customer = make_customer(
+        name="北京星辰科技有限公司",
+        department=personas.sales,
+        account_manager=personas.account_manager,
+    )
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas.account_manager)
+    page = client.get(reverse("customers:detail", args=[customer.pk])).content.decode()
+    token = re.search(r"<body hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'>", page)
+    assert token is not None
+    url = reverse("customers:add", args=[customer.pk, "contact"])
+    data = {"contact-name": "李娜", "contact-role": "finance", "contact-mobile": "13812345678"}
+
+    refused = client.post(url, data, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 403
+    accepted = client.post(url, data, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token.group(1))
+    assert accepted.status_code == 200
+    assert "李娜" in accepted.content.decode()
