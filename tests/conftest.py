@@ -17,6 +17,18 @@ from tests.factories import DepartmentFactory, UserFactory
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _encryption_key(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every test session seals with its own fresh master key."""
+    from django.conf import settings
+
+    from credfile.core.crypto import create_key_file, reset_key_ring
+
+    settings.CREDFILE_KEY_FILE = tmp_path_factory.mktemp("keys") / "master.key"
+    create_key_file()
+    reset_key_ring()
+
+
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings: pytest.FixtureRequest) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]

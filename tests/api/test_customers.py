@@ -9,6 +9,7 @@ from django.utils import translation
 from rest_framework.test import APIClient
 from stdnum.cn import ric
 
+from credfile.audit.models import AuditEvent
 from credfile.customers.models import Customer
 from tests.api.conftest import ApiFor
 from tests.api.helpers import assert_problem, counts, make_customer
@@ -63,7 +64,7 @@ def test_an_account_manager_opens_an_organisation(
     assert body["code"].startswith("C")
     assert body["kind"] == "organization"
     assert body["registered_capital"] == "12000000.50"  # money as a decimal string
-    assert body["phone"] == "+8657188886666"
+    assert body["phone"] == "571****6666"  # sealed values come masked
     assert body["tags"] == ["出口", "重点"]
     assert body["department"] == personas.sales.pk
     assert body["account_manager"] == personas.account_manager.pk
@@ -78,9 +79,11 @@ def test_an_individual_gets_birth_date_and_gender_from_the_id_number(
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["birth_date"] == "1985-03-12"
+    assert body["birth_date"] == "1985-**-**"  # masked: with the ID it would give it away
     assert body["gender"] == "M"  # 17th digit 3 is odd
     assert body["credit_code"] == ""
+    revealed = manager_api.get(f"{URL}{body['id']}/", {"reveal": "true"}).json()
+    assert revealed["birth_date"] == "1985-03-12"
 
 
 def test_a_similar_name_asks_for_confirmation(manager_api: APIClient, org: Customer) -> None:
@@ -365,7 +368,7 @@ def test_patch_changes_fields_and_moves_the_version_on(
     body = response.json()
     assert body["category"] == "strategic"
     assert body["tags"] == ["政府项目"]
-    assert body["phone"] == "+861062345678"
+    assert body["phone"] == "106***5678"
     assert body["version"] == 2
     assert body["name"] == org.name  # fields not sent stay as they were
 
@@ -448,7 +451,30 @@ def test_an_individual_listed_by_id_number(manager_api: APIClient, personas: Per
     )
     body = manager_api.get(URL, {"q": person.id_number}).json()
     assert [row["id"] for row in body["results"]] == [person.pk]
-    assert body["results"][0]["id_number"] == person.id_number
+    assert (
+        body["results"][0]["id_number"] == person.id_number[:6] + "********" + person.id_number[-4:]
+    )
+
+
+def test_a_reveal_shows_sealed_values_and_is_audited(
+    manager_api: APIClient, api_for: ApiFor, personas: Personas
+) -> None:
+    person = make_customer(
+        IndividualFactory,
+        department=personas.sales,
+        account_manager=personas.account_manager,
+        phone="+8613812345678",
+    )
+    body = manager_api.get(f"{URL}{person.pk}/", {"reveal": "true"}).json()
+    assert (body["id_number"], body["phone"]) == (person.id_number, "+8613812345678")
+    event = AuditEvent.objects.filter(action="reveal", customer_id=person.pk).get()
+    assert event.actor == personas.account_manager
+    assert "id_number" in event.after["fields"]
+    # Without the reveal right (another department's reader), the reveal is refused.
+    auditor = api_for(personas.auditor)
+    assert_problem(auditor.get(f"{URL}{person.pk}/", {"reveal": "true"}), 403)
+    masked = auditor.get(f"{URL}{person.pk}/").json()
+    assert masked["phone"] == "138****5678"
 
 
 def test_messages_follow_the_request_language(api_for: ApiFor, personas: Personas) -> None:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+
+from credfile.core.sealed import Sealed
 
 
 class DateInput(forms.DateInput):
@@ -31,6 +35,19 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
     return formfield
 
 
+def _sealed_field(sealed: Sealed, *, required: bool) -> forms.Field:
+    """The form field for a sealed attribute, typed by what it holds."""
+    if sealed.kind is Decimal:
+        return forms.DecimalField(
+            label=sealed.verbose_name, required=required, max_digits=18, decimal_places=2
+        )
+    if sealed.kind is datetime.date:
+        return forms.DateField(label=sealed.verbose_name, required=required, widget=DateInput())
+    return forms.CharField(
+        label=sealed.verbose_name, required=required, max_length=(sealed.max_length or 100) + 10
+    )
+
+
 def form_for(
     model: type[models.Model], fields: tuple[str, ...], *, name: str, required: tuple[str, ...] = ()
 ) -> type[forms.Form]:
@@ -41,6 +58,10 @@ def form_for(
     """
     attrs: dict[str, Any] = {}
     for field_name in fields:
+        sealed = getattr(model, field_name, None)
+        if isinstance(sealed, Sealed):
+            attrs[field_name] = _sealed_field(sealed, required=field_name in required)
+            continue
         model_field = model._meta.get_field(field_name)
         assert isinstance(model_field, models.Field)
         kwargs: dict[str, Any] = {"required": field_name in required}

@@ -19,6 +19,8 @@ from stdnum.exceptions import (
     InvalidComponent,
     InvalidFormat,
     InvalidLength,
+)
+from stdnum.exceptions import (
     ValidationError as StdnumError,
 )
 
@@ -76,10 +78,16 @@ def clean_credit_code(value: str) -> str:
 def clean_passport(value: str) -> str:
     value = value.strip().upper().replace(" ", "")
     if not PASSPORT_RE.match(value):
-        raise ValidationError(
-            _("A passport number has 5 to 17 letters and digits."), code="format"
-        )
+        raise ValidationError(_("A passport number has 5 to 17 letters and digits."), code="format")
     return value
+
+
+def clean_bank_account(value: str) -> str:
+    """A bank card or account number: 8 to 30 digits, spaces and dashes ignored."""
+    digits = value.replace(" ", "").replace("-", "")
+    if not digits.isdigit() or not 8 <= len(digits) <= 30:
+        raise ValidationError(_("A bank account number has 8 to 30 digits."), code="format")
+    return digits
 
 
 def clean_phone(value: str, *, region: str = "CN") -> str:

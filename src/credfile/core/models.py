@@ -46,3 +46,20 @@ class CodeSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"
+
+
+class KeyRotation(models.Model):
+    """One rotation of the field-encryption master key (the keys themselves are in the key
+    file, never in the database)."""
+
+    key_id = models.CharField(_("new key"), max_length=16, unique=True)
+    started_at = models.DateTimeField(_("started at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    retired = models.JSONField(_("retired keys"), default=list)
+
+    class Meta:
+        verbose_name = _("key rotation")
+        verbose_name_plural = _("key rotations")
+
+    def __str__(self) -> str:
+        return f"key {self.key_id}"

@@ -83,6 +83,8 @@ CUSTOMER_FORM_FIELDS = (
     "phone",
     "email",
     "website",
+    "bank_name",
+    "bank_account",
     "category",
     "province",
     "city",

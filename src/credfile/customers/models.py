@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -10,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from credfile.accounts.models import Department
 from credfile.core.identifiers import format_phone
 from credfile.core.models import TimeStampedModel, currency_field, money_field
+from credfile.core.sealed import Sealed
 from credfile.customers.choices import (
     AddressKind,
     ContactRole,
@@ -41,6 +45,8 @@ class Customer(TimeStampedModel):
     """One customer's credit file: an individual or an organisation."""
 
     code = models.CharField(_("customer code"), max_length=20, unique=True)
+    # A stable identity bound into every sealed value of the row (see core.sealed).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("customer kind"), max_length=12, choices=CustomerKind.choices)
     name = models.CharField(_("name"), max_length=200)
     # Normalised name for duplicate detection and search (see core.normalize.name_key).
@@ -48,9 +54,16 @@ class Customer(TimeStampedModel):
 
     # Individual
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
-    id_number = models.CharField(_("resident ID number"), max_length=18, blank=True)
-    passport_number = models.CharField(_("passport number"), max_length=17, blank=True)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Sealed (encrypted) values; exact search through the keyed blind indexes.
+    id_number_enc = models.TextField(blank=True, editable=False)
+    id_number_bidx = models.CharField(max_length=40, blank=True, editable=False)
+    id_number = Sealed(_("resident ID number"), index="ric", max_length=18)
+    passport_number_enc = models.TextField(blank=True, editable=False)
+    passport_number_bidx = models.CharField(max_length=40, blank=True, editable=False)
+    passport_number = Sealed(_("passport number"), index="passport", max_length=17)
+    # The birth date is sealed too: with the masked ID number it would reveal the whole ID.
+    birth_date_enc = models.TextField(blank=True, editable=False)
+    birth_date = Sealed(_("birth date"), kind=datetime.date)
 
     # Organisation
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -62,13 +75,20 @@ class Customer(TimeStampedModel):
     industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices, blank=True)
 
     # Both
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_bidx = models.CharField(max_length=40, blank=True, editable=False)
+    phone = Sealed(_("phone"), index="phone", max_length=20)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_enc = models.TextField(blank=True, editable=False)
+    bank_account = Sealed(_("bank account number"), max_length=34)
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("website"), blank=True)
 
     # Classification
     category = models.CharField(
-        _("category"), max_length=20, choices=CustomerCategory.choices,
+        _("category"),
+        max_length=20,
+        choices=CustomerCategory.choices,
         default=CustomerCategory.REGULAR,
     )
     province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
@@ -78,11 +98,15 @@ class Customer(TimeStampedModel):
     )
     tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="customers")
     department = models.ForeignKey(
-        Department, verbose_name=_("owning department"), on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("owning department"),
+        on_delete=models.PROTECT,
         related_name="customers",
     )
     account_manager = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("account manager"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account manager"),
+        on_delete=models.PROTECT,
         related_name="managed_customers",
     )
     status = models.CharField(
@@ -97,15 +121,18 @@ class Customer(TimeStampedModel):
         verbose_name_plural = _("customers")
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number"], condition=~Q(id_number=""), name="customer_unique_id_number"
+                fields=["id_number_bidx"],
+                condition=~Q(id_number_bidx=""),
+                name="customer_unique_id_number",
             ),
             models.UniqueConstraint(
-                fields=["credit_code"], condition=~Q(credit_code=""),
+                fields=["credit_code"],
+                condition=~Q(credit_code=""),
                 name="customer_unique_credit_code",
             ),
             models.CheckConstraint(
                 condition=Q(kind=CustomerKind.INDIVIDUAL, credit_code="")
-                | Q(kind=CustomerKind.ORGANIZATION, id_number="", passport_number=""),
+                | Q(kind=CustomerKind.ORGANIZATION, id_number_enc="", passport_number_enc=""),
                 name="customer_identity_matches_kind",
             ),
             models.CheckConstraint(
@@ -117,7 +144,8 @@ class Customer(TimeStampedModel):
             models.Index(fields=["name", "id"], name="customer_name_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
             models.Index(fields=["updated_at", "id"], name="customer_updated_idx"),
-            models.Index(fields=["phone"], name="customer_phone_idx"),
+            models.Index(fields=["phone_bidx"], name="customer_phone_idx"),
+            models.Index(fields=["passport_number_bidx"], name="customer_passport_idx"),
             models.Index(fields=["department", "status"], name="customer_dept_status_idx"),
             models.Index(fields=["province", "city"], name="customer_region_idx"),
             models.Index(fields=["kind", "category"], name="customer_kind_cat_idx"),
@@ -142,11 +170,17 @@ class Contact(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
     )
     name = models.CharField(_("name"), max_length=100)
-    role = models.CharField(_("role"), max_length=30, choices=ContactRole.choices,
-                            default=ContactRole.OTHER)
+    role = models.CharField(
+        _("role"), max_length=30, choices=ContactRole.choices, default=ContactRole.OTHER
+    )
     title = models.CharField(_("job title"), max_length=100, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    mobile_enc = models.TextField(blank=True, editable=False)
+    mobile_bidx = models.CharField(max_length=40, blank=True, editable=False)
+    mobile = Sealed(_("mobile"), index="phone", max_length=20)
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_bidx = models.CharField(max_length=40, blank=True, editable=False)
+    phone = Sealed(index="phone")
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
@@ -156,12 +190,12 @@ class Contact(TimeStampedModel):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         indexes = [
-            models.Index(fields=["mobile"], name="contact_mobile_idx"),
-            models.Index(fields=["phone"], name="contact_phone_idx"),
+            models.Index(fields=["mobile_bidx"], name="contact_mobile_idx"),
+            models.Index(fields=["phone_bidx"], name="contact_phone_idx"),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(mobile="") | ~Q(phone="") | ~Q(email=""),
+                condition=~Q(mobile_enc="") | ~Q(phone_enc="") | ~Q(email=""),
                 name="contact_has_a_channel",
             ),
         ]
@@ -184,8 +218,9 @@ class Address(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="addresses"
     )
-    kind = models.CharField(_("address type"), max_length=12, choices=AddressKind.choices,
-                            default=AddressKind.OFFICE)
+    kind = models.CharField(
+        _("address type"), max_length=12, choices=AddressKind.choices, default=AddressKind.OFFICE
+    )
     province = models.CharField(_("province"), max_length=2, choices=Province.choices, blank=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
     line = models.CharField(_("street address"), max_length=200)
@@ -204,4 +239,3 @@ class Address(TimeStampedModel):
 
     def __str__(self) -> str:
         return " ".join(p for p in (self.get_province_display(), self.city, self.line) if p)
-

@@ -9,6 +9,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from stdnum.cn import ric, uscc
 
+from credfile.audit.services import audit_access_denied
+from credfile.core.crypto import blind_index
 from credfile.core.identifiers import try_phone
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, customer_scope, scope_flag
@@ -61,6 +63,12 @@ def customer_get(
         .first()
     )
     if customer is None:
+        # The user sees only a 404; the trail records a refused look at a file that exists.
+        existing = Customer.objects.filter(pk=pk).first()
+        if existing is not None:
+            audit_access_denied(
+                actor=user, obj=existing, customer_id=pk, requested=str(action), use=use
+            )
         raise Http404
     access = file_access(user=user, customer=customer, in_role_scope=customer.in_role_scope)  # type: ignore[attr-defined]
     if access is None:  # cannot happen for a row the scope returned, short of a race
@@ -76,13 +84,16 @@ def _search(q: str) -> Q:
     term = q.strip()
     compact = term.replace(" ", "").upper()
     if len(compact) == 18 and ric.is_valid(compact):
-        return Q(id_number=compact)
+        return Q(id_number_bidx=blind_index("ric", compact))
     if len(compact) == 18 and uscc.is_valid(compact):
         return Q(credit_code=compact)
     phone = try_phone(term)
     if phone:
-        contact_ids = Contact.objects.filter(Q(mobile=phone) | Q(phone=phone)).values("customer_id")
-        return Q(phone=phone) | Q(pk__in=contact_ids)
+        digest = blind_index("phone", phone)
+        contact_ids = Contact.objects.filter(Q(mobile_bidx=digest) | Q(phone_bidx=digest)).values(
+            "customer_id"
+        )
+        return Q(phone_bidx=digest) | Q(pk__in=contact_ids)
     key = name_key(term)
     condition = Q(code=compact)
     if key:

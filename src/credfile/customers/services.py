@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import Department, User
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.core import identifiers
+from credfile.core.crypto import blind_index
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope
@@ -39,6 +40,8 @@ COMMON_FIELDS = (
     "phone",
     "email",
     "website",
+    "bank_name",
+    "bank_account",
     "category",
     "province",
     "city",
@@ -103,6 +106,14 @@ def _clean_identity(customer: Customer, errors: dict[str, list[str]]) -> None:
                 _("The registered capital cannot be negative.")
             )
     check("phone", identifiers.clean_phone)
+    check("bank_account", identifiers.clean_bank_account)
+
+
+def identity_filter(field: str, value: str) -> Q:
+    """Rows holding this identity number: sealed ID numbers are found by their blind index."""
+    if field == "id_number":
+        return Q(id_number_bidx=blind_index("ric", value))
+    return Q(**{field: value})
 
 
 def _check_duplicates(customer: Customer) -> None:
@@ -114,7 +125,7 @@ def _check_duplicates(customer: Customer) -> None:
         value = getattr(customer, field)
         if not value:
             continue
-        existing = others.filter(**{field: value}).first()
+        existing = others.filter(identity_filter(field, value)).first()
         if existing is not None:
             raise DuplicateRecord(
                 field,
@@ -231,7 +242,11 @@ def _save_checked(customer: Customer) -> None:
     except IntegrityError:
         for field in ("id_number", "credit_code"):
             value = getattr(customer, field)
-            existing = Customer.objects.exclude(pk=customer.pk).filter(**{field: value}).first()
+            existing = (
+                Customer.objects.exclude(pk=customer.pk)
+                .filter(identity_filter(field, value))
+                .first()
+            )
             if value and existing is not None:
                 raise DuplicateRecord(
                     field,
@@ -432,3 +447,18 @@ def address_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
 def _blank_nulls(fields: dict[str, Any]) -> dict[str, Any]:
     """Text fields store '' rather than NULL; dates keep None."""
     return {k: ("" if v is None and k not in {"verified_on"} else v) for k, v in fields.items()}
+
+
+def sensitive_reveal(*, actor: User, customer: Customer, what: str, fields: list[str]) -> None:
+    """Record a deliberate reveal of sealed values; refused without the reveal right."""
+    from credfile.access.selectors import can_reveal
+
+    if not can_reveal(user=actor, customer=customer):
+        raise PermissionDenied(_("You may not reveal the sensitive data of this credit file."))
+    audit_record(
+        actor=actor,
+        action="reveal",
+        obj=customer,
+        customer_id=customer.pk,
+        after={"what": what, "fields": sorted(fields)},
+    )

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/delete/", views.customer_remove, name="delete"),
     path("<int:pk>/<slug:section>/", views.customer_section, name="section"),
     path("<int:pk>/add/<slug:kind>/", views.record_add, name="add"),
+    path("<int:pk>/<slug:section>/reveal/", views.section_reveal, name="reveal"),
 ]

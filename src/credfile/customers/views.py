@@ -44,6 +44,7 @@ from credfile.customers.services import (
     customer_create,
     customer_delete,
     customer_update,
+    sensitive_reveal,
 )
 from credfile.financials.services import financial_statement_create, individual_financial_create
 from credfile.interactions.models import Note, ServiceRecord
@@ -366,6 +367,7 @@ def _section_forms(section: str, customer: Customer) -> list[tuple[str, str, for
 def _section_context(user: User, customer: Customer, section: str) -> dict[str, Any]:
     context = _file_context(user, customer)
     context["section"] = section
+    context["reveal_sections"] = REVEAL_FIELDS
     if section == "contacts":
         context["contacts"] = list(customer.contacts.all())
         context["addresses"] = list(customer.addresses.all())
@@ -400,6 +402,38 @@ def customer_section(request: HttpRequest, pk: int, section: str) -> HttpRespons
     if section not in _allowed_sections(customer):
         raise Http404
     context = _section_context(user, customer, section)
+    return render_page_or_partial(
+        request, "customers/detail.html", "customers/_section.html", context
+    )
+
+
+# Sections that show sealed values, and which attributes a reveal there shows in clear.
+REVEAL_FIELDS = {
+    "basic": ["id_number", "passport_number", "birth_date", "phone", "bank_account"],
+    "contacts": ["mobile", "phone"],
+    "financials": ["annual_income", "total_assets", "total_liabilities"],
+}
+
+
+@never_cache
+@require_POST
+@login_required
+def section_reveal(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    """Show a section's sealed values in clear: a deliberate, audited action."""
+    if section not in REVEAL_FIELDS:
+        raise Http404
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, use=f"reveal {section}")
+    if section not in _allowed_sections(customer):
+        raise Http404
+    try:
+        sensitive_reveal(
+            actor=user, customer=customer, what=f"section {section}", fields=REVEAL_FIELDS[section]
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    context = _section_context(user, customer, section)
+    context["revealed"] = True
     return render_page_or_partial(
         request, "customers/detail.html", "customers/_section.html", context
     )

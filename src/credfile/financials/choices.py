@@ -11,11 +11,26 @@ class PeriodType(models.TextChoices):
 
 # Statement lines in the order a credit analyst reads them, grouped by statement.
 BALANCE_SHEET_LINES = (
-    "cash", "accounts_receivable", "inventory", "current_assets", "intangible_assets",
-    "total_assets", "current_liabilities", "total_liabilities", "equity",
+    "cash",
+    "accounts_receivable",
+    "inventory",
+    "current_assets",
+    "intangible_assets",
+    "total_assets",
+    "current_liabilities",
+    "total_liabilities",
+    "equity",
 )
 INCOME_STATEMENT_LINES = (
-    "revenue", "cost_of_sales", "interest_expense", "profit_before_tax", "net_profit",
+    "revenue",
+    "cost_of_sales",
+    "interest_expense",
+    "profit_before_tax",
+    "net_profit",
 )
-CASH_FLOW_LINES = ("cash_from_sales", "operating_cash_flow", "investing_cash_flow",
-                   "financing_cash_flow")
+CASH_FLOW_LINES = (
+    "cash_from_sales",
+    "operating_cash_flow",
+    "investing_cash_flow",
+    "financing_cash_flow",
+)

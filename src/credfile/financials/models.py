@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.models import TimeStampedModel, currency_field, money_field
+from credfile.core.sealed import Sealed
 from credfile.customers.models import Customer
 from credfile.financials.choices import PeriodType
 
@@ -15,14 +19,21 @@ class IndividualFinancial(TimeStampedModel):
     """An individual's declared income, assets and liabilities as of a date."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="individual_financials",
     )
     as_of = models.DateField(_("as of"))
     currency = currency_field()
-    annual_income = money_field(_("annual income"))
-    total_assets = money_field(_("total assets"))
-    total_liabilities = money_field(_("total liabilities"))
+    # An individual's money position is personal financial information: sealed.
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    annual_income_enc = models.TextField(blank=True, editable=False)
+    annual_income = Sealed(_("annual income"), kind=Decimal)
+    total_assets_enc = models.TextField(blank=True, editable=False)
+    total_assets = Sealed(_("total assets"), kind=Decimal)
+    total_liabilities_enc = models.TextField(blank=True, editable=False)
+    total_liabilities = Sealed(_("total liabilities"), kind=Decimal)
     employer = models.CharField(_("employer"), max_length=200, blank=True)
     source = models.CharField(_("source of information"), max_length=200, blank=True)
 
@@ -32,11 +43,6 @@ class IndividualFinancial(TimeStampedModel):
         verbose_name_plural = _("individual financial information")
         constraints = [
             models.UniqueConstraint(fields=["customer", "as_of"], name="indfin_one_per_date"),
-            models.CheckConstraint(
-                condition=Q(annual_income__gte=0) & Q(total_assets__gte=0)
-                & Q(total_liabilities__gte=0),
-                name="indfin_amounts_not_negative",
-            ),
         ]
 
     def __str__(self) -> str:
@@ -51,11 +57,14 @@ class FinancialStatement(TimeStampedModel):
     """Key lines of an organisation's balance sheet, income statement and cash-flow statement."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="financial_statements",
     )
-    period_type = models.CharField(_("period"), max_length=10, choices=PeriodType.choices,
-                                   default=PeriodType.ANNUAL)
+    period_type = models.CharField(
+        _("period"), max_length=10, choices=PeriodType.choices, default=PeriodType.ANNUAL
+    )
     period_end = models.DateField(_("period end"))
     currency = currency_field()
     audited = models.BooleanField(_("audited"), default=False)
@@ -90,8 +99,7 @@ class FinancialStatement(TimeStampedModel):
                 fields=["customer", "period_type", "period_end"], name="finstmt_one_per_period"
             ),
             models.CheckConstraint(
-                condition=Q(total_assets__gte=0) & Q(total_liabilities__gte=0)
-                & Q(revenue__gte=0),
+                condition=Q(total_assets__gte=0) & Q(total_liabilities__gte=0) & Q(revenue__gte=0),
                 name="finstmt_totals_not_negative",
             ),
             models.CheckConstraint(

@@ -19,17 +19,38 @@ from credfile.financials.choices import (
 from credfile.financials.models import FinancialStatement, IndividualFinancial
 
 INDIVIDUAL_FIELDS = (
-    "as_of", "currency", "annual_income", "total_assets", "total_liabilities", "employer", "source",
+    "as_of",
+    "currency",
+    "annual_income",
+    "total_assets",
+    "total_liabilities",
+    "employer",
+    "source",
 )
 STATEMENT_FIELDS = (
-    "period_type", "period_end", "currency", "audited",
-    *BALANCE_SHEET_LINES, *INCOME_STATEMENT_LINES, *CASH_FLOW_LINES,
+    "period_type",
+    "period_end",
+    "currency",
+    "audited",
+    *BALANCE_SHEET_LINES,
+    *INCOME_STATEMENT_LINES,
+    *CASH_FLOW_LINES,
 )
 # Lines that are positive by nature; profits and cash flows may be negative.
 NON_NEGATIVE_LINES = (
-    "cash", "accounts_receivable", "inventory", "current_assets", "intangible_assets",
-    "total_assets", "current_liabilities", "total_liabilities", "revenue", "cost_of_sales",
-    "interest_expense", "cash_from_sales", "annual_income",
+    "cash",
+    "accounts_receivable",
+    "inventory",
+    "current_assets",
+    "intangible_assets",
+    "total_assets",
+    "current_liabilities",
+    "total_liabilities",
+    "revenue",
+    "cost_of_sales",
+    "interest_expense",
+    "cash_from_sales",
+    "annual_income",
 )
 BALANCE_TOLERANCE = Decimal("1.00")
 
@@ -49,12 +70,17 @@ def individual_financial_create(
     record = IndividualFinancial(customer=customer, **only_fields(fields, INDIVIDUAL_FIELDS))
     errors: dict[str, list[str]] = {}
     if not customer.is_individual:
-        errors["customer"] = [_("Personal financial information is for individual customers; "
-                                "enter financial statements for an organisation.")]
+        errors["customer"] = [
+            _(
+                "Personal financial information is for individual customers; "
+                "enter financial statements for an organisation."
+            )
+        ]
     _non_negative(record, NON_NEGATIVE_LINES, errors)
-    if record.as_of and IndividualFinancial.objects.filter(
-        customer=customer, as_of=record.as_of
-    ).exists():
+    if (
+        record.as_of
+        and IndividualFinancial.objects.filter(customer=customer, as_of=record.as_of).exists()
+    ):
         errors.setdefault("as_of", []).append(
             _("Financial information as of this date is already recorded.")
         )
@@ -70,23 +96,34 @@ def financial_statement_create(
     statement = FinancialStatement(customer=customer, **only_fields(fields, STATEMENT_FIELDS))
     errors: dict[str, list[str]] = {}
     if customer.is_individual:
-        errors["customer"] = [_("Financial statements are for organisations; enter personal "
-                                "financial information for an individual.")]
+        errors["customer"] = [
+            _(
+                "Financial statements are for organisations; enter personal "
+                "financial information for an individual."
+            )
+        ]
     _non_negative(statement, NON_NEGATIVE_LINES, errors)
     s = statement
-    if None not in (s.total_assets, s.total_liabilities, s.equity) and not errors and (
-        abs(s.total_assets - (s.total_liabilities + s.equity)) > BALANCE_TOLERANCE
+    if (
+        None not in (s.total_assets, s.total_liabilities, s.equity)
+        and not errors
+        and (abs(s.total_assets - (s.total_liabilities + s.equity)) > BALANCE_TOLERANCE)
     ):
         errors["equity"] = [_("Total assets must equal total liabilities plus owners' equity.")]
-    if s.current_assets is not None and s.total_assets is not None and (
-        s.current_assets > s.total_assets
+    if (
+        s.current_assets is not None
+        and s.total_assets is not None
+        and (s.current_assets > s.total_assets)
     ):
         errors.setdefault("current_assets", []).append(
             _("Current assets cannot exceed total assets.")
         )
-    if s.period_end and FinancialStatement.objects.filter(
-        customer=customer, period_type=s.period_type, period_end=s.period_end
-    ).exists():
+    if (
+        s.period_end
+        and FinancialStatement.objects.filter(
+            customer=customer, period_type=s.period_type, period_end=s.period_end
+        ).exists()
+    ):
         errors.setdefault("period_end", []).append(
             _("A statement for this period is already recorded.")
         )

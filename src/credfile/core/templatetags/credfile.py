@@ -9,6 +9,9 @@ from django import forms, template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from credfile.core.identifiers import format_phone
+from credfile.core.masking import mask
+
 register = template.Library()
 
 
@@ -55,3 +58,18 @@ def status_badge(customer: Any) -> SafeString:
 def attr_of(obj: Any, name: str) -> Any:
     """obj.<name>, for tables whose rows are attribute names."""
     return getattr(obj, name, None)
+
+
+@register.simple_tag(takes_context=True)
+def sensitive(context: template.Context, obj: Any, name: str) -> str:
+    """A sealed attribute: in clear once the user has revealed the section, else masked."""
+    value = getattr(obj, name, None)
+    if value in (None, ""):
+        return "—"
+    if context.get("revealed"):
+        if isinstance(value, Decimal):
+            return money(value)
+        if name in {"phone", "mobile"}:
+            return format_phone(str(value))
+        return str(value)
+    return mask(name, value)

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from credfile.accounts.models import Department, User
+from credfile.core.api_fields import SensitiveField
 from credfile.core.models import Currency
 from credfile.customers.choices import (
     AddressKind,
@@ -44,6 +45,14 @@ def choice(choices: Any, *, blank: bool = False, **kwargs: Any) -> serializers.C
 
 
 class CustomerOutput(serializers.ModelSerializer[Customer]):
+    """Sealed values (ID and passport numbers, birth date, phone, bank account) come masked
+    unless the request reveals them (`?reveal=true`, audited)."""
+
+    id_number = SensitiveField()
+    passport_number = SensitiveField()
+    birth_date = SensitiveField()
+    phone = SensitiveField()
+    bank_account = SensitiveField()
     tags = serializers.ManyRelatedField(
         child_relation=serializers.SlugRelatedField(slug_field="name", read_only=True),
         read_only=True,
@@ -70,6 +79,8 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
             "phone",
             "email",
             "website",
+            "bank_name",
+            "bank_account",
             "category",
             "province",
             "city",
@@ -108,6 +119,8 @@ class CustomerInput(serializers.Serializer[Any]):
     phone = text()
     email = serializers.EmailField(required=False, allow_blank=True)
     website = serializers.URLField(required=False, allow_blank=True)
+    bank_name = text(100)
+    bank_account = text(help_text=_("Bank card or account number (stored encrypted)."))
     category = choice(CustomerCategory.choices)
     province = choice(Province.choices, blank=True)
     city = text(50)
@@ -172,6 +185,9 @@ class ContactInput(serializers.Serializer[Any]):
 
 
 class ContactOutput(serializers.ModelSerializer[Contact]):
+    mobile = SensitiveField()
+    phone = SensitiveField()
+
     class Meta:
         model = Contact
         fields = (

@@ -13,7 +13,8 @@ from typing import Any, ClassVar
 from django.db import models
 from django.urls import URLPattern, path
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.generics import GenericAPIView
@@ -41,6 +42,7 @@ from credfile.customers.services import (
     customer_create,
     customer_delete,
     customer_update,
+    sensitive_reveal,
 )
 
 
@@ -57,13 +59,34 @@ def paginate(
     queryset: models.QuerySet[Any],
     ordering: tuple[str, ...],
     serializer: type[serializers.BaseSerializer[Any]],
+    context: dict[str, Any] | None = None,
 ) -> Response:
     """One keyset page of `queryset` in `ordering` (the last field breaks ties), serialised."""
     paginator = view.paginator
     assert isinstance(paginator, KeysetPagination)
     paginator.ordering = ordering  # a fresh paginator per request, so this is per request
     page = paginator.paginate_queryset(queryset, view.request, view=view)
-    return paginator.get_paginated_response(serializer(page, many=True).data)
+    return paginator.get_paginated_response(serializer(page, many=True, context=context or {}).data)
+
+
+REVEAL_PARAMETER = OpenApiParameter(
+    "reveal",
+    bool,
+    description=_(
+        "Show sealed values (ID numbers, phones, bank accounts, personal amounts) in clear. "
+        "Needs the reveal right for the file; every reveal is recorded in the audit trail."
+    ),
+)
+
+
+def reveal_context(
+    request: Request, customer: Customer, what: str, fields: list[str]
+) -> dict[str, Any]:
+    """Serializer context: reveal sealed values when asked for, checked and audited."""
+    if request.query_params.get("reveal", "").lower() not in {"1", "true", "yes"}:
+        return {}
+    sensitive_reveal(actor=api_user(request), customer=customer, what=what, fields=fields)
+    return {"reveal": True}
 
 
 def customer_ordering(sort: str) -> tuple[str, str]:
@@ -106,10 +129,19 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
         )
         return Response(CustomerOutput(customer).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(responses={200: CustomerOutput, **problem_responses(404)})
+    @extend_schema(
+        parameters=[REVEAL_PARAMETER],
+        responses={200: CustomerOutput, **problem_responses(403, 404)},
+    )
     def retrieve(self, request: Request, pk: int) -> Response:
-        customer = customer_get(user=request.user, pk=pk)
-        return Response(CustomerOutput(customer).data)
+        customer = customer_get(user=request.user, pk=pk, use="api")
+        context = reveal_context(
+            request,
+            customer,
+            "api customer",
+            ["id_number", "passport_number", "birth_date", "phone", "bank_account"],
+        )
+        return Response(CustomerOutput(customer, context=context).data)
 
     @extend_schema(
         request=CustomerUpdateInput,
@@ -162,6 +194,8 @@ class ChildResource:
     ordering: tuple[str, ...]  # for keyset pagination; the last field must be unique
     prefetch: tuple[str | models.Prefetch, ...] = ()
     arguments: Callable[[dict[str, Any]], dict[str, Any]] = fields_only
+    # Sealed attributes of the records, shown in clear only with ?reveal=true.
+    sealed: tuple[str, ...] = ()
 
 
 class ChildResourceSchema(AutoSchema):
@@ -174,6 +208,11 @@ class ChildResourceSchema(AutoSchema):
 
     def get_request_serializer(self) -> Any:
         return self._resource().input
+
+    def get_override_parameters(self) -> list[Any]:
+        if self.method == "GET" and self._resource().sealed:
+            return [REVEAL_PARAMETER]
+        return []
 
     def get_response_serializers(self) -> Any:
         output = self._resource().output
@@ -197,7 +236,20 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
 
     def list(self, request: Request, customer_pk: int) -> Response:
         customer = self._customer()
-        return paginate(self, self._records(customer), self.resource.ordering, self.resource.output)
+        context = (
+            reveal_context(
+                request, customer, f"api {self.resource.segment}", list(self.resource.sealed)
+            )
+            if self.resource.sealed
+            else {}
+        )
+        return paginate(
+            self,
+            self._records(customer),
+            self.resource.ordering,
+            self.resource.output,
+            context=context,
+        )
 
     def create(self, request: Request, customer_pk: int) -> Response:
         customer = self._customer()
@@ -231,6 +283,7 @@ class ContactViewSet(CustomerChildViewSet):
         output=ContactOutput,
         create=contact_create,
         ordering=("id",),
+        sealed=("mobile", "phone"),
     )
 
 

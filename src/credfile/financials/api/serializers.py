@@ -6,6 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from credfile.core.api_fields import SensitiveField
+
 from credfile.core.models import Currency
 from credfile.customers.api.serializers import choice, money, text
 from credfile.financials.choices import (
@@ -28,6 +30,10 @@ class IndividualFinancialInput(serializers.Serializer[Any]):
 
 
 class IndividualFinancialOutput(serializers.ModelSerializer[IndividualFinancial]):
+    annual_income = SensitiveField()
+    total_assets = SensitiveField()
+    total_liabilities = SensitiveField()
+
     class Meta:
         model = IndividualFinancial
         fields = (

@@ -23,6 +23,7 @@ class IndividualFinancialViewSet(CustomerChildViewSet):
         output=IndividualFinancialOutput,
         create=individual_financial_create,
         ordering=("-as_of", "-id"),
+        sealed=("annual_income", "total_assets", "total_liabilities"),
     )
 
 

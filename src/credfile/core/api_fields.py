@@ -1,0 +1,30 @@
+"""Serializer fields shared by the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from rest_framework import serializers
+
+from credfile.core.masking import mask
+
+
+class SensitiveField(serializers.Field):  # type: ignore[type-arg]
+    """A sealed value: masked, or in clear when the view has revealed it (context["reveal"]).
+
+    Read-only; the OpenAPI type is a string either way.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        if value in (None, ""):
+            return None if value is None else ""
+        if self.context.get("reveal"):
+            if isinstance(value, Decimal):
+                return f"{value:.2f}"
+            return str(value)
+        return mask(self.field_name, value)
