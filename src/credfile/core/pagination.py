@@ -50,12 +50,21 @@ def _after(fields: list[str], values: list[Any], descending: bool) -> Q:
 
 
 def keyset_paginate(
-    queryset: models.QuerySet[M], *, order: str, cursor: str | None, size: int
+    queryset: models.QuerySet[M],
+    *,
+    order: str,
+    cursor: str | None,
+    size: int,
+    unique: bool = False,
 ) -> KeysetPage[M]:
-    """Paginate by `order` (a field name, '-' for descending) with the primary key as tiebreak."""
+    """Paginate by `order` (a field name, '-' for descending) with the primary key as tiebreak.
+
+    `unique`: the field alone identifies a row, so no tiebreak; the cursor condition is then a
+    single range the database can seek to in an index, however deep the page.
+    """
     descending = order.startswith("-")
     field = order.lstrip("-")
-    fields = [field, "pk"] if field != "pk" else ["pk"]
+    fields = [field, "pk"] if field != "pk" and not unique else [field]
     decoded = decode_cursor(cursor) if cursor else None
     direction = "next"
     qs = queryset
