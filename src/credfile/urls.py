@@ -11,6 +11,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("customers/", include("credfile.customers.urls")),
     path("access/", include("credfile.access.urls")),
+    path("audit/", include("credfile.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

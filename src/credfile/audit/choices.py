@@ -9,3 +9,12 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", _("Log in")
     LOGIN_FAILED = "login_failed", _("Failed log-in")
     LOGOUT = "logout", _("Log out")
+    ACCESS_DENIED = "access_denied", _("Access refused")
+    EXPORT = "export", _("Export")
+    # Usage applications and grants (credfile.access).
+    APPLY = "apply", _("Apply for use")
+    APPROVE = "approve", _("Approve")
+    REJECT = "reject", _("Reject")
+    WITHDRAW = "withdraw", _("Withdraw")
+    REVOKE = "revoke", _("Revoke")
+    GRANT_USE = "grant_use", _("Use under a grant")

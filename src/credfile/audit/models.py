@@ -1,18 +1,44 @@
-"""The audit trail: one append-only row per change."""
+"""The audit trail: one append-only, hash-chained row per event."""
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from credfile.audit.chain import GENESIS_HASH, event_hash
 from credfile.audit.choices import AuditAction
 
 
-class AuditEvent(models.Model):
-    """Who did what to which object, when and from where, with the values before and after."""
+class AppendOnlyError(Exception):
+    """An attempt to change or remove recorded history."""
 
-    occurred_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    # Bulk update and delete skip save() and delete(); refuse them too, so no ORM path
+    # rewrites history. (Raw SQL is stopped by the database trigger on PostgreSQL.)
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("audit events cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """Who did what to which object, when and from where, with the values before and after.
+
+    `seq` numbers events without gaps; `hash` chains each event to the one before it
+    (credfile.audit.chain). Only `audit_record` writes events.
+    """
+
+    seq = models.BigIntegerField(_("sequence number"), unique=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
@@ -20,6 +46,8 @@ class AuditEvent(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Covered by the (actor, seq) index below.
+        db_index=False,
     )
     actor_label = models.CharField(_("actor name"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=30, choices=AuditAction.choices)
@@ -33,14 +61,73 @@ class AuditEvent(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
 
+    objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
+
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
+        # The auditor's page lists newest first (seq descending) under any one filter; each
+        # index below pairs a filter with seq so a page is a short index range scan.
+        # occurred_at grows with seq, so a date range is first turned into a seq range.
         indexes = [
-            models.Index(fields=["customer_id", "id"], name="audit_customer_idx"),
+            models.Index(fields=["customer_id", "seq"], name="audit_customer_seq_idx"),
+            models.Index(fields=["actor", "seq"], name="audit_actor_seq_idx"),
+            models.Index(fields=["action", "seq"], name="audit_action_seq_idx"),
+            models.Index(fields=["object_type", "seq"], name="audit_type_seq_idx"),
+            models.Index(fields=["occurred_at", "seq"], name="audit_time_seq_idx"),
             models.Index(fields=["object_type", "object_id"], name="audit_object_idx"),
-            models.Index(fields=["actor", "id"], name="audit_actor_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+        return (
+            f"#{self.seq} {self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} "
+            f"{self.object_repr}"
+        )
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("audit events cannot be changed")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("audit events cannot be deleted")
+
+    def compute_hash(self) -> str:
+        return event_hash(
+            seq=self.seq,
+            prev_hash=self.prev_hash,
+            occurred_at=self.occurred_at,
+            actor_id=self.actor_id,
+            actor_label=self.actor_label,
+            action=self.action,
+            object_type=self.object_type,
+            object_id=self.object_id,
+            object_repr=self.object_repr,
+            customer_id=self.customer_id,
+            before=self.before,
+            after=self.after,
+            ip=self.ip,
+            request_id=self.request_id,
+        )
+
+
+class AuditHead(models.Model):
+    """The newest event's seq and hash, in one row.
+
+    Writers lock this row (SELECT … FOR UPDATE) before appending, so two transactions can
+    never both extend the chain from the same event.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.BigIntegerField(_("sequence number"), default=0)
+    hash = models.CharField(_("hash"), max_length=64, default=GENESIS_HASH)
+    occurred_at = models.DateTimeField(_("time"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="audit_head_single_row")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash}"

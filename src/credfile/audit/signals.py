@@ -1,0 +1,38 @@
+"""Log-ins, log-outs and refused log-ins go to the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.dispatch import receiver
+
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_login_failed, audit_record
+
+
+@receiver(user_logged_in, dispatch_uid="credfile_audit_login")
+def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+
+
+@receiver(user_logged_out, dispatch_uid="credfile_audit_logout")
+def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if user is not None and user.is_authenticated:
+        audit_record(actor=user, action=AuditAction.LOGOUT, obj=user)
+
+
+@receiver(user_login_failed, dispatch_uid="credfile_audit_login_failed")
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
+    # Only the name: Django masks the password in `credentials`, but nothing else is needed.
+    user_model = get_user_model()
+    username = str(credentials.get(user_model.USERNAME_FIELD) or credentials.get("username") or "")
+    account = (
+        user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
+        if username
+        else None
+    )
+    audit_login_failed(username=username, account=account)

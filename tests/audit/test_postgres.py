@@ -1,0 +1,83 @@
+"""On PostgreSQL the database itself keeps the trail append-only, and concurrent writers never
+fork the chain."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import DatabaseError, connection, connections, transaction
+
+from credfile.audit.models import AuditEvent, AuditHead
+from credfile.audit.services import audit_record
+from tests.audit.conftest import run_audit
+from tests.conftest import Personas
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="database triggers and row locks: PostgreSQL only"
+)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_auditevent SET object_repr = 'changed' WHERE seq = 3",
+        "UPDATE audit_auditevent SET hash = prev_hash",
+        "DELETE FROM audit_auditevent WHERE seq = 3",
+        "DELETE FROM audit_auditevent",
+        "DELETE FROM audit_audithead",
+        "UPDATE audit_audithead SET seq = 1",
+    ],
+)
+def test_the_application_cannot_rewrite_history(trail: list[AuditEvent], statement: str) -> None:
+    with (
+        pytest.raises(DatabaseError, match="audit"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement)
+    assert AuditEvent.objects.count() == 10
+    assert AuditHead.objects.get().seq == 10
+    assert run_audit("verify")[0] == 0
+
+
+@pytest.mark.django_db
+def test_the_application_can_still_append(trail: list[AuditEvent]) -> None:
+    event = audit_record(actor=None, action="create", obj=trail[0].actor)
+    assert event.seq == 11
+    assert AuditHead.objects.get().seq == 11
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_never_fork_the_chain(personas: Personas) -> None:
+    writers, per_writer = 8, 20
+    users = [UserFactory(username=f"writer{n}", department=personas.sales) for n in range(writers)]
+    start = threading.Barrier(writers)
+    failures: list[BaseException] = []
+
+    def write(user: object) -> None:
+        try:
+            start.wait()
+            for n in range(per_writer):
+                with transaction.atomic():
+                    audit_record(actor=user, action="update", obj=user, after={"n": n})  # type: ignore[arg-type]
+        except BaseException as exc:  # reported below; a thread cannot fail the test itself
+            failures.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(user,)) for user in users]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert failures == []
+    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    assert seqs == list(range(1, writers * per_writer + 1))
+    assert AuditHead.objects.get().seq == writers * per_writer
+    status, output = run_audit("verify")
+    assert status == 0, output
+    assert f"{writers * per_writer} events checked" in output
