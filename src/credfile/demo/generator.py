@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import random
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -87,22 +88,60 @@ def gb11714_check(code8: str) -> str:
     return "X" if check == 10 else "0" if check == 11 else str(check)
 
 
-class RowMaker:
-    """Builds a row for `Model(*row)`: values by field name, defaults for the rest."""
+class _Columns:
+    """Stands in for a row while a model attribute that is not a column (a sealed value, see
+    core.sealed) writes the columns behind it: ciphertext and blind index."""
 
-    def __init__(self, model: type[models.Model]) -> None:
+    def __init__(self, meta: Any, uid: uuid.UUID | None) -> None:
+        self._meta = meta
+        self.uid = uid
+
+
+def _template_default(field: Any) -> Any:
+    if field.has_default() and callable(field.default):
+        return None  # a per-row default (uuid4) must not be frozen into the template
+    default = field.get_default()
+    # Plain str rather than a TextChoices member, so that rows pickle small.
+    return str(default) if isinstance(default, str) else default
+
+
+class RowMaker:
+    """Builds a row for `Model(*row)`: values by field name, defaults for the rest.
+
+    A value for a settable attribute that is not a column is handed to that attribute, so that
+    sealed (encrypted) values are written exactly as the model writes them. A `uid` column gets
+    a fresh UUID from the generator's random source, keeping the rows reproducible.
+    """
+
+    def __init__(self, model: type[models.Model], rng: random.Random) -> None:
         fields = model._meta.concrete_fields
+        self.meta = model._meta
+        self.rng = rng
         self.positions = {f.attname: i for i, f in enumerate(fields)}
-        # Plain str rather than the TextChoices member, so that rows pickle small.
-        self.template = [
-            str(d) if isinstance(d, str) else d for d in (f.get_default() for f in fields)
-        ]
+        self.template = [_template_default(f) for f in fields]
+        self.uid_position = self.positions.get("uid")
+        self.indirect = {
+            name: attr
+            for name, attr in vars(model).items()
+            if isinstance(attr, property) and attr.fset is not None and name not in self.positions
+        }
 
     def __call__(self, values: dict[str, Any]) -> tuple[Any, ...]:
         row = self.template.copy()
         positions = self.positions
+        if self.uid_position is not None:
+            row[self.uid_position] = uuid.UUID(int=self.rng.getrandbits(128), version=4)
         for name, value in values.items():
-            row[positions[name]] = value
+            position = positions.get(name)
+            if position is not None:
+                row[position] = value
+                continue
+            uid = row[self.uid_position] if self.uid_position is not None else None
+            columns = _Columns(self.meta, uid)
+            self.indirect[name].__set__(columns, value)
+            for attname, column_value in vars(columns).items():
+                if attname in positions and attname != "uid":
+                    row[positions[attname]] = column_value
         return tuple(row)
 
 
@@ -174,7 +213,7 @@ class DemoGenerator:
         self.as_of = as_of
         self.used_id_numbers = used_id_numbers
         self.used_credit_codes = used_credit_codes
-        self.make = {name: RowMaker(model) for name, model, _links in TABLES}
+        self.make = {name: RowMaker(model, self.rng) for name, model, _links in TABLES}
         self.places = PlacePicker()
         self.phones = PhoneMaker(self.rng)
         self.tz = ZoneInfo("Asia/Shanghai")
