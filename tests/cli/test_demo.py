@@ -301,3 +301,25 @@ def test_staff_is_created_once() -> None:
     assert isinstance(staff, Staff) and staff == again
     assert all(password for _a, password in accounts)
     assert not any(password for _a, password in accounts_again)
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs fork()")
+def test_a_failing_worker_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    staff, _accounts = ensure_staff()
+
+    def broken(self: DemoGenerator, first_number: int, count: int) -> None:
+        raise ValueError("generator bug")
+
+    monkeypatch.setattr(DemoGenerator, "batch", broken)
+    settings = {
+        "seed": 5,
+        "first_number": 1,
+        "staff": staff,
+        "tag_ids": ensure_tags(),
+        "as_of": AS_OF,
+        "used_id_numbers": set(),
+        "used_credit_codes": set(),
+    }
+    with pytest.raises(RuntimeError, match="generator bug"):
+        list(generate_batches(settings, 1, 30, 10, parallel=True))
+    assert not Customer.objects.exists()

@@ -18,7 +18,8 @@ import queue
 import re
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,17 +233,15 @@ def _produce(out: Any, settings: dict[str, Any], first: int, total: int, size: i
 
 def generate_batches(
     settings: dict[str, Any], first: int, total: int, size: int, *, parallel: bool
-) -> Iterator[Batch]:
+) -> Generator[Batch, None, None]:
     """The batches in order, generated here or, with `parallel`, in a forked worker.
 
-    The worker never touches the database: it inherits the generator's inputs at fork time
-    and sends back plain rows.
+    The worker starts at once (before any thread, such as a progress bar's, exists) and never
+    touches the database: it inherits the generator's inputs at fork time and sends back plain
+    rows. Close the returned generator to stop it early.
     """
     if not parallel:
-        generator = DemoGenerator(**settings)
-        for offset, count in _chunks(total, size):
-            yield generator.batch(first + offset, count)
-        return
+        return _inline(settings, first, total, size)
     context = multiprocessing.get_context("fork")
     # Two batches ahead at most: enough to keep the writer busy, little memory.
     channel = context.Queue(maxsize=2)
@@ -253,8 +252,20 @@ def generate_batches(
         daemon=True,
     )
     worker.start()
+    return _received(channel, worker, sum(1 for _ in _chunks(total, size)))
+
+
+def _inline(
+    settings: dict[str, Any], first: int, total: int, size: int
+) -> Generator[Batch, None, None]:
+    generator = DemoGenerator(**settings)
+    for offset, count in _chunks(total, size):
+        yield generator.batch(first + offset, count)
+
+
+def _received(channel: Any, worker: Any, batches: int) -> Generator[Batch, None, None]:
     try:
-        for _ in _chunks(total, size):
+        for _ in range(batches):
             while True:
                 try:
                     item = channel.get(timeout=1)
@@ -312,8 +323,12 @@ def load_demo(
     }
     if parallel is None:
         parallel = customers > batch_size and can_fork()
-    batches = generate_batches(settings, first, customers, batch_size, parallel=parallel)
-    with tqdm(total=customers, unit=" customers", disable=not progress, dynamic_ncols=True) as bar:
+    with (
+        closing(
+            generate_batches(settings, first, customers, batch_size, parallel=parallel)
+        ) as batches,
+        tqdm(total=customers, unit=" customers", disable=not progress, dynamic_ncols=True) as bar,
+    ):
         for batch in batches:
             with transaction.atomic():
                 counts = write_batch(batch)
