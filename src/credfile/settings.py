@@ -43,6 +43,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The master key of field encryption lives outside the database (`credfile keys init`).
+CREDFILE_KEY_FILE = env_path("CREDFILE_KEY_FILE", str(CREDFILE_HOME / "master.key"))
 DEBUG = env_bool("CREDFILE_DEBUG", False)
 ALLOWED_HOSTS = env_list("CREDFILE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CREDFILE_CSRF_TRUSTED_ORIGINS", [])
@@ -71,6 +73,7 @@ INSTALLED_APPS = [
     "credfile.transactions",
     "credfile.interactions",
     "credfile.access",
+    "credfile.consent",
     "credfile.demo",
 ]
 

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("credfile.transactions.api.urls")),
     path("", include("credfile.interactions.api.urls")),
     path("", include("credfile.access.api.views")),
+    path("", include("credfile.consent.api.views")),
 ]

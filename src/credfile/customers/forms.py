@@ -8,6 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import Department, User
+from credfile.consent.models import Consent
+from credfile.consent.services import CONSENT_FIELDS
 from credfile.core.forms import form_for
 from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
 from credfile.customers.models import Address, Contact, Customer
@@ -206,3 +208,11 @@ class PaymentForm(_PaymentBase):  # type: ignore[valid-type,misc]
             field.queryset = Invoice.objects.filter(
                 customer=customer, fully_paid_on__isnull=True
             ).order_by("due_date", "id")
+
+
+ConsentForm = form_for(
+    Consent,
+    CONSENT_FIELDS,
+    name="ConsentForm",
+    required=("purpose", "scope", "channel", "given_on", "evidence"),
+)

@@ -462,3 +462,14 @@ def sensitive_reveal(*, actor: User, customer: Customer, what: str, fields: list
         customer_id=customer.pk,
         after={"what": what, "fields": sorted(fields)},
     )
+
+
+def record_report_use(*, actor: User, customer: Customer, consent: Any) -> None:
+    """Log a credit report query with the consent (and so the purpose) it relies on."""
+    audit_record(
+        actor=actor,
+        action="credit_report",
+        obj=customer,
+        customer_id=customer.pk,
+        after={"consent": consent.pk if consent else None, "purpose": "credit_report"},
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,13 +25,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from credfile.accounts.models import User
+from credfile.consent.services import (
+    ConsentMissing,
+    consent_record,
+    consent_withdraw,
+    require_consent,
+    valid_consents,
+)
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 from credfile.core.forms import apply_service_errors, cleaned
 from credfile.core.htmx import is_htmx, render_page_or_partial
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import Action, can_create_customer, customer_scope
 from credfile.customers import forms as cf
+from credfile.customers.exports import personal_data_export, personal_data_xlsx
 from credfile.customers.models import Contact, Customer
+from credfile.customers.report import latest_ratios, payment_behaviour
 from credfile.customers.selectors import (
     DEFAULT_SORT,
     SORTS,
@@ -44,6 +54,7 @@ from credfile.customers.services import (
     customer_create,
     customer_delete,
     customer_update,
+    record_report_use,
     sensitive_reveal,
 )
 from credfile.financials.services import financial_statement_create, individual_financial_create
@@ -293,6 +304,7 @@ SECTION_TITLES = {
     "transactions": gettext_lazy("Transactions"),
     "services": gettext_lazy("Service records"),
     "notes": gettext_lazy("Notes"),
+    "consents": gettext_lazy("Consent"),
 }
 
 
@@ -347,6 +359,9 @@ RECORD_FORMS: dict[str, RecordForm] = {
         gettext_lazy("Add a service record"),
     ),
     "note": RecordForm("notes", cf.NoteForm, note_create, gettext_lazy("Add a note")),
+    "consent": RecordForm(
+        "consents", cf.ConsentForm, consent_record, gettext_lazy("Record a consent")
+    ),
 }
 
 
@@ -387,6 +402,11 @@ def _section_context(user: User, customer: Customer, section: str) -> dict[str, 
         )
     elif section == "notes":
         context["notes"] = list(customer.notes.select_related("author")[:100])
+    elif section == "consents":
+        context["consents"] = list(customer.consents.select_related("recorded_by"))
+        context["valid_consents"] = set(
+            valid_consents(customer=customer).values_list("pk", flat=True)
+        )
     if context["can_change"] and section != "basic":
         context["record_forms"] = _section_forms(section, customer)
     return context
@@ -476,3 +496,89 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         return render(request, "customers/detail.html", context, status=status)
     # htmx swaps only 2xx responses by default; the page's config also swaps 422.
     return render(request, "customers/_section.html", context, status=status)
+
+
+# --- consent, credit report, personal data ----------------------------------------------------
+
+
+@never_cache
+@require_POST
+@login_required
+def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> HttpResponse:
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, action=Action.CHANGE)
+    consent = get_object_or_404(customer.consents, pk=consent_pk)
+    context_error = None
+    try:
+        consent_withdraw(actor=user, consent=consent, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        context_error = " ".join(exc.messages)
+    customer = customer_get(user=user, pk=pk)
+    context = _section_context(user, customer, "consents")
+    context["withdraw_error"] = context_error
+    context["saved"] = None if context_error else _("Consent withdrawn")
+    status = 422 if context_error else 200
+    if not is_htmx(request):
+        if status == 200:
+            return redirect(reverse("customers:section", args=[customer.pk, "consents"]))
+        return render(request, "customers/detail.html", context, status=status)
+    return render(request, "customers/_section.html", context, status=status)
+
+
+@never_cache
+@login_required
+def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """The credit report (信用报告) of a file; an individual's needs their consent."""
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, use="credit report")
+    try:
+        consent = require_consent(customer=customer, purpose="credit_report")
+    except ConsentMissing as exc:
+        return render(
+            request,
+            "customers/report_refused.html",
+            {"customer": customer, "message": str(exc)},
+            status=403,
+        )
+    record_report_use(actor=user, customer=customer, consent=consent)
+    today = _today()
+    context = {
+        "customer": customer,
+        "consent": consent,
+        "behaviour": payment_behaviour(customer, as_of=today),
+        "ratios": latest_ratios(customer),
+        "today": today,
+        "access": customer.access,  # type: ignore[attr-defined]
+    }
+    return render(request, "customers/report.html", context)
+
+
+@never_cache
+@require_POST
+@login_required
+def personal_data_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
+    """A person's copy of their data, for an access request (JSON or xlsx)."""
+    if fmt not in {"json", "xlsx"}:
+        raise Http404
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, use="personal data export")
+    try:
+        data = personal_data_export(actor=user, customer=customer, fmt=fmt)
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:detail", pk=customer.pk)
+    name = f"personal-data-{customer.code}.{fmt}"
+    if fmt == "json":
+        response = HttpResponse(
+            json.dumps(data, ensure_ascii=False, indent=2),
+            content_type="application/json; charset=utf-8",
+        )
+    else:
+        response = HttpResponse(
+            personal_data_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

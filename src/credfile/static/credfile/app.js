@@ -24,3 +24,9 @@ document.addEventListener("DOMContentLoaded", function () {
     select.addEventListener("change", function () { select.form.submit(); });
   });
 });
+
+// Print buttons (no inline handlers: the Content-Security-Policy forbids them).
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-print]");
+  if (button) window.print();
+});

@@ -1,0 +1,153 @@
+"""REST API: consent records, the credit report and a person's data export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.shortcuts import get_object_or_404
+from django.urls import URLPattern, path
+from drf_spectacular.utils import OpenApiTypes, extend_schema
+from rest_framework import serializers, views
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from credfile.consent.choices import ConsentChannel, ConsentPurpose
+from credfile.consent.models import Consent
+from credfile.consent.services import consent_record, consent_withdraw, require_consent
+from credfile.core.api_schema import problem_responses
+from credfile.core.permissions import Action
+from credfile.customers.api.views import ChildResource, CustomerChildViewSet, api_user
+from credfile.customers.exports import personal_data_export
+from credfile.customers.report import latest_ratios, payment_behaviour
+from credfile.customers.selectors import customer_get
+from credfile.customers.services import record_report_use
+
+
+class ConsentInput(serializers.Serializer[Any]):
+    purpose = serializers.ChoiceField(choices=ConsentPurpose.choices)
+    scope = serializers.CharField()
+    channel = serializers.ChoiceField(choices=ConsentChannel.choices)
+    given_on = serializers.DateField()
+    expires_on = serializers.DateField(required=False, allow_null=True)
+    evidence = serializers.CharField(max_length=200)
+
+
+class ConsentOutput(serializers.ModelSerializer[Consent]):
+    class Meta:
+        model = Consent
+        fields = (
+            "id",
+            "customer",
+            "purpose",
+            "scope",
+            "channel",
+            "given_on",
+            "expires_on",
+            "evidence",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "recorded_by",
+            "created_at",
+        )
+        read_only_fields = fields
+
+
+class WithdrawInput(serializers.Serializer[Any]):
+    reason = serializers.CharField()
+    withdrawn_on = serializers.DateField(required=False)
+
+
+class ConsentViewSet(CustomerChildViewSet):
+    """Consent records of a customer (purpose, scope, channel, date, evidence, withdrawal)."""
+
+    resource = ChildResource(
+        segment="consents",
+        model=Consent,
+        input=ConsentInput,
+        output=ConsentOutput,
+        create=consent_record,
+        ordering=("-given_on", "-id"),
+    )
+
+
+class ConsentWithdrawView(views.APIView):
+    @extend_schema(
+        request=WithdrawInput, responses={200: ConsentOutput, **problem_responses(400, 403, 404)}
+    )
+    def post(self, request: Request, customer_pk: int, pk: int) -> Response:
+        """Withdraw a consent; it is kept, marked withdrawn, with the reason."""
+        customer = customer_get(user=request.user, pk=customer_pk, action=Action.CHANGE)
+        consent = get_object_or_404(Consent, customer=customer, pk=pk)
+        data = WithdrawInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        consent = consent_withdraw(
+            actor=api_user(request),
+            consent=consent,
+            reason=data.validated_data["reason"],
+            withdrawn_on=data.validated_data.get("withdrawn_on"),
+        )
+        return Response(ConsentOutput(consent).data)
+
+
+class CreditReportView(views.APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **problem_responses(403, 404)})
+    def get(self, request: Request, customer_pk: int) -> Response:
+        """Payment behaviour and ratios. An individual's report needs their consent to a
+        credit report query; the query is logged with it."""
+        customer = customer_get(user=request.user, pk=customer_pk, use="credit report")
+        consent = require_consent(customer=customer, purpose=ConsentPurpose.CREDIT_REPORT)
+        record_report_use(actor=api_user(request), customer=customer, consent=consent)
+        from django.utils import timezone
+
+        behaviour = payment_behaviour(customer, as_of=timezone.localdate())
+        ratios = latest_ratios(customer)
+        return Response(
+            {
+                "customer": customer.pk,
+                "consent": consent.pk if consent else None,
+                "payment_index": behaviour.index,
+                "risk_band": behaviour.band,
+                "paid_invoices": behaviour.paid_invoices,
+                "weighted_days_beyond_terms": behaviour.weighted_dbt,
+                "max_days_beyond_terms": behaviour.max_dbt,
+                "ageing": {k: str(v) for k, v in behaviour.ageing.items()},
+                "ratios": None
+                if ratios is None
+                else {
+                    k: (str(v) if v is not None else None)
+                    for k, v in vars(ratios).items()
+                    if k not in {"period_end", "currency"}
+                }
+                | {"period_end": ratios.period_end.isoformat(), "currency": ratios.currency},
+            }
+        )
+
+
+class PersonalDataView(views.APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **problem_responses(400, 403, 404)})
+    def get(self, request: Request, customer_pk: int) -> Response:
+        """All of an individual's personal data, in clear, for an access request (audited)."""
+        customer = customer_get(user=request.user, pk=customer_pk, use="personal data export")
+        return Response(
+            personal_data_export(actor=api_user(request), customer=customer, fmt="json")
+        )
+
+
+urlpatterns: list[URLPattern] = [
+    ConsentViewSet.urlpattern(),
+    path(
+        "customers/<int:customer_pk>/consents/<int:pk>/withdraw/",
+        ConsentWithdrawView.as_view(),
+        name="consent-withdraw",
+    ),
+    path(
+        "customers/<int:customer_pk>/credit-report/",
+        CreditReportView.as_view(),
+        name="credit-report",
+    ),
+    path(
+        "customers/<int:customer_pk>/personal-data/",
+        PersonalDataView.as_view(),
+        name="personal-data",
+    ),
+]

@@ -1,0 +1,145 @@
+"""The credit report of one file: payment behaviour and financial ratios (see docs: domain).
+
+Figures follow the definitions in the credit domain reference: ageing buckets on the open
+amount by days past due, days beyond terms (DBT) per paid invoice, the amount-weighted
+payment index (1–100) and the usual balance-sheet and income ratios.
+"""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
+from django.db.models.functions import Coalesce
+
+from credfile.customers.models import Customer
+from credfile.financials.models import FinancialStatement
+from credfile.transactions.models import Invoice
+
+# Days beyond terms → payment index anchors (interpolated linearly, clamped at the ends).
+PAYMENT_INDEX_ANCHORS: tuple[tuple[int, int], ...] = (
+    (-30, 100),
+    (-20, 90),
+    (0, 80),
+    (15, 70),
+    (22, 60),
+    (30, 50),
+    (60, 40),
+    (90, 30),
+    (120, 20),
+)
+BUCKETS: tuple[tuple[str, int, int | None], ...] = (
+    ("current", -(10**6), 0),
+    ("1-30", 1, 30),
+    ("31-60", 31, 60),
+    ("61-90", 61, 90),
+    ("90+", 91, None),
+)
+ZERO = Decimal("0")
+
+
+def payment_index(days_beyond_terms: float) -> float:
+    anchors = PAYMENT_INDEX_ANCHORS
+    if days_beyond_terms <= anchors[0][0]:
+        return float(anchors[0][1])
+    for (d0, p0), (d1, p1) in itertools.pairwise(anchors):
+        if days_beyond_terms <= d1:
+            return p0 + (p1 - p0) * (days_beyond_terms - d0) / (d1 - d0)
+    return float(anchors[-1][1])
+
+
+def payment_band(index: float | None) -> str:
+    if index is None:
+        return "none"
+    return "low" if index >= 80 else "medium" if index >= 50 else "high"
+
+
+@dataclass
+class PaymentBehaviour:
+    currency_open: dict[str, Decimal] = field(default_factory=dict)
+    ageing: dict[str, Decimal] = field(default_factory=dict)
+    paid_invoices: int = 0
+    weighted_dbt: float | None = None
+    max_dbt: int | None = None
+    index: float | None = None
+    band: str = "none"
+
+
+@dataclass
+class Ratios:
+    period_end: datetime.date
+    currency: str
+    debt_ratio: Decimal | None
+    current_ratio: Decimal | None
+    quick_ratio: Decimal | None
+    net_margin: Decimal | None
+    interest_cover: Decimal | None
+    return_on_equity: Decimal | None
+
+
+def _div(a: Decimal | None, b: Decimal | None) -> Decimal | None:
+    if a is None or b is None or b == 0:
+        return None
+    return (a / b).quantize(Decimal("0.0001"))
+
+
+def payment_behaviour(customer: Customer, *, as_of: datetime.date) -> PaymentBehaviour:
+    """Ageing of what is open now and how the last 12 months' invoices were paid."""
+    result = PaymentBehaviour()
+    open_amount = ExpressionWrapper(
+        F("amount") - F("amount_paid"), output_field=DecimalField(max_digits=18, decimal_places=2)
+    )
+    open_invoices = Invoice.objects.filter(customer=customer, fully_paid_on__isnull=True)
+    aggregates = {}
+    for name, low, high in BUCKETS:
+        # days past due = as_of − due_date; a bucket is a due-date window.
+        condition = Q(due_date__lte=as_of - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(due_date__gte=as_of - datetime.timedelta(days=high))
+        aggregates[name] = Coalesce(Sum(open_amount, filter=condition), ZERO)
+    result.ageing = {k: v for k, v in open_invoices.aggregate(**aggregates).items()}
+    for row in open_invoices.values("currency").annotate(total=Sum(open_amount)):
+        result.currency_open[row["currency"]] = row["total"]
+    since = as_of - datetime.timedelta(days=365)
+    paid = list(
+        Invoice.objects.filter(
+            customer=customer, fully_paid_on__gte=since, fully_paid_on__lte=as_of
+        ).values_list("amount", "due_date", "fully_paid_on")
+    )
+    result.paid_invoices = len(paid)
+    if paid:
+        total = sum((a for a, _d, _p in paid), ZERO)
+        dbts = [((p - d).days, a) for a, d, p in paid]
+        result.weighted_dbt = float(sum(Decimal(d) * a for d, a in dbts) / total)
+        result.max_dbt = max(d for d, _a in dbts)
+        result.index = float(sum(Decimal(str(payment_index(d))) * a for d, a in dbts) / total)
+        result.band = payment_band(result.index)
+    return result
+
+
+def latest_ratios(customer: Customer) -> Ratios | None:
+    statement = FinancialStatement.objects.filter(customer=customer).order_by("-period_end").first()
+    if statement is None:
+        return None
+    s = statement
+    quick_assets = (
+        s.current_assets - s.inventory
+        if s.current_assets is not None and s.inventory is not None
+        else None
+    )
+    cover = None
+    if s.interest_expense and s.profit_before_tax is not None:
+        cover = _div(s.profit_before_tax + s.interest_expense, s.interest_expense)
+    return Ratios(
+        period_end=s.period_end,
+        currency=s.currency,
+        debt_ratio=_div(s.total_liabilities, s.total_assets),
+        current_ratio=_div(s.current_assets, s.current_liabilities),
+        quick_ratio=_div(quick_assets, s.current_liabilities),
+        net_margin=_div(s.net_profit, s.revenue),
+        interest_cover=cover,
+        return_on_equity=_div(s.net_profit, s.equity),
+    )
