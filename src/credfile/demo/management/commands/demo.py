@@ -98,8 +98,9 @@ class Command(LocalizedCommand):
         out.write(_("Demo accounts:"))
         roles = dict(Role.choices)
         for account, password in result.accounts:
-            out.write(
-                f"  {account.username:<13} {roles[account.role]!s:<20} "
-                f"{account.department or '-':<8} "
-                + (password if password else _("(existed already; password unchanged)"))
-            )
+            # Fixed-width columns first: role names in Chinese are twice as wide per character.
+            line = f"  {account.username:<13} {account.department or '-':<7} {password or '-':<14}"
+            line += f" {roles[account.role]}"
+            if not password:
+                line += " " + _("(existed already; password unchanged)")
+            out.write(line)
