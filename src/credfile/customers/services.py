@@ -14,6 +14,7 @@ from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.core import identifiers
 from credfile.core.crypto import blind_index
+from credfile.core.models import Currency
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope
@@ -186,6 +187,8 @@ def _assign(customer: Customer, fields: dict[str, Any]) -> None:
     if unknown:
         raise ValidationError({name: [_("This field cannot be set.")] for name in sorted(unknown)})
     for name, value in fields.items():
+        if name == "registered_capital_currency" and not value:
+            value = Currency.CNY  # an empty choice means the default, not "no currency"
         if name in {"department", "account_manager"}:
             if value is None:
                 setattr(customer, f"{name}_id", None)

@@ -123,8 +123,10 @@ def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _allowed_sections(customer: Customer) -> dict[str, Any]:
     """The file's sections this user may open: all, or those of their usage grant."""
-    allowed = customer.access.sections  # type: ignore[attr-defined]
-    sections = {k: v for k, v in SECTION_TITLES.items() if k in allowed}
+    access = customer.access  # type: ignore[attr-defined]
+    if not access.via_grant:
+        return dict(SECTION_TITLES)
+    sections = {k: v for k, v in SECTION_TITLES.items() if k in access.sections}
     if not sections:
         raise Http404
     return sections

@@ -1,0 +1,264 @@
+"""Every role × file scope × route that acts on a credit file, against docs/permissions.md.
+
+The expected outcome of each cell is read from the matrix in docs/permissions.md; the
+routes are every page and API route with a credit file in its URL. A route that is not
+listed in ROUTES fails `test_every_route_on_a_file_is_in_the_matrix`, so a new page or
+endpoint cannot skip the policy.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from credfile.consent.models import Consent
+from credfile.customers.models import Customer
+from tests.factories import CustomerFactory, IndividualFactory
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ACTIONS = ("view", "create", "edit", "delete", "export", "reveal")
+
+
+def read_matrix() -> dict[tuple[str, str], dict[str, bool]]:
+    text = DOC.read_text(encoding="utf-8")
+    table = text.split("<!-- matrix:start -->")[1].split("<!-- matrix:end -->")[0]
+    rows: dict[tuple[str, str], dict[str, bool]] = {}
+    for line in table.strip().splitlines()[2:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        role, scope, *marks = cells
+        assert all(m in {"✓", "✗"} for m in marks), line
+        rows[(role, scope)] = {a: m == "✓" for a, m in zip(ACTIONS, marks, strict=True)}
+    return rows
+
+
+MATRIX = read_matrix()
+
+
+@dataclass(frozen=True)
+class Route:
+    """One way to act on a file: which action it is, and how to call it."""
+
+    name: str  # the URL name, to check coverage
+    action: str
+    call: Callable[[Any, Customer], Any]
+    api: bool = False
+    individual: bool = False  # needs an individual's file (personal data)
+
+
+def _web(
+    method: str, name: str, *args: Any, data: dict[str, Any] | None = None, **headers: Any
+) -> Callable[[Client, Customer], Any]:
+    def call(client: Client, customer: Customer) -> Any:
+        url = reverse(name, args=[customer.pk, *args])
+        return getattr(client, method)(url, data or {}, **headers)
+
+    return call
+
+
+def _api(
+    method: str, path: str, data: dict[str, Any] | None = None, query: str = ""
+) -> Callable[[APIClient, Customer], Any]:
+    def call(client: APIClient, customer: Customer) -> Any:
+        url = f"/api/v1/customers/{customer.pk}/{path}{query}"
+        return (
+            getattr(client, method)(url, data or {}, format="json")
+            if method != "get"
+            else client.get(url)
+        )
+
+    return call
+
+
+def _edit_form(client: Client, customer: Customer) -> Any:
+    data = {
+        "kind": customer.kind,
+        "name": customer.name,
+        "category": customer.category,
+        "status": customer.status,
+        "department": customer.department_id,
+        "account_manager": customer.account_manager_id,
+        "city": "天津市",
+        "version": customer.version,
+        "credit_code": customer.credit_code,
+    }
+    return client.post(reverse("customers:edit", args=[customer.pk]), data)
+
+
+def _withdraw_consent(client: Any, customer: Customer) -> Any:
+    consent = Consent.objects.create(
+        customer=customer,
+        purpose="marketing",
+        scope="x",
+        channel="paper",
+        given_on=timezone.localdate(),
+        evidence="box 1",
+        recorded_by=customer.account_manager,
+    )
+    return client.post(
+        reverse("customers:consent-withdraw", args=[customer.pk, consent.pk]), {"reason": "撤回"}
+    )
+
+
+NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
+SECTIONS = ("contacts", "financials", "transactions", "services", "notes", "consents")
+API_LISTS = (
+    "contacts",
+    "addresses",
+    "financial-statements",
+    "contracts",
+    "invoices",
+    "payments",
+    "service-records",
+    "notes",
+    "consents",
+)
+
+ROUTES: list[Route] = [
+    Route("customers:detail", "view", _web("get", "customers:detail")),
+    *[Route("customers:section", "view", _web("get", "customers:section", s)) for s in SECTIONS],
+    Route("customers:report", "view", _web("get", "customers:report")),
+    Route("customers:edit", "edit", _web("get", "customers:edit")),
+    Route("customers:edit", "edit", _edit_form),
+    Route("customers:add", "create", _web("post", "customers:add", "note", data=NOTE)),
+    Route("customers:consent-withdraw", "edit", _withdraw_consent),
+    Route("customers:delete", "delete", _web("post", "customers:delete")),
+    Route("customers:reveal", "reveal", _web("post", "customers:reveal", "basic")),
+    Route(
+        "customers:personal-data",
+        "export",
+        _web("post", "customers:personal-data", "json"),
+        individual=True,
+    ),
+    Route("api:customer-detail", "view", _api("get", ""), api=True),
+    Route("api:customer-detail", "edit", _api("patch", "", {"city": "天津市"}), api=True),
+    Route("api:customer-detail", "delete", _api("delete", ""), api=True),
+    Route("api:customer-detail", "reveal", _api("get", "", query="?reveal=true"), api=True),
+    *[Route(f"api:customer-{s}", "view", _api("get", f"{s}/"), api=True) for s in API_LISTS],
+    Route(
+        "api:customer-individual-financials",
+        "view",
+        _api("get", "individual-financials/"),
+        api=True,
+        individual=True,
+    ),
+    Route(
+        "api:customer-notes",
+        "create",
+        _api("post", "notes/", {"dated": "2026-01-05", "subject": "s", "body": "b"}),
+        api=True,
+    ),
+    Route("api:credit-report", "view", _api("get", "credit-report/"), api=True),
+    Route("api:personal-data", "export", _api("get", "personal-data/"), api=True, individual=True),
+    Route(
+        "api:consent-withdraw",
+        "edit",
+        lambda c, cu: c.post(
+            f"/api/v1/customers/{cu.pk}/consents/"
+            f"{Consent.objects.create(customer=cu, purpose='marketing', scope='x', channel='paper', given_on=timezone.localdate(), evidence='b', recorded_by=cu.account_manager).pk}"  # noqa: E501
+            "/withdraw/",
+            {"reason": "撤回"},
+            format="json",
+        ),
+        api=True,
+    ),
+]
+# Routes with a file in the URL that are not acting on it through the matrix' actions.
+EXEMPT = {"customers:list", "customers:new"}
+
+
+def _walk(patterns: list[Any], namespace: str = "") -> list[tuple[str, str]]:
+    found = []
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            found += _walk(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            found.append((f"{namespace}:{p.name}" if namespace else p.name, str(p.pattern)))
+    return found
+
+
+def test_every_route_on_a_file_is_in_the_matrix() -> None:
+    covered = {r.name.removeprefix("api:") for r in ROUTES}
+    missing = []
+    for name, pattern in _walk(get_resolver().url_patterns):
+        if name in EXEMPT or not re.search(r"<int:(pk|customer_pk)>", pattern):
+            continue
+        on_a_file = (
+            name.startswith("customers:") or "customer_pk" in pattern or (name == "customer-detail")
+        )
+        if on_a_file and name not in covered:
+            missing.append(f"{name} ({pattern})")
+    assert not missing, f"routes acting on a credit file with no matrix check: {missing}"
+
+
+CASES = [(role, scope, index) for (role, scope) in MATRIX for index in range(len(ROUTES))]
+
+
+def _file(personas: Any, role: str, scope: str, individual: bool) -> Customer:
+    user = getattr(personas, role)
+    factory = IndividualFactory if individual else CustomerFactory
+    if scope == "own":
+        return factory(department=user.department, account_manager=user)
+    if scope == "dept":
+        colleague = personas.colleague if user != personas.colleague else personas.account_manager
+        return factory(department=user.department, account_manager=colleague)
+    return factory(department=personas.other, account_manager=personas.outsider)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "scope", "index"),
+    CASES,
+    ids=[f"{r}-{s}-{ROUTES[i].name}-{ROUTES[i].action}-{i}" for r, s, i in CASES],
+)
+def test_the_route_obeys_the_matrix(
+    personas, client_for, role: str, scope: str, index: int
+) -> None:
+    route = ROUTES[index]
+    user = getattr(personas, role)
+    customer = _file(personas, role, scope, route.individual)
+    if route.api:
+        client: Any = APIClient()
+        client.force_authenticate(user)
+    else:
+        client = client_for(user)
+    allowed = MATRIX[(role, scope)][route.action]
+    may_view = MATRIX[(role, scope)]["view"]
+    response = route.call(client, customer)
+    if allowed:
+        assert response.status_code < 400, (
+            response.status_code,
+            getattr(response, "context", None)
+            and response.context.get("form")
+            and response.context["form"].errors,
+        )
+    elif not may_view:
+        assert response.status_code == 404, response.status_code  # never confirm it exists
+    else:
+        assert response.status_code == (403 if route.api else 404), response.status_code
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("role", "scope"), list(MATRIX))
+def test_lists_show_exactly_the_files_in_view_scope(
+    personas, client_for, role: str, scope: str
+) -> None:
+    customer = _file(personas, role, scope, False)
+    user = getattr(personas, role)
+    visible = MATRIX[(role, scope)]["view"]
+    page = client_for(user).get(reverse("customers:list"))
+    assert (customer.name in page.content.decode()) is visible
+    api = APIClient()
+    api.force_authenticate(user)
+    rows = api.get("/api/v1/customers/").json()["results"]
+    assert (customer.pk in [r["id"] for r in rows]) is visible
+    found = api.get("/api/v1/customers/", {"q": customer.code}).json()["results"]
+    assert bool(found) is visible
