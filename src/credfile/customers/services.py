@@ -14,8 +14,8 @@ from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.core import identifiers
 from credfile.core.crypto import blind_index
-from credfile.core.models import Currency
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
+from credfile.core.models import Currency
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope
 from credfile.core.sequences import next_value
