@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -142,7 +142,8 @@ def chain_head() -> tuple[int, str] | None:
 
 def _chain_sql() -> str:
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(AuditEvent._meta.get_field(name).column) for name in CHAIN_COLUMNS)
+    fields = [AuditEvent._meta.get_field(name) for name in CHAIN_COLUMNS]
+    columns = ", ".join(quote(f.column or f.name) for f in fields if isinstance(f, models.Field))
     table, seq = quote(AuditEvent._meta.db_table), quote("seq")
     return f"SELECT {columns} FROM {table} WHERE {seq} > %s ORDER BY {seq} LIMIT %s"
 

@@ -179,7 +179,8 @@ def audit_record(
     # Amount keys (total_assets …) are personal only where the model seals them (an
     # individual's position), not on an organisation's financial statement.
     sealed_amounts = (
-        {a.name for a in sealed_attributes(type(obj))} & AMOUNT_FIELDS if obj is not None
+        {a.name for a in sealed_attributes(type(obj))} & AMOUNT_FIELDS
+        if obj is not None
         else AMOUNT_FIELDS
     )
     if obj is not None:
@@ -204,9 +205,11 @@ def audit_record(
         object_repr=object_repr[:200],
         customer_id=customer_id,
         before=mask_sensitive(_jsonable(before), amounts=sealed_amounts)
-        if before is not None else None,
+        if before is not None
+        else None,
         after=mask_sensitive(_jsonable(after), amounts=sealed_amounts)
-        if after is not None else None,
+        if after is not None
+        else None,
         ip=_clean_ip(context.ip) if context else None,
         request_id=context.request_id if context else "",
     )
