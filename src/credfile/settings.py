@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceKindEnum": "credfile.interactions.choices.ServiceKind",
         "NoteKindEnum": "credfile.interactions.choices.NoteKind",
         "CurrencyEnum": "credfile.core.models.Currency",
+        "ServiceChannelEnum": "credfile.interactions.choices.Channel",
+        "ConsentChannelEnum": "credfile.consent.choices.ConsentChannel",
     },
 }
 

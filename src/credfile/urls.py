@@ -22,3 +22,5 @@ urlpatterns = [
         name="swagger-ui",
     ),
 ]
+
+handler404 = "credfile.core.views.not_found"

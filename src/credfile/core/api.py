@@ -25,6 +25,19 @@ class KeysetPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def decode_cursor(self, request: Any) -> Any:
+        # A damaged cursor is bad input (400 naming the parameter), not a missing page.
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound:
+            raise exceptions.ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _("This cursor is not valid; start from the first page.")
+                    ]
+                }
+            ) from None
+
 
 def _field_errors(error: DjangoValidationError) -> dict[str, list[str]]:
     if hasattr(error, "error_dict"):
@@ -69,15 +82,20 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, DuplicateRecord):
         existing = exc.existing
         return problem(
-            status.HTTP_409_CONFLICT, _("Duplicate credit file"),
+            status.HTTP_409_CONFLICT,
+            _("Duplicate credit file"),
             str(_field_errors(exc)[exc.field][0]),
             errors=_field_errors(exc),
-            existing={"id": existing.pk, "code": existing.code,
-                      "url": f"/api/v1/customers/{existing.pk}/"},
+            existing={
+                "id": existing.pk,
+                "code": existing.code,
+                "url": f"/api/v1/customers/{existing.pk}/",
+            },
         )
     if isinstance(exc, ConfirmationRequired):
         return problem(
-            status.HTTP_409_CONFLICT, _("Confirmation required"),
+            status.HTTP_409_CONFLICT,
+            _("Confirmation required"),
             str(_field_errors(exc)[exc.field][0]),
             errors=_field_errors(exc),
             matches=[{"id": m.pk, "code": m.code, "name": m.name} for m in exc.matches],
@@ -85,15 +103,22 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         )
     if isinstance(exc, StaleVersion):
         return problem(
-            status.HTTP_409_CONFLICT, _("Edit conflict"),
-            _("Someone changed this credit file after you loaded it. Reload it and apply your "
-              "change again."),
+            status.HTTP_409_CONFLICT,
+            _("Edit conflict"),
+            _(
+                "Someone changed this credit file after you loaded it. Reload it and apply your "
+                "change again."
+            ),
             current_version=exc.current_version,
         )
     if isinstance(exc, DjangoValidationError):
         errors = _field_errors(exc)
-        return problem(status.HTTP_400_BAD_REQUEST, _("Invalid input"),
-                       _("Correct the fields named in errors."), errors=errors)
+        return problem(
+            status.HTTP_400_BAD_REQUEST,
+            _("Invalid input"),
+            _("Correct the fields named in errors."),
+            errors=errors,
+        )
     if isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
@@ -102,13 +127,22 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        return problem(response.status_code, _("Invalid input"),
-                       _("Correct the fields named in errors."), errors=_flatten(exc.detail))
+        return problem(
+            response.status_code,
+            _("Invalid input"),
+            _("Correct the fields named in errors."),
+            errors=_flatten(exc.detail),
+        )
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-    title = {400: _("Malformed request"), 401: _("Not authenticated"), 403: _("Forbidden"),
-             404: _("Not found"), 406: _("Not acceptable"),
-             405: _("Method not allowed"), 429: _("Too many requests")}.get(
-        response.status_code, _("Error"))
+    title = {
+        400: _("Malformed request"),
+        401: _("Not authenticated"),
+        403: _("Forbidden"),
+        404: _("Not found"),
+        406: _("Not acceptable"),
+        405: _("Method not allowed"),
+        429: _("Too many requests"),
+    }.get(response.status_code, _("Error"))
     result = problem(response.status_code, str(title), str(detail))
     for header in ("WWW-Authenticate", "Allow", "Retry-After"):
         if header in response:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from credfile.core.masking import mask
 
 
+@extend_schema_field({"type": "string", "nullable": True})
 class SensitiveField(serializers.Field):  # type: ignore[type-arg]
     """A sealed value: masked, or in clear when the view has revealed it (context["reveal"]).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 
@@ -55,3 +56,13 @@ def problem_responses(*codes: int) -> dict[tuple[int, str], OpenApiResponse]:
         )
         for code in codes
     }
+
+
+class SessionCookieScheme(OpenApiAuthenticationExtension):
+    """The browser session (with its second factor where required) for the API."""
+
+    target_class = "credfile.core.authentication.OTPSessionAuthentication"
+    name = "cookieAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "apiKey", "in": "cookie", "name": "sessionid"}

@@ -24,7 +24,7 @@ from credfile.customers.api.views import api_user, paginate
 class UsageApplicationViewSet(viewsets.GenericViewSet[UsageApplication]):
     """Usage applications (《客户档案使用申请表》): ask to use a file outside your scope."""
 
-    @extend_schema(responses={200: ApplicationOutput})
+    @extend_schema(responses={200: ApplicationOutput, **problem_responses(400)})
     def list(self, request: Request) -> Response:
         """Yours; executives and auditors see all."""
         queryset = selectors.application_queryset(user=api_user(request)).select_related("grant")
@@ -93,7 +93,7 @@ class UsageApplicationViewSet(viewsets.GenericViewSet[UsageApplication]):
 class GrantViewSet(viewsets.GenericViewSet[AccessGrant]):
     """Your grants that are in force now."""
 
-    @extend_schema(responses={200: GrantOutput})
+    @extend_schema(responses={200: GrantOutput, **problem_responses(400)})
     def list(self, request: Request) -> Response:
         return paginate(
             self, selectors.active_grants(user=api_user(request)), ("-id",), GrantOutput

@@ -53,6 +53,14 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
     birth_date = SensitiveField()
     phone = SensitiveField()
     bank_account = SensitiveField()
+    # Plain strings: an empty value is allowed, which the e-mail and URI formats are not.
+    email = serializers.CharField(read_only=True)
+    # Optional choices: "" means not given, so the schema must allow it.
+    gender = serializers.ChoiceField(Gender.choices, allow_blank=True, read_only=True)
+    industry = serializers.ChoiceField(Industry.choices, allow_blank=True, read_only=True)
+    profit_class = serializers.ChoiceField(ProfitClass.choices, allow_blank=True, read_only=True)
+    province = serializers.ChoiceField(Province.choices, allow_blank=True, read_only=True)
+    website = serializers.CharField(read_only=True)
     tags = serializers.ManyRelatedField(
         child_relation=serializers.SlugRelatedField(slug_field="name", read_only=True),
         read_only=True,
@@ -187,6 +195,7 @@ class ContactInput(serializers.Serializer[Any]):
 class ContactOutput(serializers.ModelSerializer[Contact]):
     mobile = SensitiveField()
     phone = SensitiveField()
+    email = serializers.CharField(read_only=True)
 
     class Meta:
         model = Contact

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 from django.db import models
 from django.urls import URLPattern, path
-from drf_spectacular.openapi import AutoSchema
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.exceptions import NotAuthenticated
@@ -218,7 +218,7 @@ class ChildResourceSchema(AutoSchema):
         output = self._resource().output
         if self.method == "POST":
             return {201: output, **problem_responses(400, 403, 404)}
-        return {200: output, **problem_responses(404)}
+        return {200: output, **problem_responses(400, 404)}
 
 
 class CustomerChildViewSet(viewsets.GenericViewSet[Any]):

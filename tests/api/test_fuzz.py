@@ -1,0 +1,119 @@
+"""API fuzzing from the OpenAPI schema (schemathesis): no server errors, responses that match
+the schema, and for a low-privilege caller no credit file outside their scope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import schemathesis
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from hypothesis import HealthCheck, given, settings
+from rest_framework.authtoken.models import Token
+
+from credfile.customers.models import Customer
+from credfile.wsgi import application
+from tests.factories import CustomerFactory, IndividualFactory
+
+pytestmark = pytest.mark.django_db
+
+EXAMPLES = 12
+# No server error, and every response as documented: status, content type, headers, body.
+# (Checks that judge which inputs should be accepted are left out: refusing a damaged
+# cursor or an unknown filter with a 400 is intended.)
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+def _customer_ids(body: Any) -> set[int]:
+    """Every customer id a response body exposes (as `customer`, or `id` of a customer)."""
+    found: set[int] = set()
+    if isinstance(body, dict):
+        if isinstance(body.get("customer"), int):
+            found.add(body["customer"])
+        if "code" in body and "kind" in body and isinstance(body.get("id"), int):
+            found.add(body["id"])
+        for value in body.values():
+            found |= _customer_ids(value)
+    elif isinstance(body, list):
+        for item in body:
+            found |= _customer_ids(item)
+    return found
+
+
+@pytest.fixture
+def world(personas):  # type: ignore[no-untyped-def]
+    mine = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    IndividualFactory(department=personas.sales, account_manager=personas.account_manager)
+    foreign = CustomerFactory(department=personas.other, account_manager=personas.outsider)
+    return mine, foreign
+
+
+@pytest.mark.parametrize("role", ["department_head", "outsider", "admin"])
+def test_the_api_holds_to_its_schema_under_fuzzing(personas, world, role: str) -> None:
+    user = getattr(personas, role)
+    token = Token.objects.create(user=user).key
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    visible = set(
+        Customer.objects.filter(
+            __import__("credfile.core.permissions", fromlist=["x"]).customer_scope(user, "view")
+        ).values_list("pk", flat=True)
+    )
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.endswith("/auth/token/"):
+            continue  # would lock the account out (django-axes): tested on its own
+
+        @settings(
+            max_examples=EXAMPLES,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def run(case: Any) -> None:
+            response = case.call(headers=headers)
+            label = f"{case.method} {case.formatted_path}"
+            if response.status_code >= 500:
+                failures.append(f"{label}: {response.status_code}")
+                return
+            try:
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:  # noqa: BLE001 - collect every violation, then fail
+                failures.append(f"{label}: {str(exc).splitlines()[0]}")
+            if response.status_code < 300 and response.headers.get("Content-Type", "").startswith(
+                "application/json"
+            ):
+                leaked = _customer_ids(response.json()) - visible
+                if leaked:
+                    failures.append(f"{label}: returned customers {sorted(leaked)}")
+
+        run()
+    assert not failures, "\n".join(sorted(set(failures))[:30])
+
+
+def test_the_api_refuses_calls_without_credentials(world) -> None:
+    from rest_framework.test import APIClient
+
+    for path in (
+        "/api/v1/customers/",
+        f"/api/v1/customers/{world[0].pk}/",
+        f"/api/v1/customers/{world[0].pk}/invoices/",
+        "/api/v1/usage-applications/",
+    ):
+        response = APIClient().get(path)
+        assert response.status_code == 401, path
+        assert response["Content-Type"] == "application/problem+json"
