@@ -17,8 +17,11 @@ DEMO_PASSWORD := credfile-demo
 PYTEST_ARGS ?=
 # test-postgres uses DATABASE_URL from the environment if it is set.
 POSTGRES_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/credfile)
-BENCH_CUSTOMERS ?= 20000
+BENCH_CUSTOMERS ?= 100000
 BENCH_HOME ?= var/bench
+# Prints the number of customers in the database, or fails.
+COUNT_CUSTOMERS = $(BIN)/credfile shell --no-imports -c \
+  'from credfile.customers.models import Customer; print(Customer.objects.count())'
 
 .PHONY: help install run test test-postgres lint fmt messages bench chromium
 
@@ -29,7 +32,7 @@ help:
 	@echo "make lint           ruff, mypy, migration check, OpenAPI schema check"
 	@echo "make fmt            fix imports and format the code"
 	@echo "make messages       update and compile the zh_Hans and en translations"
-	@echo "make bench          time searches and list pages over a $(BENCH_CUSTOMERS)-customer database"
+	@echo "make bench          time the customer pages, searches and API over $(BENCH_CUSTOMERS) customers"
 	@echo "make install        create $(VENV) and install credfile with its development tools"
 
 install: $(STAMP)
@@ -58,12 +61,9 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 run: install
+	$(BIN)/credfile keys init --if-missing
 	$(BIN)/credfile migrate --no-input
-	@customers="$$($(BIN)/credfile shell --no-imports -c \
-	  'from credfile.customers.models import Customer; print(Customer.objects.count())')"; \
-	case "$$customers" in \
-	  ''|*[!0-9]*) echo "Could not count the customers: $$customers" >&2; exit 1;; \
-	esac; \
+	@customers="$$($(COUNT_CUSTOMERS))"; \
 	if [ "$$customers" = 0 ]; then \
 	  echo "The database has no customers: loading $(DEMO_CUSTOMERS) demo customers."; \
 	  $(BIN)/credfile demo --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
@@ -82,9 +82,12 @@ run: install
 	@echo
 	$(BIN)/credfile runserver $(HOST):$(PORT)
 
-# The browser tests drive Debian's Chromium through Playwright.
+# The browser tests drive Debian's Chromium through Playwright (or CREDFILE_CHROMIUM).
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
+	@if [ -n "$${CREDFILE_CHROMIUM:-}" ]; then \
+	  [ -x "$$CREDFILE_CHROMIUM" ] || { \
+	    echo "CREDFILE_CHROMIUM=$$CREDFILE_CHROMIUM is not an executable file." >&2; exit 1; }; \
+	elif [ ! -x /usr/bin/chromium ]; then \
 	  if ! command -v apt-get >/dev/null 2>&1; then \
 	    echo "The browser tests need Chromium at /usr/bin/chromium; install it with your" \
 	         "package manager (Debian: apt-get install chromium fonts-noto-cjk)." >&2; \
@@ -117,11 +120,17 @@ test-postgres: install chromium
 	CREDFILE_TEST_DATABASE_NAME="$${CREDFILE_TEST_DATABASE_NAME:-test_credfile_$$(date +%Y%m%d%H%M%S)_$$$$}" \
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The Django checks run in a throwaway instance (with its own encryption key), so that lint
+# neither needs nor touches the data in var/.
 lint: install
 	$(BIN)/ruff check
 	$(BIN)/ruff format --check
 	$(BIN)/mypy
-	$(BIN)/credfile makemigrations --check --dry-run
+	@home="$$(mktemp -d)"; trap 'rm -rf "$$home"' EXIT; export CREDFILE_HOME="$$home"; \
+	$(BIN)/credfile keys init --if-missing >/dev/null; \
+	echo "credfile makemigrations --check --dry-run"; \
+	$(BIN)/credfile makemigrations --check --dry-run; \
+	echo "credfile spectacular --validate --fail-on-warn"; \
 	$(BIN)/credfile spectacular --validate --fail-on-warn --file /dev/null
 
 fmt: install
@@ -134,7 +143,16 @@ messages: install
 	  --no-obsolete --ignore 'static/*'
 	cd src/credfile && ../../$(BIN)/credfile compilemessages -l zh_Hans -l en
 
-# A separate instance under $(BENCH_HOME), filled once with demo data and then reused.
+# A separate instance under $(BENCH_HOME): the first run loads the demo data (and times the
+# load), later runs reuse it.
 bench: install
-	CREDFILE_HOME=$(BENCH_HOME) BENCH_CUSTOMERS=$(BENCH_CUSTOMERS) \
-	  $(BIN)/python benchmarks/bench.py
+	@export CREDFILE_HOME='$(BENCH_HOME)'; \
+	$(BIN)/credfile keys init --if-missing; \
+	$(BIN)/credfile migrate --no-input --verbosity 0; \
+	customers="$$($(COUNT_CUSTOMERS))"; \
+	if [ "$$customers" = 0 ]; then \
+	  $(BIN)/python scripts/benchmark.py --demo --customers $(BENCH_CUSTOMERS) --seed $(DEMO_SEED); \
+	else \
+	  echo "Reusing $$customers customers in $(BENCH_HOME) (remove it to start afresh)"; \
+	  $(BIN)/python scripts/benchmark.py; \
+	fi
