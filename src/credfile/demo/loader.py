@@ -13,13 +13,14 @@ process generates the next batches while this process writes, so the load uses b
 from __future__ import annotations
 
 import datetime
+import gc
 import multiprocessing
 import queue
 import re
 import time
 import traceback
 from collections.abc import Generator, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -224,11 +225,30 @@ class _Failure:
 def _produce(out: Any, settings: dict[str, Any], first: int, total: int, size: int) -> None:
     """Worker process: generate every batch in order and hand it over."""
     try:
+        gc.disable()  # see _collecting_per_batch
         generator = DemoGenerator(**settings)
         for offset, count in _chunks(total, size):
             out.put(generator.batch(first + offset, count))
+            gc.collect()
     except BaseException:
         out.put(_Failure(traceback.format_exc()))
+
+
+@contextmanager
+def _collecting_per_batch() -> Iterator[None]:
+    """Garbage collection between batches only.
+
+    A batch creates some fifty thousand rows and instances that live until it is written;
+    with automatic collection on, Python traverses them over and over, which costs about a
+    third of the load time. One collection per batch keeps memory flat.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def generate_batches(
@@ -328,6 +348,7 @@ def load_demo(
             generate_batches(settings, first, customers, batch_size, parallel=parallel)
         ) as batches,
         tqdm(total=customers, unit=" customers", disable=not progress, dynamic_ncols=True) as bar,
+        _collecting_per_batch(),
     ):
         for batch in batches:
             with transaction.atomic():
@@ -346,6 +367,7 @@ def load_demo(
             for name, n in counts.items():
                 result.counts[name] = result.counts.get(name, 0) + n
             bar.update(batch.count)
+            gc.collect()
     ensure_at_least(CUSTOMER_SEQUENCE, first + customers - 1)
     result.seconds = time.perf_counter() - started
     return result
