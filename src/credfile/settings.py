@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "credfile.access",
     "credfile.consent",
     "credfile.demo",
+    "credfile.reviews",
 ]
 
 MIDDLEWARE = [
@@ -220,6 +221,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 EMAIL_BACKEND = env_str("CREDFILE_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("CREDFILE_FROM_EMAIL", "credfile@localhost")
+
+# Periodic reviews: remind this many days ahead; escalate this many days after the due date.
+CREDFILE_REVIEW_REMINDER_DAYS = env_int("CREDFILE_REVIEW_REMINDER_DAYS", 14, minimum=1)
+CREDFILE_REVIEW_ESCALATION_DAYS = env_int("CREDFILE_REVIEW_ESCALATION_DAYS", 0, minimum=0)
+# Only when scaled out with Celery (docs/operations.md): redis://… or amqp://…
+CELERY_BROKER_URL = env_str("CREDFILE_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = env_str("CREDFILE_RESULT_BACKEND", "") or None
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_DEFAULT_QUEUE = env_str("CREDFILE_TASK_QUEUE", "credfile")
 
 CREDFILE_PAGE_SIZE = env_int("CREDFILE_PAGE_SIZE", 25, minimum=5)
 
@@ -255,6 +266,8 @@ SPECTACULAR_SETTINGS = {
         "ServiceKindEnum": "credfile.interactions.choices.ServiceKind",
         "NoteKindEnum": "credfile.interactions.choices.NoteKind",
         "CurrencyEnum": "credfile.core.models.Currency",
+        "ReviewConclusionEnum": "credfile.reviews.choices.ReviewConclusion",
+        "RiskLevelEnum": "credfile.reviews.choices.RiskLevel",
         "ServiceChannelEnum": "credfile.interactions.choices.Channel",
         "ConsentChannelEnum": "credfile.consent.choices.ConsentChannel",
     },

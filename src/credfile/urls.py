@@ -5,11 +5,15 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from credfile.reviews.urls import review_form
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
     path("accounts/", include("credfile.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    review_form,
     path("customers/", include("credfile.customers.urls")),
+    path("reviews/", include("credfile.reviews.urls")),
     path("access/", include("credfile.access.urls")),
     path("audit/", include("credfile.audit.urls")),
     path("admin/", admin.site.urls),

@@ -109,7 +109,7 @@ def _withdraw_consent(client: Any, customer: Customer) -> Any:
 
 
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
-SECTIONS = ("contacts", "financials", "transactions", "services", "notes", "consents")
+SECTIONS = ("contacts", "financials", "transactions", "services", "notes", "consents", "reviews")
 API_LISTS = (
     "contacts",
     "addresses",
@@ -120,7 +120,9 @@ API_LISTS = (
     "service-records",
     "notes",
     "consents",
+    "reviews",
 )
+REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
 ROUTES: list[Route] = [
     Route("customers:detail", "view", _web("get", "customers:detail")),
@@ -156,6 +158,9 @@ ROUTES: list[Route] = [
         _api("post", "notes/", {"dated": "2026-01-05", "subject": "s", "body": "b"}),
         api=True,
     ),
+    Route("customer-review", "edit", _web("get", "customer-review")),
+    Route("customer-review", "edit", _web("post", "customer-review", data=REVIEW)),
+    Route("api:customer-reviews", "edit", _api("post", "reviews/", REVIEW), api=True),
     Route("api:credit-report", "view", _api("get", "credit-report/"), api=True),
     Route("api:personal-data", "export", _api("get", "personal-data/"), api=True, individual=True),
     Route(
@@ -192,7 +197,9 @@ def test_every_route_on_a_file_is_in_the_matrix() -> None:
         if name in EXEMPT or not re.search(r"<int:(pk|customer_pk)>", pattern):
             continue
         on_a_file = (
-            name.startswith("customers:") or "customer_pk" in pattern or (name == "customer-detail")
+            name.startswith("customers:")
+            or "customer_pk" in pattern
+            or name in {"customer-detail", "customer-review"}
         )
         if on_a_file and name not in covered:
             missing.append(f"{name} ({pattern})")

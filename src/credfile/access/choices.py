@@ -18,3 +18,4 @@ class FileSection(models.TextChoices):
     TRANSACTIONS = "transactions", _("Transactions")
     SERVICES = "services", _("Service records")
     NOTES = "notes", _("Notes")
+    REVIEWS = "reviews", _("Reviews")

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("credfile.interactions.api.urls")),
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),
+    path("", include("credfile.reviews.api.views")),
 ]

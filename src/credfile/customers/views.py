@@ -307,6 +307,7 @@ SECTION_TITLES = {
     "services": gettext_lazy("Service records"),
     "notes": gettext_lazy("Notes"),
     "consents": gettext_lazy("Consent"),
+    "reviews": gettext_lazy("Reviews"),
 }
 
 

@@ -1,0 +1,108 @@
+"""Scheduled jobs and how they run: each at most once a day, recorded in JobRun.
+
+`run_due()` runs, in order, every job that has not run today. It is what `credfile jobs
+run-due`, the `credfile jobs worker` loop and the Celery beat task all call, so any number
+of them may run at once on any number of machines: the JobRun row of a job is locked while
+it runs, and a second caller finds it done for the day (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from credfile.reviews import services
+from credfile.reviews.choices import JobStatus
+from credfile.reviews.models import JobRun
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    title: Any
+    run: Callable[[datetime.date], dict[str, Any]]
+
+
+def _compute(today: datetime.date) -> dict[str, Any]:
+    return {"files": services.schedules_refresh(today=today)}
+
+
+def _remind(today: datetime.date) -> dict[str, Any]:
+    return services.reminders_send(today=today)
+
+
+def _escalate(today: datetime.date) -> dict[str, Any]:
+    return services.escalations_send(today=today)
+
+
+# In the order they run: reminders and escalations read what the computation wrote.
+JOBS = (
+    Job("reviews.compute", _("Compute review dates, risk and data quality"), _compute),
+    Job("reviews.remind", _("Send review reminders to account managers"), _remind),
+    Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
+)
+JOB_NAMES = tuple(job.name for job in JOBS)
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    name: str
+    ran: bool
+    status: str = ""
+    summary: dict[str, Any] | None = None
+
+
+def run_due(
+    *,
+    today: datetime.date | None = None,
+    force: bool = False,
+    only: list[str] | None = None,
+) -> list[JobOutcome]:
+    """Run each job not yet run today (every job with `force`); a failing job is recorded
+    as failed, its changes rolled back, and the jobs after it still run."""
+    today = today or timezone.localdate()
+    outcomes = []
+    for job in JOBS:
+        if only and job.name not in only:
+            continue
+        outcomes.append(_run_one(job, today=today, force=force))
+    return outcomes
+
+
+def _run_one(job: Job, *, today: datetime.date, force: bool) -> JobOutcome:
+    JobRun.objects.get_or_create(name=job.name)
+    try:
+        with transaction.atomic():
+            # The row lock makes concurrent callers (several workers) run a job once.
+            record = JobRun.objects.select_for_update().get(name=job.name)
+            if record.last_run_on == today and record.status == JobStatus.DONE and not force:
+                return JobOutcome(job.name, ran=False, status=record.status)
+            started = timezone.now()
+            summary = job.run(today)
+            record.last_run_on = today
+            record.started_at = started
+            record.finished_at = timezone.now()
+            record.status = JobStatus.DONE
+            record.summary = summary
+            record.runs += 1
+            record.save()
+    except Exception:
+        log.exception("job %s failed", job.name)
+        JobRun.objects.filter(name=job.name).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            summary={"error": traceback.format_exc(limit=5)[-2000:]},
+        )
+        return JobOutcome(job.name, ran=True, status=JobStatus.FAILED)
+    log.info("job %s done: %s", job.name, summary)
+    return JobOutcome(job.name, ran=True, status=JobStatus.DONE, summary=summary)

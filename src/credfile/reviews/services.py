@@ -1,0 +1,521 @@
+"""Writes of the review process: policies, the daily recomputation, reviews, reminders.
+
+The daily recomputation and the reminders work on every file at once, in a handful of SQL
+statements whatever the number of files (rules.py holds the rules they apply).
+"""
+
+from __future__ import annotations
+
+import datetime
+from importlib import import_module
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce, Least, TruncDate
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from credfile.accounts.choices import Role
+from credfile.accounts.models import User
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record, changed_fields, model_snapshot
+from credfile.customers.choices import CustomerCategory
+from credfile.customers.models import Customer
+from credfile.customers.services import lock_customer_for_change
+from credfile.reviews import rules
+from credfile.reviews.choices import NotificationKind, PolicyBasis, ReviewConclusion, RiskLevel
+from credfile.reviews.models import Notification, Review, ReviewPolicy, ReviewSchedule
+from credfile.transactions.models import Contract
+
+# --- policies ----------------------------------------------------------------------------------
+
+POLICY_MANAGERS = frozenset({Role.CREDIT_MANAGER, Role.ADMIN})
+
+
+def can_manage_policies(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in POLICY_MANAGERS)
+
+
+def _require_policy_manager(actor: User) -> None:
+    if not can_manage_policies(actor):
+        raise PermissionDenied(_("Only credit managers and administrators change review policies."))
+
+
+def _check_policy(policy: ReviewPolicy) -> None:
+    errors: dict[str, list[str]] = {}
+    if policy.basis == PolicyBasis.DEFAULT:
+        policy.value = ""
+    elif policy.basis == PolicyBasis.RISK and policy.value not in RiskLevel.values:
+        errors["value"] = [
+            _("Choose a risk level: %(levels)s.") % {"levels": ", ".join(RiskLevel.values)}
+        ]
+    elif policy.basis == PolicyBasis.CATEGORY and policy.value not in CustomerCategory.values:
+        errors["value"] = [
+            _("Choose a customer category: %(categories)s.")
+            % {"categories": ", ".join(CustomerCategory.values)}
+        ]
+    if policy.is_active and not errors:
+        clash = ReviewPolicy.objects.filter(
+            basis=policy.basis, value=policy.value, is_active=True
+        ).exclude(pk=policy.pk)
+        if clash.exists():
+            errors["value"] = [_("An active policy for this already exists; change that one.")]
+    if not errors:
+        try:
+            policy.full_clean(validate_constraints=False)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if policy.cycle_months is not None and not 1 <= policy.cycle_months <= 60:
+        errors["cycle_months"] = [_("A review cycle is 1 to 60 months.")]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def policy_create(
+    *, actor: User, basis: str, value: str = "", cycle_months: int, note: str = ""
+) -> ReviewPolicy:
+    _require_policy_manager(actor)
+    policy = ReviewPolicy(basis=basis, value=value, cycle_months=cycle_months, note=note)
+    _check_policy(policy)
+    policy.save()
+    audit_record(actor=actor, action=AuditAction.CREATE, obj=policy, after=model_snapshot(policy))
+    return policy
+
+
+@transaction.atomic
+def policy_update(
+    *,
+    actor: User,
+    policy: ReviewPolicy,
+    fields: dict[str, Any],
+    expected_version: int | None = None,
+) -> ReviewPolicy:
+    """Change a policy's cycle, note or whether it is active; the next daily run applies it."""
+    from credfile.core.errors import StaleVersion
+
+    _require_policy_manager(actor)
+    locked = ReviewPolicy.objects.select_for_update().get(pk=policy.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleVersion(locked.version, {})
+    unknown = set(fields) - {"cycle_months", "note", "is_active"}
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
+    before = model_snapshot(locked)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    _check_policy(locked)
+    changed_before, changed_after = changed_fields(before, model_snapshot(locked))
+    if not changed_after:
+        return locked
+    locked.version += 1
+    locked.save()
+    changed_before["version"], changed_after["version"] = locked.version - 1, locked.version
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        before=changed_before,
+        after=changed_after,
+    )
+    return locked
+
+
+def active_policies() -> list[tuple[str, str, int]]:
+    return [
+        (p.basis, p.value, p.cycle_months)
+        for p in ReviewPolicy.objects.filter(is_active=True).only("basis", "value", "cycle_months")
+    ]
+
+
+# --- the daily recomputation -------------------------------------------------------------------
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _only(customer_ids: Iterable[int] | None, column: str) -> tuple[str, list[Any]]:
+    if customer_ids is None:
+        return "", []
+    ids = list(customer_ids)
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+@transaction.atomic
+def schedules_refresh(
+    *, today: datetime.date | None = None, customer_ids: Iterable[int] | None = None
+) -> int:
+    """Recompute risk, cycle, next review date and data quality for every file (or the given
+    ones), creating the missing review-state rows: five statements whatever the number."""
+    today = today or _today()
+    ids = list(customer_ids) if customer_ids is not None else None
+    if ids is not None and not ids:
+        return 0
+    fresh_since = today - datetime.timedelta(days=rules.FRESH_DAYS)
+    with connection.cursor() as cursor:
+        # 1. A review-state row for every file that has none; the first cycle starts when
+        #    the file was opened (the date in the configured time zone).
+        missing = Customer.objects.filter(
+            ~Exists(ReviewSchedule.objects.filter(customer_id=OuterRef("pk")))
+        )
+        if ids is not None:
+            missing = missing.filter(pk__in=ids)
+        # A file that holds older history (imported with its contracts) has been open since
+        # its first contract.
+        first_contract = (
+            Contract.objects.filter(customer_id=OuterRef("pk"))
+            .order_by("signed_on")
+            .values("signed_on")[:1]
+        )
+        created = TruncDate("created_at")
+        select_sql, select_params = (
+            missing.annotate(opened=Least(created, Coalesce(Subquery(first_contract), created)))
+            .values_list("pk", "department_id", "account_manager_id", "opened")
+            .query.sql_with_params()
+        )
+        cursor.execute(
+            "INSERT INTO reviews_reviewschedule (customer_id, department_id, account_manager_id,"
+            " opened_on, next_review_on, risk, cycle_months, last_conclusion, quality_score,"
+            " q_identity, q_contact_details, q_contact_verified, q_financials, q_classification)"
+            f" SELECT m.*, m.opened, %s, %s, '', 0, {_false()}, {_false()}, {_false()},"
+            f" {_false()}, {_false()} FROM ({select_sql}) m",
+            [str(RiskLevel.NORMAL), rules.FALLBACK_CYCLE_MONTHS, *select_params],
+        )
+        # 2. Copies of the file's department and manager, risk, and the quality parts.
+        risk, risk_params = rules.risk_sql(today)
+        only, only_params = _only(ids, "s.customer_id")
+        parts = ", ".join(f"{name} = {sql}" for name, sql in rules.QUALITY_SQL.items())
+        cursor.execute(
+            "UPDATE reviews_reviewschedule AS s SET department_id = c.department_id,"
+            f" account_manager_id = c.account_manager_id, risk = {risk}, {parts},"
+            " computed_on = %s"
+            f" FROM customers_customer AS c WHERE c.id = s.customer_id{only}",
+            [*risk_params, fresh_since, fresh_since, today, *only_params],
+        )
+        refreshed = cursor.rowcount
+        # 3. The cycle from the policies, and the quality score from its parts.
+        cycle, cycle_params = rules.cycle_sql(active_policies())
+        cursor.execute(
+            f"UPDATE reviews_reviewschedule AS s SET cycle_months = {cycle},"
+            f" quality_score = {rules.score_sql()}"
+            f" FROM customers_customer AS c WHERE c.id = s.customer_id{only}",
+            [*cycle_params, *only_params],
+        )
+        # 4. The next review: one cycle after the last review, or after the file was opened.
+        next_on = rules.add_months_sql(
+            connection.vendor, "COALESCE(s.last_reviewed_on, s.opened_on)", "s.cycle_months"
+        )
+        cursor.execute(
+            f"UPDATE reviews_reviewschedule AS s SET next_review_on = {next_on} WHERE 1 = 1{only}",
+            only_params,
+        )
+        # 5. A file reviewed (or moved to a later date) since its escalation is no longer
+        #    overdue: clear the mark, so it escalates again if it falls overdue again.
+        cursor.execute(
+            "UPDATE reviews_reviewschedule SET escalated_at = NULL"
+            " WHERE escalated_at IS NOT NULL AND next_review_on >= %s"
+            + _only(ids, "customer_id")[0],
+            [today, *only_params],
+        )
+        return refreshed
+
+
+def _false() -> str:
+    return "false" if connection.vendor == "postgresql" else "0"
+
+
+# --- reviews -----------------------------------------------------------------------------------
+
+REVIEW_CHECKS = (
+    "contacts_verified",
+    "financials_updated",
+    "transactions_checked",
+    "rating_rechecked",
+)
+# File fields a review may propose to change; they go through change control.
+PROPOSABLE_FIELDS = ("category", "status", "profit_class", "phone", "email", "remarks")
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    findings: str
+    conclusion: str
+    contacts_verified: bool = False
+    financials_updated: bool = False
+    transactions_checked: bool = False
+    rating_rechecked: bool = False
+
+
+def changes_available() -> bool:
+    from django.apps import apps
+
+    return apps.is_installed("credfile.changes")
+
+
+@transaction.atomic
+def review_submit(
+    *,
+    actor: User,
+    customer: Customer,
+    findings: str,
+    conclusion: str,
+    contacts_verified: bool = False,
+    financials_updated: bool = False,
+    transactions_checked: bool = False,
+    rating_rechecked: bool = False,
+    proposed_changes: dict[str, Any] | None = None,
+    reason: str = "",
+    today: datetime.date | None = None,
+) -> Review:
+    """Record a completed review of a file: it moves the last and next review dates, and
+    any proposed changes to the file are submitted for approval in the same transaction.
+
+    The account manager of the file or the head of its department reviews it.
+    """
+    today = today or _today()
+    customer = lock_customer_for_change(actor, customer)
+    errors: dict[str, list[str]] = {}
+    if not findings.strip():
+        errors["findings"] = [_("Write down what the review found.")]
+    if conclusion not in ReviewConclusion.values:
+        errors["conclusion"] = [_("Choose a conclusion.")]
+    proposed = {k: v for k, v in (proposed_changes or {}).items() if v not in (None, "")}
+    unknown = set(proposed) - set(PROPOSABLE_FIELDS)
+    for name in sorted(unknown):
+        errors[name] = [_("A review cannot propose a change to this field.")]
+    if errors:
+        raise ValidationError(errors)
+    schedules_refresh(today=today, customer_ids=[customer.pk])
+    schedule = ReviewSchedule.objects.select_for_update().get(customer_id=customer.pk)
+    was_due_on = schedule.next_review_on
+    change_request_id = None
+    if proposed:
+        change_request_id = _submit_proposal(
+            actor=actor, customer=customer, proposed=proposed, reason=reason or findings
+        )
+    ReviewSchedule.objects.filter(pk=schedule.pk).update(
+        last_reviewed_on=today, last_conclusion=conclusion, escalated_at=None
+    )
+    schedules_refresh(today=today, customer_ids=[customer.pk])
+    schedule.refresh_from_db()
+    review = Review(
+        customer=customer,
+        reviewer=actor,
+        reviewed_on=today,
+        contacts_verified=contacts_verified,
+        financials_updated=financials_updated,
+        transactions_checked=transactions_checked,
+        rating_rechecked=rating_rechecked,
+        findings=findings.strip(),
+        conclusion=conclusion,
+        proposed_changes=_jsonable(proposed),
+        change_request_id=change_request_id,
+        risk=schedule.risk,
+        quality_score=schedule.quality_score,
+        was_due_on=was_due_on,
+        next_review_on=schedule.next_review_on,
+    )
+    review.full_clean(exclude=["customer", "reviewer"])
+    review.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=review,
+        after=model_snapshot(review),
+        customer_id=customer.pk,
+    )
+    return review
+
+
+def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: str(v) if not isinstance(v, bool | int) else v for k, v in values.items()}
+
+
+def _submit_proposal(
+    *, actor: User, customer: Customer, proposed: dict[str, Any], reason: str
+) -> int | None:
+    """Submit the proposed changes for approval through change control, if it is installed;
+    otherwise they stay on the review only (docs/reviews.md)."""
+    if not changes_available():
+        return None
+    # Looked up at run time: change control is an app of its own, installed or not.
+    change_request_submit = import_module("credfile.changes.services").change_request_submit
+    request = change_request_submit(
+        actor=actor,
+        customer=customer,
+        field_group="customer",
+        changes=proposed,
+        reason=reason,
+        expected_version=customer.version,
+    )
+    return int(request.pk)
+
+
+# --- reminders and escalations -----------------------------------------------------------------
+
+
+def reminder_days() -> int:
+    return int(getattr(settings, "CREDFILE_REVIEW_REMINDER_DAYS", 14))
+
+
+def escalation_days() -> int:
+    return int(getattr(settings, "CREDFILE_REVIEW_ESCALATION_DAYS", 0))
+
+
+@dataclass
+class _Digest:
+    recipient: User
+    rows: list[dict[str, Any]]
+
+
+_LISTED = 50
+
+
+def _send(kind: str, digests: dict[int, _Digest], subject: Any, intro: Any) -> int:
+    """One notification (and one e-mail, if the user has an address) per recipient."""
+    if not digests:
+        return 0
+    notifications: list[Notification] = []
+    messages: list[EmailMessage] = []
+    for digest in digests.values():
+        user = digest.recipient
+        rows = sorted(digest.rows, key=lambda r: (r["next_review_on"], r["id"]))
+        with translation.override(settings.LANGUAGE_CODE):
+            title = str(subject) % {"count": len(rows)}
+            lines = [str(intro) % {"count": len(rows)}, ""]
+            lines += [f"{r['code']} {r['name']} — {r['next_review_on']}" for r in rows[:_LISTED]]
+            if len(rows) > _LISTED:
+                lines.append(_("… and %(count)d more.") % {"count": len(rows) - _LISTED})
+        body = "\n".join(lines)
+        if user.email:
+            messages.append(EmailMessage(title, body, to=[user.email]))
+        notifications.append(
+            Notification(
+                recipient=user,
+                kind=kind,
+                subject=title[:200],
+                body=body,
+                file_count=len(rows),
+                files=[{**r, "next_review_on": str(r["next_review_on"])} for r in rows[:_LISTED]],
+                emailed=bool(user.email),
+            )
+        )
+    Notification.objects.bulk_create(notifications)
+    if messages:
+        # One connection for the run's messages. If sending fails the transaction is rolled
+        # back, so the next run sends them again.
+        get_connection().send_messages(messages)
+    return len(notifications)
+
+
+def _row(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": values["customer_id"],
+        "code": values["customer__code"],
+        "name": values["customer__name"],
+        "next_review_on": values["next_review_on"],
+    }
+
+
+_ROW_FIELDS = ("customer_id", "customer__code", "customer__name", "next_review_on")
+
+
+@transaction.atomic
+def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Remind account managers of their files due within the reminder window ("due soon")
+    and of those due now ("due"): once per file and review date."""
+    today = today or _today()
+    soon_until = today + datetime.timedelta(days=reminder_days())
+    result: dict[str, int] = {}
+    for kind, condition, marker, subject, intro in (
+        (
+            NotificationKind.DUE_SOON,
+            Q(next_review_on__gt=today, next_review_on__lte=soon_until),
+            "soon_reminded_for",
+            gettext_lazy("Reviews due soon: %(count)d credit files"),
+            gettext_lazy(
+                "These %(count)d credit files you manage are due for their periodic review soon:"
+            ),
+        ),
+        (
+            NotificationKind.DUE,
+            Q(next_review_on__lte=today),
+            "due_reminded_for",
+            gettext_lazy("Reviews due: %(count)d credit files"),
+            gettext_lazy(
+                "These %(count)d credit files you manage are due for their periodic review now:"
+            ),
+        ),
+    ):
+        # Locked, so a review submitted meanwhile waits and its new date is not marked.
+        due = ReviewSchedule.objects.filter(condition).exclude(**{marker: F("next_review_on")})
+        pending = due.select_for_update(of=("self",))
+        digests: dict[int, _Digest] = {}
+        managers = {
+            u.pk: u
+            for u in User.objects.filter(
+                pk__in=pending.values("account_manager_id"), is_active=True
+            )
+        }
+        rows: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for values in pending.values("account_manager_id", *_ROW_FIELDS):
+            rows[values["account_manager_id"]].append(_row(values))
+        for manager_id, manager_rows in rows.items():
+            if manager_id in managers:
+                digests[manager_id] = _Digest(managers[manager_id], manager_rows)
+        sent = _send(kind, digests, subject, intro)
+        marked = due.update(**{marker: F("next_review_on")})
+        result[f"{kind}_files"] = marked
+        result[f"{kind}_notifications"] = sent
+    return result
+
+
+@transaction.atomic
+def escalations_send(*, today: datetime.date | None = None) -> dict[str, int]:
+    """Escalate files overdue for review (past their date by more than the escalation days)
+    to the heads of their department, once per file until it is reviewed."""
+    today = today or _today()
+    overdue_before = today - datetime.timedelta(days=escalation_days())
+    overdue = ReviewSchedule.objects.filter(
+        next_review_on__lt=overdue_before, escalated_at__isnull=True
+    )
+    pending = overdue.select_for_update(of=("self",))
+    heads: dict[int, list[User]] = defaultdict(list)
+    for head in User.objects.filter(
+        role=Role.DEPARTMENT_HEAD,
+        is_active=True,
+        department_id__in=pending.values("department_id"),
+    ):
+        assert head.department_id is not None
+        heads[head.department_id].append(head)
+    digests: dict[int, _Digest] = {}
+    for values in pending.values("department_id", *_ROW_FIELDS):
+        for head in heads.get(values["department_id"], []):
+            digests.setdefault(head.pk, _Digest(head, [])).rows.append(_row(values))
+    sent = _send(
+        NotificationKind.ESCALATION,
+        digests,
+        gettext_lazy("Overdue reviews escalated: %(count)d credit files"),
+        gettext_lazy(
+            "The periodic review of these %(count)d credit files of your department is overdue:"
+        ),
+    )
+    marked = overdue.update(escalated_at=timezone.now())
+    return {"escalated_files": marked, "escalation_notifications": sent}
+
+
+@transaction.atomic
+def notifications_mark_read(*, user: User, ids: list[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())
