@@ -9,8 +9,9 @@ import pytest
 from django.http import Http404
 
 from credfile.core.permissions import Action
-from credfile.customers.models import Contact, Customer
+from credfile.customers.models import Customer
 from credfile.customers.selectors import CustomerFilters, customer_get, customer_search
+from credfile.customers.services import contact_create
 from tests.conftest import Personas
 from tests.factories import CustomerFactory, IndividualFactory, credit_code, resident_id
 
@@ -52,7 +53,11 @@ def book(personas: Personas) -> Book:
     export = CustomerFactory.create(
         name="星辰进出口有限公司", department=personas.other, account_manager=personas.outsider
     )
-    Contact.objects.create(customer=star, name="李财务", mobile="+8613900001111")
+    contact_create(
+        actor=personas.account_manager,
+        customer=star,
+        fields={"name": "李财务", "mobile": "139 0000 1111"},
+    )
     return Book(star=star, star_branch=star_branch, zhang=zhang, export=export)
 
 
