@@ -80,6 +80,9 @@ run: install
 	@echo "  auditor     auditor 审计员"
 	@echo "  admin       administrator 系统管理员"
 	@echo
+	@# The scheduled jobs (review dates, reminders, escalations) run beside the server.
+	@$(BIN)/credfile jobs worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(BIN)/credfile runserver $(HOST):$(PORT)
 
 # The browser tests drive Debian's Chromium through Playwright (or CREDFILE_CHROMIUM).
