@@ -143,7 +143,7 @@ def test_an_unknown_proposed_field_is_refused(personas: Personas) -> None:
 
 
 @pytest.mark.skipif(not apps.is_installed("credfile.changes"), reason="no change control yet")
-def test_proposed_updates_become_a_change_request(personas: Personas) -> None:
+def test_proposed_updates_go_through_change_control(personas: Personas) -> None:
     from credfile.changes.models import ChangeRequest
 
     customer = make_file(personas, opened_on=TODAY, category="regular")
@@ -152,13 +152,35 @@ def test_proposed_updates_become_a_change_request(personas: Personas) -> None:
         customer=customer,
         findings="客户已升级为重点客户",
         conclusion="needs_updates",
-        proposed_changes={"category": "key"},
+        proposed_changes={"category": "key", "remarks": "年度复核后更新"},
         today=TODAY,
     )
     request = ChangeRequest.objects.get(pk=review.change_request_id)
-    assert request.customer_id == customer.pk
+    assert (request.customer_id, request.field_group, request.status) == (
+        customer.pk,
+        "classification",
+        "pending",
+    )
+    assert request.maker == personas.account_manager
     customer.refresh_from_db()
-    assert customer.category == "regular"  # not applied until approved
+    assert customer.category == "regular"  # applied only once approved
+    assert customer.remarks == "年度复核后更新"  # needs no approval: applied with the review
+    assert review.proposed_changes == {"category": "key", "remarks": "年度复核后更新"}
+
+
+@pytest.mark.skipif(apps.is_installed("credfile.changes"), reason="change control installed")
+def test_without_change_control_proposals_stay_on_the_review(personas: Personas) -> None:
+    customer = make_file(personas, opened_on=TODAY, category="regular")
+    review = review_submit(
+        actor=personas.account_manager,
+        customer=customer,
+        findings="x",
+        conclusion="needs_updates",
+        proposed_changes={"category": "key"},
+    )
+    assert (review.proposed_changes, review.change_request_id) == ({"category": "key"}, None)
+    customer.refresh_from_db()
+    assert customer.category == "regular"
 
 
 def test_the_file_page_shows_the_review_state_and_history(personas, client_for) -> None:  # type: ignore[no-untyped-def]

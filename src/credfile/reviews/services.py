@@ -7,10 +7,10 @@ statements whatever the number of files (rules.py holds the rules they apply).
 from __future__ import annotations
 
 import datetime
-from importlib import import_module
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -29,7 +29,7 @@ from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.customers.choices import CustomerCategory
 from credfile.customers.models import Customer
-from credfile.customers.services import lock_customer_for_change
+from credfile.customers.services import customer_update, lock_customer_for_change
 from credfile.reviews import rules
 from credfile.reviews.choices import NotificationKind, PolicyBasis, ReviewConclusion, RiskLevel
 from credfile.reviews.models import Notification, Review, ReviewPolicy, ReviewSchedule
@@ -343,21 +343,33 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def _submit_proposal(
     *, actor: User, customer: Customer, proposed: dict[str, Any], reason: str
 ) -> int | None:
-    """Submit the proposed changes for approval through change control, if it is installed;
-    otherwise they stay on the review only (docs/reviews.md)."""
+    """Put the proposed changes through change control, if it is installed: fields whose
+    group needs approval become one change request per group (change_request_submit); the
+    others (phone, e-mail, remarks) need none and apply now, as an edit of the file would.
+    Without change control they stay on the review only (docs/reviews.md)."""
     if not changes_available():
         return None
     # Looked up at run time: change control is an app of its own, installed or not.
-    change_request_submit = import_module("credfile.changes.services").change_request_submit
-    request = change_request_submit(
-        actor=actor,
-        customer=customer,
-        field_group="customer",
-        changes=proposed,
-        reason=reason,
-        expected_version=customer.version,
-    )
-    return int(request.pk)
+    changes = import_module("credfile.changes.services")
+    registry = import_module("credfile.changes.registry")
+    spec = registry.target_for(registry.CUSTOMER_LABEL)
+    grouped: dict[str, dict[str, Any]] = {}
+    direct: dict[str, Any] = {}
+    for name, value in proposed.items():
+        group = spec.group_of(name)
+        if registry.needs_approval(group):
+            grouped.setdefault(group, {})[name] = value
+        else:
+            direct[name] = value
+    if direct:
+        customer_update(actor=actor, customer=customer, fields=direct)
+    first: int | None = None
+    for group, values in sorted(grouped.items()):
+        request = changes.change_request_submit(
+            actor=actor, customer=customer, field_group=group, changes=values, reason=reason
+        )
+        first = first or int(request.pk)
+    return first
 
 
 # --- reminders and escalations -----------------------------------------------------------------
