@@ -12,7 +12,7 @@ from credfile.core.masking import mask
 
 
 @extend_schema_field({"type": "string", "nullable": True})
-class SensitiveField(serializers.Field):  # type: ignore[type-arg]
+class SensitiveField(serializers.Field[Any, Any, Any, Any]):
     """A sealed value: masked, or in clear when the view has revealed it (context["reveal"]).
 
     Read-only; the OpenAPI type is a string either way.
@@ -29,4 +29,4 @@ class SensitiveField(serializers.Field):  # type: ignore[type-arg]
             if isinstance(value, Decimal):
                 return f"{value:.2f}"
             return str(value)
-        return mask(self.field_name, value)
+        return mask(self.field_name or "", value)

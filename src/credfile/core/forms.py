@@ -31,7 +31,8 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
     formfield = field.formfield(**kwargs)
     if isinstance(formfield, forms.TypedChoiceField):
         # A dash reads better than Django's "---------" for "not given".
-        formfield.choices = [("", "—"), *[c for c in formfield.choices if c[0] != ""]]
+        choices = list(formfield.choices)  # type: ignore[arg-type]  # static list of pairs here
+        formfield.choices = [("", "—"), *[c for c in choices if c[0] != ""]]
     return formfield
 
 

@@ -48,7 +48,8 @@ def clean_resident_id(value: str) -> str:
 
 
 def resident_id_birth_date(value: str) -> datetime.date:
-    return ric.get_birth_date(value)  # type: ignore[no-any-return]
+    born: datetime.date = ric.get_birth_date(value)
+    return born
 
 
 def resident_id_gender(value: str) -> str:

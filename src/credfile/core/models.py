@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,12 +28,12 @@ class Currency(models.TextChoices):
     GBP = "GBP", _("Pound sterling (GBP)")
 
 
-def money_field(verbose_name: str | object, **kwargs: object) -> models.DecimalField[Decimal]:
+def money_field(verbose_name: Any, **kwargs: Any) -> models.DecimalField[Decimal, Decimal]:
     """A money amount: Decimal with two places, never a float."""
-    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)  # type: ignore[arg-type,call-overload]
+    return models.DecimalField(verbose_name, max_digits=18, decimal_places=2, **kwargs)
 
 
-def currency_field() -> models.CharField[str]:
+def currency_field() -> models.CharField[str, str]:
     return models.CharField(
         _("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY
     )

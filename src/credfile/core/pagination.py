@@ -87,6 +87,8 @@ def keyset_paginate(
 
     if not rows:
         return KeysetPage(rows, None, None)
+    next_cursor: str | None
+    prev_cursor: str | None
     if backwards:
         next_cursor = encode_cursor(key(rows[-1]), "next")
         prev_cursor = encode_cursor(key(rows[0]), "prev") if has_more else None

@@ -129,7 +129,9 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         staff = User.objects.filter(is_active=True, department__isnull=False)
         if user.role == "account_manager":
             staff = staff.filter(pk=user.pk)
-            self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
+            self.fields["department"].queryset = Department.objects.filter(  # type: ignore[misc]
+                id=user.department_id  # the role check above guarantees a department
+            )
         elif user.department_id:
             staff = staff.filter(department_id=user.department_id)
             self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)

@@ -112,7 +112,7 @@ def payment_behaviour(customer: Customer, *, as_of: datetime.date) -> PaymentBeh
     result.paid_invoices = len(paid)
     if paid:
         total = sum((a for a, _d, _p in paid), ZERO)
-        dbts = [((p - d).days, a) for a, d, p in paid]
+        dbts = [((p - d).days, a) for a, d, p in paid if p is not None]
         result.weighted_dbt = float(sum(Decimal(d) * a for d, a in dbts) / total)
         result.max_dbt = max(d for d, _a in dbts)
         result.index = float(sum(Decimal(str(payment_index(d))) * a for d, a in dbts) / total)

@@ -70,7 +70,7 @@ def customer_get(
                 actor=user, obj=existing, customer_id=pk, requested=str(action), use=use
             )
         raise Http404
-    access = file_access(user=user, customer=customer, in_role_scope=customer.in_role_scope)  # type: ignore[attr-defined]
+    access = file_access(user=user, customer=customer, in_role_scope=customer.in_role_scope)
     if access is None:  # cannot happen for a row the scope returned, short of a race
         raise Http404
     if access.grant is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
@@ -49,7 +50,7 @@ class IndividualFinancial(TimeStampedModel):
         return f"{self.customer_id} @ {self.as_of}"
 
 
-def _line(label: str) -> models.DecimalField:  # type: ignore[type-arg]
+def _line(label: Any) -> models.DecimalField[Decimal, Decimal]:
     return money_field(label, null=True, blank=True)
 
 
