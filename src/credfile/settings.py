@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.choices import Role
+from credfile.changes.choices import FieldGroup
 from credfile.core.env import env_bool, env_int, env_list, env_path, env_str
 
 # Lets model and admin classes be written with type parameters (ModelAdmin[Customer]).
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "credfile.interactions",
     "credfile.access",
     "credfile.consent",
+    "credfile.changes",
+    "credfile.history",
     "credfile.demo",
     "credfile.reviews",
 ]
@@ -233,6 +236,14 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CREDFILE_TASK_QUEUE", "credfile")
 
 CREDFILE_PAGE_SIZE = env_int("CREDFILE_PAGE_SIZE", 25, minimum=5)
+
+# Field groups whose changes need a department head's approval (credfile.changes.registry).
+CREDFILE_APPROVAL_GROUPS = env_list("CREDFILE_APPROVAL_GROUPS", FieldGroup.values)
+if unknown_groups := set(CREDFILE_APPROVAL_GROUPS) - set(FieldGroup.values):
+    raise ImproperlyConfigured(
+        f"CREDFILE_APPROVAL_GROUPS names unknown groups {sorted(unknown_groups)}; "
+        f"choose from {FieldGroup.values}"
+    )
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

@@ -12,7 +12,10 @@ urlpatterns = [
     path("accounts/", include("credfile.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     review_form,
+    # Before the file's own pages: /customers/<pk>/history/ is not a section of the file.
+    path("customers/", include("credfile.history.urls")),
     path("customers/", include("credfile.customers.urls")),
+    path("changes/", include("credfile.changes.urls")),
     path("reviews/", include("credfile.reviews.urls")),
     path("access/", include("credfile.access.urls")),
     path("audit/", include("credfile.audit.urls")),

@@ -361,16 +361,36 @@ def test_patch_changes_fields_and_moves_the_version_on(
 ) -> None:
     response = manager_api.patch(
         f"{URL}{org.pk}/",
-        {"version": 1, "category": "strategic", "tags": ["政府项目"], "phone": "010-62345678"},
+        {"version": 1, "tags": ["政府项目"], "phone": "010-62345678"},
         format="json",
     )
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["category"] == "strategic"
     assert body["tags"] == ["政府项目"]
     assert body["phone"] == "106***5678"
     assert body["version"] == 2
     assert body["name"] == org.name  # fields not sent stay as they were
+
+
+def test_patch_of_a_classification_waits_for_the_department_head(
+    manager_api: APIClient, api_for: ApiFor, personas: Personas, org: Customer
+) -> None:
+    response = manager_api.patch(
+        f"{URL}{org.pk}/", {"version": 1, "category": "strategic", "city": "天津市"}, format="json"
+    )
+    assert response.status_code == 202, response.content
+    body = response.json()
+    assert body["customer"]["city"] == "天津市"  # applies at once
+    assert body["customer"]["category"] == "regular"  # waits for approval
+    (change,) = body["change_requests"]
+    assert (change["field_group"], change["status"]) == ("classification", "pending")
+
+    approved = api_for(personas.department_head).post(
+        f"/api/v1/change-requests/{change['id']}/approve/", {}, format="json"
+    )
+
+    assert approved.status_code == 200, approved.content
+    assert manager_api.get(f"{URL}{org.pk}/").json()["category"] == "strategic"
 
 
 def test_patch_with_a_stale_version_is_a_conflict(manager_api: APIClient, org: Customer) -> None:
@@ -407,15 +427,21 @@ def test_a_colleague_can_read_but_not_change_anothers_file(
     assert_problem(client.patch(f"{URL}{org.pk}/", {"city": "上海"}, format="json"), 403)
 
 
-def test_a_department_head_deletes_a_file(
+def test_a_file_is_deleted_once_the_department_head_approves(
     api_for: ApiFor, personas: Personas, org: Customer
 ) -> None:
     manager = api_for(personas.account_manager)
-    assert_problem(manager.delete(f"{URL}{org.pk}/"), 403)
+    assert_problem(api_for(personas.colleague).delete(f"{URL}{org.pk}/"), 403)
 
-    response = api_for(personas.department_head).delete(f"{URL}{org.pk}/")
+    response = manager.delete(f"{URL}{org.pk}/")
 
-    assert response.status_code == 204
+    assert response.status_code == 202, response.content
+    assert response.json()["kind"] == "delete"
+    assert Customer.objects.filter(pk=org.pk).exists()
+    approved = api_for(personas.department_head).post(
+        f"/api/v1/change-requests/{response.json()['id']}/approve/", {}, format="json"
+    )
+    assert approved.status_code == 200, approved.content
     assert not Customer.objects.filter(pk=org.pk).exists()
     assert_problem(manager.get(f"{URL}{org.pk}/"), 404)
 

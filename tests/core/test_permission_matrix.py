@@ -162,6 +162,17 @@ ROUTES: list[Route] = [
     Route("customer-review", "edit", _web("post", "customer-review", data=REVIEW)),
     Route("api:customer-reviews", "edit", _api("post", "reviews/", REVIEW), api=True),
     Route("api:credit-report", "view", _api("get", "credit-report/"), api=True),
+    Route("history:list", "view", _web("get", "history:list")),
+    Route("history:diff", "view", _web("get", "history:diff", data={"from": 1, "to": 1})),
+    Route("history:as_of", "view", _web("get", "history:as_of", data={"date": "2026-01-01"})),
+    Route("api:customer-versions", "view", _api("get", "versions/"), api=True),
+    Route(
+        "api:customer-versions-diff",
+        "view",
+        _api("get", "versions/diff/", query="?from=1&to=1"),
+        api=True,
+    ),
+    Route("api:customer-as-of", "view", _api("get", "as-of/", query="?date=2026-01-01"), api=True),
     Route("api:personal-data", "export", _api("get", "personal-data/"), api=True, individual=True),
     Route(
         "api:consent-withdraw",

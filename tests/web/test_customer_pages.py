@@ -425,16 +425,22 @@ def test_an_auditor_sees_files_but_no_edit_controls(personas, client_for) -> Non
     )
 
 
-def test_a_department_head_deletes_a_file(personas, client_for) -> None:
+def test_a_file_is_deleted_once_the_department_head_approves(personas, client_for) -> None:
     customer = _org(personas)
-    response = client_for(personas.department_head).post(
-        reverse("customers:delete", args=[customer.pk])
+    response = client_for(personas.account_manager).post(
+        reverse("customers:delete", args=[customer.pk]), {"reason": "重复建档"}, follow=True
     )
-    assert response.status_code == 302
+    assert "submitted for approval, waiting for" in response.content.decode()
+    assert Customer.objects.filter(pk=customer.pk).exists()
+    change = customer.change_requests.get()
+
+    head = client_for(personas.department_head)
+    assert head.post(reverse("changes:approve", args=[change.pk])).status_code == 302
+
     assert not Customer.objects.filter(pk=customer.pk).exists()
     assert AuditEvent.objects.filter(action="delete", customer_id=customer.pk).exists()
     assert (
-        client_for(personas.account_manager)
+        client_for(personas.colleague)
         .post(reverse("customers:delete", args=[_org(personas).pk]))
         .status_code
         == 404

@@ -105,11 +105,14 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
         return problem(
             status.HTTP_409_CONFLICT,
             _("Edit conflict"),
-            _(
+            str(getattr(exc, "message", ""))
+            or _(
                 "Someone changed this credit file after you loaded it. Reload it and apply your "
                 "change again."
             ),
             current_version=exc.current_version,
+            # What changed meanwhile, field by field (sensitive values masked).
+            changes=list(exc.changes.values()),
         )
     if isinstance(exc, DjangoValidationError):
         errors = _field_errors(exc)

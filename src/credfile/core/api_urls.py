@@ -3,6 +3,8 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("credfile.accounts.api.urls")),
     path("", include("credfile.customers.api.urls")),
+    path("", include("credfile.history.api.urls")),
+    path("", include("credfile.changes.api.urls")),
     path("", include("credfile.financials.api.urls")),
     path("", include("credfile.transactions.api.urls")),
     path("", include("credfile.interactions.api.urls")),

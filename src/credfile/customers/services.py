@@ -21,6 +21,8 @@ from credfile.core.permissions import Action, can_create_customer, customer_scop
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Address, Contact, Customer, Tag
+from credfile.history.choices import Operation
+from credfile.history.services import file_deleted, file_snapshot, version_record_one
 
 CUSTOMER_SEQUENCE = "customer"
 
@@ -234,6 +236,13 @@ def customer_create(
         after=model_snapshot(customer),
         customer_id=customer.pk,
     )
+    version_record_one(
+        actor=actor,
+        customer_id=customer.pk,
+        version=customer.version,
+        obj=customer,
+        operation=Operation.CREATE,
+    )
     return customer
 
 
@@ -306,7 +315,9 @@ def customer_update(
         raise PermissionDenied(_("You may not change this credit file."))
     before = model_snapshot(locked)
     if expected_version is not None and locked.version != expected_version:
-        raise StaleVersion(locked.version, {})
+        from credfile.history.selectors import changes_since
+
+        raise StaleVersion(locked.version, changes_since(locked.pk, expected_version))
     old_name = locked.name
     _assign(locked, fields)
     _require_department_scope(actor, locked)
@@ -338,6 +349,14 @@ def customer_update(
         after=changed_after,
         customer_id=locked.pk,
     )
+    version_record_one(
+        actor=actor,
+        customer_id=locked.pk,
+        version=locked.version,
+        obj=locked,
+        operation=Operation.UPDATE,
+        before={**before, "tags": old_tags},
+    )
     return locked
 
 
@@ -353,6 +372,7 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
     before = model_snapshot(locked)
     pk = locked.pk
     audit_record(actor=actor, action=AuditAction.DELETE, obj=locked, before=before, customer_id=pk)
+    file_deleted(actor=actor, customer=locked, before=file_snapshot(locked))
     # Payments reference invoices through allocations (PROTECT); remove them first.
     from credfile.transactions.models import Invoice, Payment, PaymentAllocation
 
@@ -381,8 +401,11 @@ def lock_customer_for_change(actor: User, customer: Customer) -> Customer:
     return locked
 
 
-def touch_customer(customer: Customer) -> None:
+def touch_customer(customer: Customer) -> int:
+    """Move the file's version on (its row is locked); returns the new version."""
     Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
+    customer.version = Customer.objects.values_list("version", flat=True).get(pk=customer.pk)
+    return customer.version
 
 
 def save_child_record(
@@ -398,7 +421,7 @@ def save_child_record(
     if errors:
         raise ValidationError(errors)
     obj.save()
-    touch_customer(customer)
+    version = touch_customer(customer)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -406,6 +429,72 @@ def save_child_record(
         after=model_snapshot(obj),
         customer_id=customer.pk,
     )
+    version_record_one(
+        actor=actor, customer_id=customer.pk, version=version, obj=obj, operation=Operation.CREATE
+    )
+
+
+def save_child_update(
+    *,
+    actor: User,
+    customer: Customer,
+    obj: Any,
+    before: dict[str, Any],
+    errors: dict[str, list[str]],
+) -> bool:
+    """Validate, save and audit a change to a record of a file, like `save_child_record`;
+    `before` is the record's `model_snapshot` before the change. False when nothing changed
+    (no new version, no event)."""
+    if not errors:
+        try:
+            obj.full_clean(exclude=["customer"], validate_constraints=False)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    obj.save()
+    obj.refresh_from_db()
+    changed_before, changed_after = changed_fields(before, model_snapshot(obj))
+    changed_before.pop("updated_at", None)
+    changed_after.pop("updated_at", None)
+    if not changed_after:
+        return False
+    version = touch_customer(customer)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=obj,
+        before=changed_before,
+        after=changed_after,
+        customer_id=customer.pk,
+    )
+    version_record_one(
+        actor=actor,
+        customer_id=customer.pk,
+        version=version,
+        obj=obj,
+        operation=Operation.UPDATE,
+        before=before,
+    )
+    return True
+
+
+def delete_child_record(*, actor: User, customer: Customer, obj: Any) -> None:
+    """Delete a record of a file (its row locked by the caller), audited and versioned."""
+    before = model_snapshot(obj)
+    audit_record(
+        actor=actor, action=AuditAction.DELETE, obj=obj, before=before, customer_id=customer.pk
+    )
+    version = touch_customer(customer)
+    version_record_one(
+        actor=actor,
+        customer_id=customer.pk,
+        version=version,
+        obj=obj,
+        operation=Operation.DELETE,
+        before=before,
+    )
+    obj.delete()
 
 
 def only_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:

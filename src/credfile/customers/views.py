@@ -25,6 +25,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from credfile.accounts.models import User
+from credfile.changes import services as changes
+from credfile.changes.choices import FieldGroup
+from credfile.changes.registry import needs_approval
+from credfile.changes.views import submitted_message
 from credfile.consent.services import (
     ConsentMissing,
     consent_record,
@@ -52,8 +56,6 @@ from credfile.customers.services import (
     address_create,
     contact_create,
     customer_create,
-    customer_delete,
-    customer_update,
     record_report_use,
     sensitive_reveal,
 )
@@ -136,9 +138,13 @@ def _file_context(user: User, customer: Customer) -> dict[str, Any]:
     can_change = Customer.objects.filter(
         customer_scope(user, Action.CHANGE), pk=customer.pk
     ).exists()
-    can_delete = Customer.objects.filter(
-        customer_scope(user, Action.DELETE), pk=customer.pk
-    ).exists()
+    # A deletion that needs approval is requested by whoever may change the file.
+    deletion_by_request = needs_approval(FieldGroup.DELETION)
+    can_delete = (
+        can_change
+        if deletion_by_request
+        else Customer.objects.filter(customer_scope(user, Action.DELETE), pk=customer.pk).exists()
+    )
     # One query of four independent counts (joins would multiply the rows).
     counts = (
         Customer.objects.filter(pk=customer.pk)
@@ -168,6 +174,7 @@ def _file_context(user: User, customer: Customer) -> dict[str, Any]:
         "sections": _allowed_sections(customer) if access else SECTION_TITLES,
         "can_change": can_change,
         "can_delete": can_delete,
+        "deletion_by_request": deletion_by_request,
         "counts": counts,
         "receivable": list(receivable),
         "tags": list(customer.tags.values_list("name", flat=True)),
@@ -257,7 +264,8 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = cf.CustomerForm(request.POST or None, user=user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            customer = customer_update(
+            # Identity and classification fields become change requests (credfile.changes).
+            outcome = changes.customer_edit(
                 actor=user,
                 customer=customer,
                 fields=form.service_fields(),
@@ -265,7 +273,7 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 tags=form.tag_names(),
                 confirm_similar_name=form.cleaned_data["confirm_similar_name"],
             )
-        except StaleVersion:
+        except StaleVersion as exc:
             form.add_error(
                 None,
                 _(
@@ -274,13 +282,19 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     "your change again."
                 ),
             )
-            return _customer_form_response(request, form, customer=customer, status=409)
+            extra = {"conflict": list(exc.changes.values())}
+            return _customer_form_response(
+                request, form, customer=customer, extra=extra, status=409
+            )
         except ValidationError as exc:
             extra = _handle_customer_errors(form, exc)
             return _customer_form_response(
                 request, form, customer=customer, extra=extra, status=422
             )
-        messages.success(request, _("Changes saved."))
+        if outcome.customer.version != customer.version:
+            messages.success(request, _("Changes saved."))
+        if outcome.requests:
+            messages.info(request, submitted_message(outcome.requests))
         return redirect("customers:detail", pk=customer.pk)
     status = 422 if request.method == "POST" else 200
     return _customer_form_response(request, form, customer=customer, status=status)
@@ -290,8 +304,18 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def customer_remove(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, action=Action.DELETE)
-    customer_delete(actor=user, customer=customer)
+    by_request = needs_approval(FieldGroup.DELETION)
+    customer = customer_get(user=user, pk=pk, action=Action.CHANGE if by_request else Action.DELETE)
+    try:
+        request_made = changes.customer_remove(
+            actor=user, customer=customer, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:detail", pk=customer.pk)
+    if request_made is not None:
+        messages.info(request, submitted_message([request_made]))
+        return redirect("customers:detail", pk=customer.pk)
     messages.success(request, _("Credit file %(code)s deleted.") % {"code": customer.code})
     return redirect("customers:list")
 

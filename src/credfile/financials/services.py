@@ -5,12 +5,20 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
+from credfile.audit.services import model_snapshot
 from credfile.customers.models import Customer
-from credfile.customers.services import lock_customer_for_change, only_fields, save_child_record
+from credfile.customers.services import (
+    delete_child_record,
+    lock_customer_for_change,
+    only_fields,
+    save_child_record,
+    save_child_update,
+)
 from credfile.financials.choices import (
     BALANCE_SHEET_LINES,
     CASH_FLOW_LINES,
@@ -76,16 +84,24 @@ def individual_financial_create(
                 "enter financial statements for an organisation."
             )
         ]
+    _individual_errors(customer, record, errors)
+    save_child_record(actor=actor, customer=customer, obj=record, errors=errors)
+    return record
+
+
+def _individual_errors(
+    customer: Customer, record: IndividualFinancial, errors: dict[str, list[str]]
+) -> None:
     _non_negative(record, NON_NEGATIVE_LINES, errors)
     if (
         record.as_of
-        and IndividualFinancial.objects.filter(customer=customer, as_of=record.as_of).exists()
+        and IndividualFinancial.objects.filter(customer=customer, as_of=record.as_of)
+        .exclude(pk=record.pk)
+        .exists()
     ):
         errors.setdefault("as_of", []).append(
             _("Financial information as of this date is already recorded.")
         )
-    save_child_record(actor=actor, customer=customer, obj=record, errors=errors)
-    return record
 
 
 @transaction.atomic
@@ -102,6 +118,14 @@ def financial_statement_create(
                 "financial information for an individual."
             )
         ]
+    _statement_errors(customer, statement, errors)
+    save_child_record(actor=actor, customer=customer, obj=statement, errors=errors)
+    return statement
+
+
+def _statement_errors(
+    customer: Customer, statement: FinancialStatement, errors: dict[str, list[str]]
+) -> None:
     _non_negative(statement, NON_NEGATIVE_LINES, errors)
     s = statement
     if (
@@ -122,10 +146,65 @@ def financial_statement_create(
         s.period_end
         and FinancialStatement.objects.filter(
             customer=customer, period_type=s.period_type, period_end=s.period_end
-        ).exists()
+        )
+        .exclude(pk=s.pk)
+        .exists()
     ):
         errors.setdefault("period_end", []).append(
             _("A statement for this period is already recorded.")
         )
-    save_child_record(actor=actor, customer=customer, obj=statement, errors=errors)
-    return statement
+
+
+# --- corrections, applied once their change request is approved (credfile.changes) ---------------
+
+
+def _lock_record(
+    actor: User, model: type[models.Model], record: models.Model
+) -> tuple[Customer, Any]:
+    # The file first, then the record: the one lock order of every writer.
+    customer = lock_customer_for_change(actor, Customer(pk=record.customer_id))  # type: ignore[attr-defined]
+    locked = model._default_manager.select_for_update().filter(pk=record.pk, customer=customer)
+    found = locked.first()
+    if found is None:
+        raise ValidationError({"record": [_("This record no longer exists.")]})
+    return customer, found
+
+
+@transaction.atomic
+def financial_statement_update(
+    *, actor: User, statement: FinancialStatement, fields: dict[str, Any]
+) -> FinancialStatement:
+    customer, locked = _lock_record(actor, FinancialStatement, statement)
+    before = model_snapshot(locked)
+    for name, value in only_fields(fields, STATEMENT_FIELDS).items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _statement_errors(customer, locked, errors)
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def financial_statement_delete(*, actor: User, statement: FinancialStatement) -> None:
+    customer, locked = _lock_record(actor, FinancialStatement, statement)
+    delete_child_record(actor=actor, customer=customer, obj=locked)
+
+
+@transaction.atomic
+def individual_financial_update(
+    *, actor: User, record: IndividualFinancial, fields: dict[str, Any]
+) -> IndividualFinancial:
+    customer, locked = _lock_record(actor, IndividualFinancial, record)
+    before = model_snapshot(locked)
+    for name, value in only_fields(fields, INDIVIDUAL_FIELDS).items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _individual_errors(customer, locked, errors)
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def individual_financial_delete(*, actor: User, record: IndividualFinancial) -> None:
+    customer, locked = _lock_record(actor, IndividualFinancial, record)
+    delete_child_record(actor=actor, customer=customer, obj=locked)

@@ -13,9 +13,17 @@ from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_record
+from credfile.audit.services import audit_record, model_snapshot
 from credfile.customers.models import Customer
-from credfile.customers.services import lock_customer_for_change, only_fields, save_child_record
+from credfile.customers.services import (
+    delete_child_record,
+    lock_customer_for_change,
+    only_fields,
+    save_child_record,
+    save_child_update,
+)
+from credfile.history.choices import Operation
+from credfile.history.services import Change, version_record
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 
 CONTRACT_FIELDS = (
@@ -27,6 +35,10 @@ INVOICE_FIELDS = (
     "description",
 )
 PAYMENT_FIELDS = ("received_on", "amount", "currency", "method", "reference")
+# What a correction of an invoice may change (through a change request, see credfile.changes).
+INVOICE_CORRECTION_FIELDS = (
+    "number", "issue_date", "due_date", "payment_terms_days", "amount", "currency", "description",
+)
 
 
 def _positive(value: Any, field: str, errors: dict[str, list[str]], *, zero_ok: bool = False) -> None:
@@ -147,9 +159,10 @@ def payment_create(
             plan.append((invoice, share))
             remaining -= share
     save_child_record(actor=actor, customer=customer, obj=payment, errors=errors)
-    PaymentAllocation.objects.bulk_create(
+    allocated = PaymentAllocation.objects.bulk_create(
         PaymentAllocation(payment=payment, invoice=invoice, amount=amount) for invoice, amount in plan
     )
+    invoices_before = {invoice.pk: model_snapshot(invoice) for invoice, _amount in plan}
     for invoice, amount in plan:
         paid_in_full = invoice.amount_paid + amount >= invoice.amount
         Invoice.objects.filter(pk=invoice.pk).update(
@@ -161,7 +174,81 @@ def payment_create(
         after={"allocations": [{"invoice": inv.number, "amount": amt} for inv, amt in plan]},
         customer_id=customer.pk,
     )
+    # The allocations and the settled invoices belong to the payment's version of the file.
+    if any(a.pk is None for a in allocated):
+        allocated = list(PaymentAllocation.objects.filter(payment=payment))
+    settled = Invoice.objects.in_bulk(list(invoices_before))
+    version_record(
+        actor=actor,
+        customer_id=customer.pk,
+        version=customer.version,
+        changes=[Change(obj=a, operation=Operation.CREATE) for a in allocated]
+        + [
+            Change(obj=settled[pk], operation=Operation.UPDATE, before=before)
+            for pk, before in invoices_before.items()
+        ],
+    )
     return payment
+
+
+def _invoice_errors(customer: Customer, invoice: Invoice, errors: dict[str, list[str]]) -> None:
+    _positive(invoice.amount, "amount", errors)
+    if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
+        errors["due_date"] = [_("The due date cannot be before the invoice date.")]
+    if (
+        invoice.number
+        and Invoice.objects.filter(customer=customer, number=invoice.number)
+        .exclude(pk=invoice.pk)
+        .exists()
+    ):
+        errors["number"] = [_("This customer already has an invoice with this number.")]
+
+
+def _lock_invoice(actor: User, invoice: Invoice) -> tuple[Customer, Invoice]:
+    # The file first, then the invoice: the one lock order of every writer.
+    customer = lock_customer_for_change(actor, Customer(pk=invoice.customer_id))
+    locked = Invoice.objects.select_for_update().filter(pk=invoice.pk, customer=customer).first()
+    if locked is None:
+        raise ValidationError({"invoice": [_("This invoice no longer exists.")]})
+    return customer, locked
+
+
+@transaction.atomic
+def invoice_update(*, actor: User, invoice: Invoice, fields: dict[str, Any]) -> Invoice:
+    """Correct an invoice (applied once its change request is approved). The amount cannot
+    fall below what is already paid, nor the currency change once payments settle it."""
+    customer, locked = _lock_invoice(actor, invoice)
+    before = model_snapshot(locked)
+    fields = only_fields(fields, INVOICE_CORRECTION_FIELDS)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _invoice_errors(customer, locked, errors)
+    if "amount" not in errors and locked.amount is not None and locked.amount < locked.amount_paid:
+        message = _("The amount cannot be below the %(paid)s already paid.")
+        errors["amount"] = [message % {"paid": locked.amount_paid}]
+    if locked.currency != before["currency"] and locked.allocations.exists():
+        errors["currency"] = [_("Payments settle this invoice; its currency cannot change.")]
+    if not errors and locked.amount is not None:
+        if locked.amount_paid >= locked.amount and locked.fully_paid_on is None:
+            last = locked.allocations.order_by("-payment__received_on").first()
+            locked.fully_paid_on = last.payment.received_on if last else None
+        elif locked.amount_paid < locked.amount:
+            locked.fully_paid_on = None
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def invoice_delete(*, actor: User, invoice: Invoice) -> None:
+    """Delete an invoice (applied once its deletion request is approved); one that payments
+    settle must have them corrected first."""
+    customer, locked = _lock_invoice(actor, invoice)
+    if locked.allocations.exists():
+        raise ValidationError(
+            {"invoice": [_("Payments settle this invoice; it cannot be deleted.")]}
+        )
+    delete_child_record(actor=actor, customer=customer, obj=locked)
 
 
 def invoice_totals(customer: Customer) -> dict[str, Decimal]:

@@ -22,6 +22,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from credfile.accounts.models import User
+from credfile.changes import services as changes
+from credfile.changes.api.serializers import ChangeRequestOutput, SubmittedOutput
 from credfile.core.api import KeysetPagination
 from credfile.core.api_schema import problem_responses
 from credfile.customers.api.serializers import (
@@ -40,8 +42,6 @@ from credfile.customers.services import (
     address_create,
     contact_create,
     customer_create,
-    customer_delete,
-    customer_update,
     sensitive_reveal,
 )
 
@@ -145,10 +145,17 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
 
     @extend_schema(
         request=CustomerUpdateInput,
-        responses={200: CustomerOutput, **problem_responses(400, 403, 404, 409)},
+        responses={
+            200: CustomerOutput,
+            202: SubmittedOutput,
+            **problem_responses(400, 403, 404, 409),
+        },
     )
     def partial_update(self, request: Request, pk: int) -> Response:
-        """Change a credit file; send the `version` you loaded to be told of a conflict."""
+        """Change a credit file; send the `version` you loaded to be told of a conflict.
+
+        Changes to identity, classification and other approval groups become change
+        requests (202, with the requests); the other fields apply at once (200)."""
         customer = customer_get(user=request.user, pk=pk)
         data = CustomerUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
@@ -156,7 +163,7 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
         tags = fields.pop("tags", None)
         confirm = fields.pop("confirm_similar_name", False)
         version = fields.pop("version", None)
-        customer = customer_update(
+        outcome = changes.customer_edit(
             actor=api_user(request),
             customer=customer,
             fields=fields,
@@ -164,13 +171,29 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
             tags=tags,
             confirm_similar_name=confirm,
         )
-        return Response(CustomerOutput(customer).data)
+        if outcome.requests:
+            body = {
+                "detail": _("Submitted for approval."),
+                "change_requests": ChangeRequestOutput(outcome.requests, many=True).data,
+                "customer": CustomerOutput(outcome.customer).data,
+            }
+            return Response(body, status=status.HTTP_202_ACCEPTED)
+        return Response(CustomerOutput(outcome.customer).data)
 
-    @extend_schema(responses={204: None, **problem_responses(403, 404)})
+    @extend_schema(
+        responses={
+            202: ChangeRequestOutput,
+            204: None,
+            **problem_responses(400, 403, 404),
+        }
+    )
     def destroy(self, request: Request, pk: int) -> Response:
-        """Delete a credit file and every record in it."""
+        """Delete a credit file and every record in it: a deletion request (202) when
+        deletions need approval, else at once (204)."""
         customer = customer_get(user=request.user, pk=pk)
-        customer_delete(actor=api_user(request), customer=customer)
+        made = changes.customer_remove(actor=api_user(request), customer=customer)
+        if made is not None:
+            return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
