@@ -24,6 +24,7 @@ from credfile.customers.services import customer_create
 from credfile.demo.generator import DemoGenerator, Staff
 from credfile.demo.loader import ACCOUNTS, can_fork, ensure_staff, ensure_tags, generate_batches
 from credfile.financials.models import FinancialStatement, IndividualFinancial
+from credfile.history.models import FileVersion
 from credfile.interactions.models import Note, ServiceRecord
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 from tests.conftest import Personas
@@ -132,6 +133,14 @@ def test_demo_fills_an_empty_database() -> None:
     assert 3 < Invoice.objects.count() / 200 < 8
     assert Payment.objects.exists() and Contract.objects.exists()
     assert Customer.tags.through.objects.exists()
+    # Each file's history starts with its state as loaded.
+    versions = FileVersion.objects.filter(operation="baseline", object_type="customers.customer")
+    assert versions.count() == 200
+    sample = Customer.objects.order_by("code").first()
+    assert sample is not None
+    baseline = versions.get(customer_id=sample.pk)
+    assert baseline.data["name"] == sample.name and baseline.data["code"] == sample.code
+    assert baseline.data["tags"] == sorted(sample.tags.values_list("name", flat=True))
     # One audit event for the batch, not one per row.
     assert AuditEvent.objects.filter(object_type="customers.customer").count() == 1
 

@@ -39,6 +39,8 @@ from credfile.customers.models import Customer, Tag
 from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
 from credfile.demo import vocab
 from credfile.demo.generator import TABLES, Batch, DemoGenerator, Staff
+from credfile.history.models import FileVersion
+from credfile.history.services import baseline_versions
 
 DEMO_PASSWORD = "credfile-demo"
 DEFAULT_BATCH = 2000
@@ -195,10 +197,12 @@ def _instances(
     return out
 
 
-def write_batch(batch: Batch) -> dict[str, int]:
-    """Insert a batch's rows table by table; returns the number of rows per table."""
+def write_batch(batch: Batch, tag_names: dict[int, str]) -> dict[str, int]:
+    """Insert a batch's rows table by table, and each file's baseline version (its state as
+    loaded, for the file history); returns the number of rows per table."""
     pks: dict[str, list[int]] = {}
     counts: dict[str, int] = {}
+    loaded: dict[str, list[models.Model]] = {}
     # SQLite's limit on parameters sets its statement size; on PostgreSQL a thousand rows a
     # statement is past the point where larger ones save time.
     size = None if connection.vendor == "sqlite" else 1000
@@ -213,7 +217,15 @@ def write_batch(batch: Batch) -> dict[str, int]:
             model._default_manager.bulk_create(objs, batch_size=size)
         if name in _PARENTS:
             pks[name] = [obj.pk for obj in objs]
+        if name in {"customers", "tags"}:
+            loaded[name] = objs
         counts[name] = len(objs)
+    tags: dict[int, list[str]] = {}
+    for link in loaded["tags"]:
+        tags.setdefault(link.customer_id, []).append(tag_names[link.tag_id])  # type: ignore[attr-defined]
+    versions = baseline_versions(loaded["customers"], tags)
+    FileVersion.objects.bulk_create(versions, batch_size=size)
+    counts["versions"] = len(versions)
     return counts
 
 
@@ -326,6 +338,7 @@ def load_demo(
     result = DemoResult()
     staff, result.accounts = ensure_staff()
     tag_ids = ensure_tags()
+    tag_names = {pk: name for name, pk in tag_ids.items()}
     if customers <= 0:
         result.seconds = time.perf_counter() - started
         return result
@@ -352,7 +365,7 @@ def load_demo(
     ):
         for batch in batches:
             with transaction.atomic():
-                counts = write_batch(batch)
+                counts = write_batch(batch, tag_names)
                 codes = (
                     f"{format_customer_code(batch.first_number)}–"
                     f"{format_customer_code(batch.first_number + batch.count - 1)}"
