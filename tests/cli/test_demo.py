@@ -148,6 +148,7 @@ def test_demo_fills_an_empty_database() -> None:
 def test_identity_numbers_phones_and_name_keys_are_valid() -> None:
     demo()
     seen_ids: set[str] = set()
+    banks = 0
     for c in Customer.objects.all():
         assert valid_phone(c.phone), c.phone
         assert c.name_key == name_key(c.name)
@@ -163,6 +164,10 @@ def test_identity_numbers_phones_and_name_keys_are_valid() -> None:
             assert uscc.is_valid(c.credit_code), c.credit_code
             assert c.credit_code[:2] in {"91", "93"}
             assert not c.id_number and c.industry and c.legal_representative
+            if c.bank_account:
+                banks += 1
+                assert c.bank_account.isdigit() and c.bank_name.endswith(("支行", "营业部"))
+    assert banks > 50
     for contact in Contact.objects.all():
         assert valid_phone(contact.mobile)
         assert not contact.phone or valid_phone(contact.phone)

@@ -449,6 +449,16 @@ class DemoGenerator:
         revenue = int(rng.lognormvariate(REVENUE[c["category"]], 0.6))
         capital = revenue * rng.uniform(0.02, 0.15)
         landline = self.phones.landline(place.prefecture.code4) if rng.random() < 0.6 else None
+        if rng.random() < 0.7:
+            bank, digits = rng.choice(vocab.BANKS)
+            district = self.district(place).removesuffix("区").removesuffix("县")
+            city = place.prefecture.short_name
+            c["bank_name"] = (
+                f"{bank}{city}{district}支行" if district else f"{bank}{city}分行营业部"
+            )
+            c["bank_account"] = (
+                f"{rng.randrange(1, 10)}{rng.randrange(10 ** (digits - 1)):0{digits - 1}d}"
+            )
         c.update(
             kind="organization",
             name=name,
