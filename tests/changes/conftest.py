@@ -10,6 +10,7 @@ from django.utils import translation
 from credfile.accounts.models import User
 from credfile.customers.models import Customer
 from credfile.customers.services import customer_create
+from tests.api.conftest import api_for  # noqa: F401 — the API tests' fixture, used here too
 from tests.conftest import Personas
 from tests.factories import UserFactory, resident_id
 

@@ -111,6 +111,8 @@ def file_state_at_version(customer_id: int, version: int) -> FileState | None:
         .values_list("version", flat=True)
         .first()
     )
+    if current is None or not 1 <= version <= current:
+        return None
     if version == current:
         # The current version is the file as it is, recorded or not.
         moment = timezone.now()

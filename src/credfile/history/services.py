@@ -18,6 +18,7 @@ import datetime
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -98,6 +99,11 @@ def file_snapshot(obj: models.Model) -> dict[str, Any]:
     """Every field of the object, JSON-ready, sensitive values in plain (the version seals the
     snapshot as a whole); a file's tags with it."""
     data = model_snapshot(obj)
+    for field in obj._meta.concrete_fields:
+        value = data.get(field.attname)
+        if isinstance(field, models.DecimalField) and value not in (None, ""):
+            # As the database gives it back (100 → "100.00"), so versions compare equal.
+            data[field.attname] = f"{Decimal(str(value)):.{field.decimal_places}f}"
     if obj._meta.label_lower == CUSTOMER_LABEL and obj.pk:
         data["tags"] = sorted(obj.tags.values_list("name", flat=True))  # type: ignore[attr-defined]
     return data
