@@ -16,7 +16,7 @@ from credfile.reviews.models import Review, ReviewPolicy, ReviewSchedule
 class QueueQuery(serializers.Serializer[Any]):
     state = serializers.ChoiceField(QueueState.choices, default=QueueState.OPEN)
     risk = serializers.ChoiceField(RiskLevel.choices, required=False, allow_blank=True)
-    department = serializers.IntegerField(required=False, min_value=1)
+    department = serializers.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class QueueEntryOutput(serializers.ModelSerializer[ReviewSchedule]):
@@ -28,6 +28,10 @@ class QueueEntryOutput(serializers.ModelSerializer[ReviewSchedule]):
     department = serializers.CharField(source="department.code", read_only=True)
     account_manager = serializers.CharField(source="account_manager.username", read_only=True)
     quality_parts = serializers.SerializerMethodField()
+    # Empty until the file's first review.
+    last_conclusion = serializers.ChoiceField(
+        ReviewConclusion.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = ReviewSchedule
