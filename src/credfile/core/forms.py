@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.text import capfirst
 
 from credfile.core.sealed import Sealed
 
@@ -22,10 +23,12 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
+    # Built by hand, so the label (the model field's translated name) is given by hand too.
+    label = capfirst(field.verbose_name)
     if isinstance(field, models.DateTimeField):
-        return forms.DateTimeField(widget=DateTimeInput(), **kwargs)
+        return forms.DateTimeField(widget=DateTimeInput(), label=label, **kwargs)
     if isinstance(field, models.DateField):
-        return forms.DateField(widget=DateInput(), **kwargs)
+        return forms.DateField(widget=DateInput(), label=label, **kwargs)
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     formfield = field.formfield(**kwargs)

@@ -73,3 +73,14 @@ def sensitive(context: template.Context, obj: Any, name: str) -> str:
             return format_phone(str(value))
         return str(value)
     return mask(name, value)
+
+
+@register.simple_tag
+def section_label(code: str) -> str:
+    """The name of a credit file section (basic, contacts …) in the user's language."""
+    from credfile.access.choices import FileSection
+
+    try:
+        return str(FileSection(code).label)
+    except ValueError:
+        return code
