@@ -194,3 +194,31 @@ def test_an_approver_may_reveal_the_proposed_values_and_it_is_recorded(
     assert AuditEvent.objects.filter(action="reveal", customer_id=person.pk).exists()
     executive = client_for(personas.executive)
     assert executive.post(reverse("changes:reveal", args=[change.pk])).status_code == 404
+
+
+def test_the_queue_costs_the_same_queries_for_many_requests(
+    personas, client_for, django_assert_max_num_queries
+) -> None:
+    from credfile.changes.services import change_request_submit
+    from credfile.customers.services import customer_create
+
+    for i in range(12):
+        file = customer_create(
+            actor=personas.account_manager,
+            fields={"kind": "individual", "name": f"客户{i}", "id_number": resident_id(100 + i)},
+        )
+        change_request_submit(
+            actor=personas.account_manager,
+            customer=file,
+            field_group="identity",
+            changes={"id_number": resident_id(200 + i)},
+        )
+    head = client_for(personas.department_head)
+    # A fixed number of queries, however many requests are listed.
+    with django_assert_max_num_queries(6):
+        page = head.get(reverse("changes:queue"))
+    assert page.content.decode().count('class="card mb-3 change-card"') == 12
+    api = client_for(personas.department_head)
+    with django_assert_max_num_queries(4):
+        body = api.get("/api/v1/change-requests/", {"scope": "decide"}).json()
+    assert len(body["results"]) == 12

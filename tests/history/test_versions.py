@@ -356,3 +356,27 @@ def test_as_of_equals_the_stored_versions_for_any_date(personas, steps, probes) 
             assert got == want["invoices"]
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def test_key_rotation_reseals_the_history_and_the_proposals(personas, tmp_path, settings) -> None:
+    from credfile.changes.models import ChangeRequest
+    from credfile.core import crypto
+    from credfile.core.keys import keys_rotate
+
+    settings.CREDFILE_KEY_FILE = tmp_path / "master.key"
+    crypto.create_key_file()
+    try:
+        person = _person(personas)
+        customer_edit(actor=personas.account_manager, customer=person, fields={"id_number": NEW_ID})
+        old_key = crypto.key_ring().active
+
+        report = keys_rotate()
+
+        assert report.complete and report.retired == [old_key]
+        crypto.reset_key_ring()
+        assert list(crypto.load_key_file(settings.CREDFILE_KEY_FILE).keys) == [report.new_key]
+        assert report.rows["history.FileVersion"] >= 1 and report.rows["changes.ChangeRequest"] == 1
+        assert FileVersion.objects.get(customer_id=person.pk).data["id_number"] == OLD_ID
+        assert ChangeRequest.objects.get().proposal["changes"]["id_number"] == NEW_ID
+    finally:
+        crypto.reset_key_ring()

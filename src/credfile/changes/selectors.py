@@ -7,6 +7,7 @@ the same department or by an executive (公司负责人); executives decide no o
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,20 +91,38 @@ class DiffLine:
 def request_diff(request: ChangeRequest, *, reveal: bool = False) -> list[DiffLine]:
     """Field by field: the value when the request was made, now, and proposed. Sensitive
     values masked unless `reveal` (which the caller has checked and recorded)."""
+    return request_diffs([request], reveal=reveal)[request.pk]
+
+
+def request_diffs(
+    requests: Iterable[ChangeRequest], *, reveal: bool = False
+) -> dict[int, list[DiffLine]]:
+    """The diffs of many requests, with the objects' current values read in one query per
+    kind of object."""
     from credfile.audit.services import model_snapshot
     from credfile.changes.registry import target_for
+
+    requests = list(requests)
+    wanted: dict[str, set[int]] = {}
+    for request in requests:
+        if request.status == ChangeStatus.PENDING and request.customer_id is not None:
+            wanted.setdefault(request.target_type, set()).add(request.target_id)
+    now: dict[tuple[str, int], dict[str, Any]] = {}
+    for label, ids in wanted.items():
+        for obj in target_for(label).model._default_manager.filter(pk__in=ids):
+            now[(label, obj.pk)] = model_snapshot(obj)
+    return {
+        r.pk: _lines(r, now.get((r.target_type, r.target_id), {}), reveal=reveal) for r in requests
+    }
+
+
+def _lines(request: ChangeRequest, now: dict[str, Any], *, reveal: bool) -> list[DiffLine]:
     from credfile.history.selectors import display_value, field_label
 
     label = request.target_type
     proposal = request.proposal
     before: dict[str, Any] = proposal.get("before", {})
     proposed: dict[str, Any] = proposal.get("changes", {})
-    now: dict[str, Any] = {}
-    if request.status == ChangeStatus.PENDING and request.customer_id is not None:
-        model = target_for(label).model
-        obj = model._default_manager.filter(pk=request.target_id).first()
-        if obj is not None:
-            now = model_snapshot(obj)
     if request.kind == ChangeKind.UPDATE:
         names = list(proposed)
     else:
@@ -126,3 +145,13 @@ def request_diff(request: ChangeRequest, *, reveal: bool = False) -> list[DiffLi
             )
         )
     return lines
+
+
+def decidable(*, user: Any, requests: Iterable[ChangeRequest]) -> set[int]:
+    """Which of these pending requests the user may decide, in one query."""
+    ids = [r.pk for r in requests if r.status == ChangeStatus.PENDING]
+    if not ids:
+        return set()
+    return set(
+        ChangeRequest.objects.filter(decide_scope(user), pk__in=ids).values_list("pk", flat=True)
+    )

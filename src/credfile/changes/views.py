@@ -52,13 +52,20 @@ def submitted_message(changes: list[ChangeRequest]) -> str:
 
 
 def _card_context(
-    user: User, change: ChangeRequest, *, reveal: bool = False, **extra: Any
+    user: User,
+    change: ChangeRequest,
+    *,
+    reveal: bool = False,
+    lines: list[selectors.DiffLine] | None = None,
+    can_decide: bool | None = None,
+    **extra: Any,
 ) -> dict[str, Any]:
-    can_decide = selectors.may_decide(user=user, request=change)
+    if can_decide is None:
+        can_decide = selectors.may_decide(user=user, request=change)
     version = change.customer.version if change.customer is not None else None
     return {
         "change": change,
-        "lines": selectors.request_diff(change, reveal=reveal),
+        "lines": lines if lines is not None else selectors.request_diff(change, reveal=reveal),
         "revealed": reveal,
         "can_decide": can_decide,
         "can_withdraw": change.is_pending and change.maker_id == user.pk,
@@ -101,7 +108,13 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = keyset_paginate(
         queryset, order="-pk", cursor=request.GET.get("cursor"), size=25, unique=True
     )
-    cards = [_card_context(user, change) for change in page.items]
+    # The diffs and the decision rights of the whole page in a few queries.
+    diffs = selectors.request_diffs(page.items)
+    deciding = selectors.decidable(user=user, requests=page.items)
+    cards = [
+        _card_context(user, change, lines=diffs[change.pk], can_decide=change.pk in deciding)
+        for change in page.items
+    ]
     context = {
         "page": page,
         "cards": cards,

@@ -55,7 +55,10 @@ class ChangeRequestOutput(serializers.ModelSerializer[ChangeRequest]):
         read_only_fields = fields
 
     def get_changes(self, obj: ChangeRequest) -> list[dict[str, Any]]:
-        lines = request_diff(obj, reveal=bool(self.context.get("reveal")))
+        diffs = self.context.get("diffs") or {}
+        lines = diffs.get(obj.pk)
+        if lines is None:
+            lines = request_diff(obj, reveal=bool(self.context.get("reveal")))
         return list(ChangeLineOutput(lines, many=True).data)
 
 

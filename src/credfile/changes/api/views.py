@@ -15,8 +15,9 @@ from credfile.changes.api.serializers import (
     RejectInput,
 )
 from credfile.changes.models import ChangeRequest
+from credfile.core.api import KeysetPagination
 from credfile.core.api_schema import problem_responses
-from credfile.customers.api.views import api_user, paginate
+from credfile.customers.api.views import api_user
 
 
 class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
@@ -43,7 +44,15 @@ class ChangeRequestViewSet(viewsets.GenericViewSet[ChangeRequest]):
             queryset = queryset.filter(status=params["status"])
         if params.get("customer"):
             queryset = queryset.filter(customer_id=params["customer"])
-        return paginate(self, queryset, ("-id",), ChangeRequestOutput)
+        paginator = self.paginator
+        assert isinstance(paginator, KeysetPagination)
+        paginator.ordering = ("-id",)
+        page = list(paginator.paginate_queryset(queryset, request, view=self) or [])
+        # The page's diffs with one query per kind of object changed, not one per request.
+        context = {"diffs": selectors.request_diffs(page)}
+        return paginator.get_paginated_response(
+            ChangeRequestOutput(page, many=True, context=context).data
+        )
 
     @extend_schema(responses={200: ChangeRequestOutput, **problem_responses(404)})
     def retrieve(self, request: Request, pk: int) -> Response:
