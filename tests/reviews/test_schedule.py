@@ -253,3 +253,13 @@ def test_the_daily_job_over_many_files_costs_a_bounded_number_of_queries(
     }
     # Two account managers reminded, one department head (sales) escalated to.
     assert Notification.objects.count() == 3
+
+
+def test_a_second_computation_writes_only_the_files_that_changed(personas: Personas) -> None:
+    quiet = make_file(personas, opened_on=datetime.date(2025, 1, 10))
+    make_file(personas, opened_on=datetime.date(2025, 1, 10))
+    schedules_refresh(today=TODAY)
+    assert schedules_refresh(today=TODAY) == 0
+    overdue_invoice(quiet, days_past_due=120)
+    assert schedules_refresh(today=TODAY) == 1
+    assert schedule(quiet).next_review_on == datetime.date(2025, 4, 10)

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credfile.reviews import services
 from credfile.reviews.choices import JobStatus
-from credfile.reviews.models import JobRun
+from credfile.reviews.models import JobRun, ReviewSchedule
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,8 @@ class Job:
 
 
 def _compute(today: datetime.date) -> dict[str, Any]:
-    return {"files": services.schedules_refresh(today=today)}
+    changed = services.schedules_refresh(today=today)
+    return {"files": ReviewSchedule.objects.count(), "changed": changed}
 
 
 def _remind(today: datetime.date) -> dict[str, Any]:

@@ -155,7 +155,8 @@ def schedules_refresh(
     *, today: datetime.date | None = None, customer_ids: Iterable[int] | None = None
 ) -> int:
     """Recompute risk, cycle, next review date and data quality for every file (or the given
-    ones), creating the missing review-state rows: five statements whatever the number."""
+    ones), creating the missing review-state rows: five statements whatever the number.
+    Returns how many files' risk, department, manager or quality parts changed."""
     today = today or _today()
     ids = list(customer_ids) if customer_ids is not None else None
     if ids is not None and not ids:
@@ -193,30 +194,33 @@ def schedules_refresh(
         # 2. Copies of the file's department and manager, risk, and the quality parts.
         risk, risk_params = rules.risk_sql(today)
         only, only_params = _only(ids, "s.customer_id")
-        parts = ", ".join(f"{name} = {sql}" for name, sql in rules.QUALITY_SQL.items())
-        cursor.execute(
-            "UPDATE reviews_reviewschedule AS s SET department_id = c.department_id,"
-            f" account_manager_id = c.account_manager_id, risk = {risk}, {parts},"
-            " computed_on = %s"
-            f" FROM customers_customer AS c WHERE c.id = s.customer_id{only}",
-            [*risk_params, fresh_since, fresh_since, today, *only_params],
+        changed = _update_changed(
+            cursor,
+            [
+                ("department_id", "c.department_id", []),
+                ("account_manager_id", "c.account_manager_id", []),
+                ("risk", risk, risk_params),
+                *[
+                    (name, sql, [fresh_since] if "%s" in sql else [])
+                    for name, sql in rules.QUALITY_SQL.items()
+                ],
+            ],
+            also=("computed_on = %s", [today]),
+            only=(only, only_params),
         )
-        refreshed = cursor.rowcount
         # 3. The cycle from the policies, and the quality score from its parts.
         cycle, cycle_params = rules.cycle_sql(active_policies())
-        cursor.execute(
-            f"UPDATE reviews_reviewschedule AS s SET cycle_months = {cycle},"
-            f" quality_score = {rules.score_sql()}"
-            f" FROM customers_customer AS c WHERE c.id = s.customer_id{only}",
-            [*cycle_params, *only_params],
+        _update_changed(
+            cursor,
+            [("cycle_months", cycle, cycle_params), ("quality_score", rules.score_sql(), [])],
+            only=(only, only_params),
         )
         # 4. The next review: one cycle after the last review, or after the file was opened.
         next_on = rules.add_months_sql(
             connection.vendor, "COALESCE(s.last_reviewed_on, s.opened_on)", "s.cycle_months"
         )
-        cursor.execute(
-            f"UPDATE reviews_reviewschedule AS s SET next_review_on = {next_on} WHERE 1 = 1{only}",
-            only_params,
+        _update_changed(
+            cursor, [("next_review_on", next_on, [])], join=False, only=(only, only_params)
         )
         # 5. A file reviewed (or moved to a later date) since its escalation is no longer
         #    overdue: clear the mark, so it escalates again if it falls overdue again.
@@ -226,7 +230,34 @@ def schedules_refresh(
             + _only(ids, "customer_id")[0],
             [today, *only_params],
         )
-        return refreshed
+        return changed
+
+
+def _update_changed(
+    cursor: Any,
+    columns: list[tuple[str, str, list[Any]]],
+    *,
+    only: tuple[str, list[Any]],
+    also: tuple[str, list[Any]] | None = None,
+    join: bool = True,
+) -> int:
+    """UPDATE the review states whose computed values differ from the stored ones.
+
+    Writing only the rows that change keeps a daily run over 100,000 files short and leaves
+    no dead rows behind on PostgreSQL, where every updated row is a new row version.
+    """
+    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    sets = ", ".join(f"{name} = {sql}" for name, sql, _params in columns)
+    differs = " OR ".join(f"s.{name} {distinct} ({sql})" for name, sql, _params in columns)
+    params = [p for _n, _s, ps in columns for p in ps]
+    extra_sql, extra_params = also if also else ("", [])
+    source = " FROM customers_customer AS c WHERE c.id = s.customer_id AND" if join else " WHERE"
+    cursor.execute(
+        f"UPDATE reviews_reviewschedule AS s SET {sets}{', ' if also else ''}{extra_sql}"
+        f"{source} ({differs}){only[0]}",
+        [*params, *extra_params, *params, *only[1]],
+    )
+    return int(cursor.rowcount)
 
 
 def _false() -> str:
