@@ -23,7 +23,10 @@ class QueueFilterForm(forms.Form):
     )
     risk = forms.ChoiceField(label=_("Risk"), choices=_optional(RiskLevel.choices), required=False)
     department = forms.ModelChoiceField(
-        label=_("Department"), queryset=Department.objects.all(), required=False
+        label=_("Department"),
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label="—",
     )
 
 
