@@ -85,6 +85,11 @@ def file_state(customer_id: int, until: datetime.datetime) -> FileState:
         )
         if label == CUSTOMER_LABEL:
             live = model._default_manager.filter(pk=customer_id, created_at__lte=until)
+        elif label == "transactions.paymentallocation":
+            # Through the file's payments of the moment, by id: an index lookup whatever
+            # the planner's statistics say (a join may scan every allocation).
+            payments = [pk for kind, pk in state.objects if kind == "transactions.payment"]
+            live = model._default_manager.filter(payment_id__in=payments)
         else:
             _app, _model, path, created = RECORD_MODELS[label]
             live = model._default_manager.filter(**{path: customer_id, f"{created}__lte": until})
