@@ -83,10 +83,12 @@ def _search(q: str) -> Q:
     """Exact ID number, credit code or phone; else code or part of the (normalised) name."""
     term = q.strip()
     compact = term.replace(" ", "").upper()
+    # The unique indexes on these columns are partial (non-empty values); SQLite uses a
+    # partial index only when the query repeats its condition.
     if len(compact) == 18 and ric.is_valid(compact):
-        return Q(id_number_bidx=blind_index("ric", compact))
+        return Q(id_number_bidx=blind_index("ric", compact)) & ~Q(id_number_bidx="")
     if len(compact) == 18 and uscc.is_valid(compact):
-        return Q(credit_code=compact)
+        return Q(credit_code=compact) & ~Q(credit_code="")
     phone = try_phone(term)
     if phone:
         digest = blind_index("phone", phone)
