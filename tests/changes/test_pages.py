@@ -222,3 +222,10 @@ def test_the_queue_costs_the_same_queries_for_many_requests(
     with django_assert_max_num_queries(4):
         body = api.get("/api/v1/change-requests/", {"scope": "decide"}).json()
     assert len(body["results"]) == 12
+
+
+def test_the_badge_waits_for_the_second_factor(personas, client) -> None:
+    # Loading it before the second factor would redirect the enrolment page to itself.
+    client.force_login(personas.auditor)
+    page = client.get(reverse("otp-setup")).content.decode()
+    assert reverse("changes:badge") not in page

@@ -7,14 +7,18 @@ from typing import Any
 
 from django import template
 
+from credfile.accounts.otp import otp_pending
 from credfile.changes.selectors import pending_for_customer
 
 register = template.Library()
 
 
-@register.inclusion_tag("changes/_nav.html")
-def changes_nav() -> dict[str, Any]:
-    return {}
+@register.inclusion_tag("changes/_nav.html", takes_context=True)
+def changes_nav(context: template.Context) -> dict[str, Any]:
+    # Before the second factor every page but its own redirects there: loading the badge
+    # then would send the browser away from the enrolment page.
+    user = context.get("user")
+    return {"load_badge": user is not None and not otp_pending(user)}
 
 
 @register.inclusion_tag("changes/_pending_banner.html")
