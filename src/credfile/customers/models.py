@@ -147,6 +147,14 @@ class Customer(TimeStampedModel):
             models.Index(fields=["phone_bidx"], name="customer_phone_idx"),
             models.Index(fields=["passport_number_bidx"], name="customer_passport_idx"),
             models.Index(fields=["department", "status"], name="customer_dept_status_idx"),
+            # A department's list in each sort order, read in index order (no sort per page).
+            models.Index(
+                fields=["department", "updated_at", "id"], name="customer_dept_updated_idx"
+            ),
+            models.Index(fields=["department", "name", "id"], name="customer_dept_name_idx"),
+            models.Index(
+                fields=["department", "created_at", "id"], name="customer_dept_created_idx"
+            ),
             models.Index(fields=["province", "city"], name="customer_region_idx"),
             models.Index(fields=["kind", "category"], name="customer_kind_cat_idx"),
         ]
