@@ -61,8 +61,9 @@ def personas(db: None) -> Personas:
         credit_manager=UserFactory(username="chen.jie", role="credit_manager", department=None),
         executive=UserFactory(username="liu.yang", role="executive", department=None),
         auditor=UserFactory(username="sun.li", role="auditor", department=None),
-        admin=UserFactory(username="admin", role="admin", department=None, is_staff=True,
-                          is_superuser=True),
+        admin=UserFactory(
+            username="admin", role="admin", department=None, is_staff=True, is_superuser=True
+        ),
         outsider=UserFactory(username="zhou.min", role="account_manager", department=other),
     )
 

@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def head(transactional_db: None):  # type: ignore[no-untyped-def]
     sales = DepartmentFactory(code="SALES", name="销售一部")
-    user = UserFactory(username="wang.fang", role="department_head", department=sales,
-                       display_name="王芳")
+    user = UserFactory(
+        username="wang.fang", role="department_head", department=sales, display_name="王芳"
+    )
     CustomerFactory(name="北京星辰科技有限公司", department=sales, account_manager=user)
     CustomerFactory(name="广州海风贸易有限公司", department=sales, account_manager=user)
     return user
@@ -31,10 +32,24 @@ def _log_in(page, live_server) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("locale", "texts"),
     [
-        ("en-US", {"new": "New customer", "save": "Save",
-                   "bad_id": "The check digit of this ID number is wrong.", "count": "1 customer"}),
-        ("zh-CN", {"new": "新建客户", "save": "保存",
-                   "bad_id": "身份证号码的校验码不正确。", "count": "1 位客户"}),
+        (
+            "en-US",
+            {
+                "new": "New customer",
+                "save": "Save",
+                "bad_id": "The check digit of this ID number is wrong.",
+                "count": "1 customer",
+            },
+        ),
+        (
+            "zh-CN",
+            {
+                "new": "新建客户",
+                "save": "保存",
+                "bad_id": "身份证号码的校验码不正确。",
+                "count": "1 位客户",
+            },
+        ),
     ],
 )
 def test_a_user_logs_in_creates_a_customer_and_finds_it(

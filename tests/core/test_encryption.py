@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
 
@@ -66,7 +65,7 @@ def _person(personas, n: int = 1):  # type: ignore[no-untyped-def]
 
 def _all_text(table: str) -> str:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM {table}")  # noqa: S608 - table names are ours
+        cursor.execute(f"SELECT * FROM {table}")
         return "\n".join(str(v) for row in cursor.fetchall() for v in row)
 
 

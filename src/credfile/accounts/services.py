@@ -46,8 +46,10 @@ def user_create(
 ) -> User:
     if role not in Role.values:
         raise ValidationError(
-            {"role": _("Unknown role %(role)s; choose one of: %(roles)s.")
-             % {"role": role, "roles": ", ".join(Role.values)}}
+            {
+                "role": _("Unknown role %(role)s; choose one of: %(roles)s.")
+                % {"role": role, "roles": ", ".join(Role.values)}
+            }
         )
     department = department_by_code(department_code) if department_code else None
     if department is None and role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}:

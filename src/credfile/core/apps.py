@@ -7,8 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "credfile core"
 
     def ready(self) -> None:
-        # Connects the receiver that starts the session clock at sign-in.
-        from credfile.core import middleware  # noqa: F401
-
-        # Registers the start-up check that the encryption key is present.
-        from credfile.core import checks  # noqa: F401
+        # Imported for their side effects: the middleware module connects the receiver that
+        # starts the session clock at sign-in; checks registers the encryption key check.
+        from credfile.core import (
+            checks,  # noqa: F401
+            middleware,  # noqa: F401
+        )

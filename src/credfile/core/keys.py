@@ -155,4 +155,4 @@ def key_status() -> dict[str, object]:
     }
 
 
-__all__ = ["keys_init", "keys_rotate", "key_status", "token_key_id"]
+__all__ = ["key_status", "keys_init", "keys_rotate", "token_key_id"]

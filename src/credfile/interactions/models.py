@@ -15,19 +15,27 @@ class ServiceRecord(TimeStampedModel):
     """A service contact with the customer: when, what, and the result (服务记录)."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE,
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
         related_name="service_records",
     )
     occurred_at = models.DateTimeField(_("time"))
-    kind = models.CharField(_("type"), max_length=20, choices=ServiceKind.choices,
-                            default=ServiceKind.CONSULTATION)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices,
-                               default=Channel.PHONE)
+    kind = models.CharField(
+        _("type"), max_length=20, choices=ServiceKind.choices, default=ServiceKind.CONSULTATION
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.PHONE
+    )
     content = models.TextField(_("content"))
     result = models.TextField(_("result"), blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -46,14 +54,19 @@ class Note(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="notes"
     )
-    kind = models.CharField(_("type"), max_length=10, choices=NoteKind.choices,
-                            default=NoteKind.OTHER)
+    kind = models.CharField(
+        _("type"), max_length=10, choices=NoteKind.choices, default=NoteKind.OTHER
+    )
     dated = models.DateField(_("date"))
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("text"))
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

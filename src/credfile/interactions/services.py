@@ -20,8 +20,9 @@ def service_record_create(
     *, actor: User, customer: Customer, fields: dict[str, Any]
 ) -> ServiceRecord:
     customer = lock_customer_for_change(actor, customer)
-    record = ServiceRecord(customer=customer, handled_by=actor,
-                           **only_fields(fields, SERVICE_FIELDS))
+    record = ServiceRecord(
+        customer=customer, handled_by=actor, **only_fields(fields, SERVICE_FIELDS)
+    )
     save_child_record(actor=actor, customer=customer, obj=record, errors={})
     return record
 

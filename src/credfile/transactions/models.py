@@ -28,8 +28,9 @@ class Contract(TimeStampedModel):
     amount = money_field(_("contract amount"))
     currency = currency_field()
     payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
-    status = models.CharField(_("status"), max_length=12, choices=ContractStatus.choices,
-                              default=ContractStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=12, choices=ContractStatus.choices, default=ContractStatus.ACTIVE
+    )
     performance_notes = models.TextField(_("performance notes"), blank=True)
 
     class Meta:
@@ -56,7 +57,11 @@ class Invoice(TimeStampedModel):
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="invoices"
     )
     contract = models.ForeignKey(
-        Contract, verbose_name=_("contract"), on_delete=models.PROTECT, null=True, blank=True,
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="invoices",
     )
     number = models.CharField(_("invoice number"), max_length=50)
@@ -88,8 +93,11 @@ class Invoice(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["customer", "due_date"], name="invoice_customer_due_idx"),
-            models.Index(fields=["due_date"], condition=Q(fully_paid_on__isnull=True),
-                         name="invoice_open_due_idx"),
+            models.Index(
+                fields=["due_date"],
+                condition=Q(fully_paid_on__isnull=True),
+                name="invoice_open_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -123,12 +131,20 @@ class Payment(TimeStampedModel):
     received_on = models.DateField(_("received on"))
     amount = money_field(_("amount"))
     currency = currency_field()
-    method = models.CharField(_("payment method"), max_length=20, choices=PaymentMethod.choices,
-                              default=PaymentMethod.BANK_TRANSFER)
+    method = models.CharField(
+        _("payment method"),
+        max_length=20,
+        choices=PaymentMethod.choices,
+        default=PaymentMethod.BANK_TRANSFER,
+    )
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT,
-        null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:

@@ -27,28 +27,51 @@ from credfile.history.services import Change, version_record
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 
 CONTRACT_FIELDS = (
-    "number", "title", "signed_on", "ends_on", "amount", "currency", "payment_terms_days",
-    "status", "performance_notes",
+    "number",
+    "title",
+    "signed_on",
+    "ends_on",
+    "amount",
+    "currency",
+    "payment_terms_days",
+    "status",
+    "performance_notes",
 )
 INVOICE_FIELDS = (
-    "number", "contract", "issue_date", "due_date", "payment_terms_days", "amount", "currency",
+    "number",
+    "contract",
+    "issue_date",
+    "due_date",
+    "payment_terms_days",
+    "amount",
+    "currency",
     "description",
 )
 PAYMENT_FIELDS = ("received_on", "amount", "currency", "method", "reference")
 # What a correction of an invoice may change (through a change request, see credfile.changes).
 INVOICE_CORRECTION_FIELDS = (
-    "number", "issue_date", "due_date", "payment_terms_days", "amount", "currency", "description",
+    "number",
+    "issue_date",
+    "due_date",
+    "payment_terms_days",
+    "amount",
+    "currency",
+    "description",
 )
 
 
-def _positive(value: Any, field: str, errors: dict[str, list[str]], *, zero_ok: bool = False) -> None:
+def _positive(
+    value: Any, field: str, errors: dict[str, list[str]], *, zero_ok: bool = False
+) -> None:
     if value is None:
         return
     if not isinstance(value, Decimal | int):
         errors.setdefault(field, []).append(_("Enter a number."))
     elif value < 0 or (value == 0 and not zero_ok):
         errors.setdefault(field, []).append(
-            _("The amount cannot be negative.") if value < 0 else _("The amount must be above zero.")
+            _("The amount cannot be negative.")
+            if value < 0
+            else _("The amount must be above zero.")
         )
 
 
@@ -60,7 +83,10 @@ def contract_create(*, actor: User, customer: Customer, fields: dict[str, Any]) 
     _positive(contract.amount, "amount", errors, zero_ok=True)
     if contract.ends_on and contract.signed_on and contract.ends_on < contract.signed_on:
         errors["ends_on"] = [_("The end date cannot be before the signing date.")]
-    if contract.number and Contract.objects.filter(customer=customer, number=contract.number).exists():
+    if (
+        contract.number
+        and Contract.objects.filter(customer=customer, number=contract.number).exists()
+    ):
         errors["number"] = [_("This customer already has a contract with this number.")]
     save_child_record(actor=actor, customer=customer, obj=contract, errors=errors)
     return contract
@@ -114,9 +140,11 @@ def payment_create(
     if errors:
         raise ValidationError(errors)
     # Invoices are locked after the customer row: the one lock order for all writers.
-    open_invoices = Invoice.objects.select_for_update().filter(
-        customer=customer, fully_paid_on__isnull=True
-    ).order_by("due_date", "id")
+    open_invoices = (
+        Invoice.objects.select_for_update()
+        .filter(customer=customer, fully_paid_on__isnull=True)
+        .order_by("due_date", "id")
+    )
     plan: list[tuple[Invoice, Decimal]] = []
     if allocations:
         wanted = {int(pk): Decimal(amount) for pk, amount in allocations}
@@ -128,7 +156,9 @@ def payment_create(
                     _("Invoice %(id)s is not an open invoice of this customer.") % {"id": pk}
                 )
             elif amount <= 0:
-                errors.setdefault("allocations", []).append(_("An allocated amount must be above zero."))
+                errors.setdefault("allocations", []).append(
+                    _("An allocated amount must be above zero.")
+                )
             elif amount > invoice.open_amount:
                 errors.setdefault("allocations", []).append(
                     _("%(amount)s is more than the open amount %(open)s of invoice %(number)s.")
@@ -160,7 +190,8 @@ def payment_create(
             remaining -= share
     save_child_record(actor=actor, customer=customer, obj=payment, errors=errors)
     allocated = PaymentAllocation.objects.bulk_create(
-        PaymentAllocation(payment=payment, invoice=invoice, amount=amount) for invoice, amount in plan
+        PaymentAllocation(payment=payment, invoice=invoice, amount=amount)
+        for invoice, amount in plan
     )
     invoices_before = {invoice.pk: model_snapshot(invoice) for invoice, _amount in plan}
     for invoice, amount in plan:
@@ -170,7 +201,9 @@ def payment_create(
             fully_paid_on=payment.received_on if paid_in_full else None,
         )
     audit_record(
-        actor=actor, action=AuditAction.UPDATE, obj=payment,
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=payment,
         after={"allocations": [{"invoice": inv.number, "amount": amt} for inv, amt in plan]},
         customer_id=customer.pk,
     )

@@ -7,7 +7,6 @@ from typing import Any
 from rest_framework import serializers
 
 from credfile.core.api_fields import SensitiveField
-
 from credfile.core.models import Currency
 from credfile.customers.api.serializers import choice, money, text
 from credfile.financials.choices import (
