@@ -333,7 +333,7 @@ def customer_update(
     if not changed_after and new_tags == old_tags:
         # Nothing changed: no new version and no audit event for a no-op save.
         return locked
-    locked.version = F("version") + 1  # type: ignore[assignment]
+    locked.version = F("version") + 1
     _save_checked(locked)
     locked.refresh_from_db()
     if new_tags != old_tags:

@@ -146,17 +146,18 @@ def _file_context(user: User, customer: Customer) -> dict[str, Any]:
         else Customer.objects.filter(customer_scope(user, Action.DELETE), pk=customer.pk).exists()
     )
     # One query of four independent counts (joins would multiply the rows).
-    counts = (
+    row = (
         Customer.objects.filter(pk=customer.pk)
         .values("pk")
         .annotate(
-            contacts=_count(Contact),
-            invoices=_count(Invoice),
-            services=_count(ServiceRecord),
-            notes=_count(Note),
+            n_contacts=_count(Contact),
+            n_invoices=_count(Invoice),
+            n_services=_count(ServiceRecord),
+            n_notes=_count(Note),
         )
         .get()
     )
+    counts = {name.removeprefix("n_"): value for name, value in row.items()}
     receivable = (
         customer.invoices.filter(fully_paid_on__isnull=True)
         .values("currency")
