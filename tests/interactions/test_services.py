@@ -151,3 +151,24 @@ def test_only_those_who_may_change_the_file_add_records(
         )
     assert not ServiceRecord.objects.exists()
     assert not Note.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_service_time_in_the_future_or_long_past_is_refused(personas) -> None:
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from credfile.interactions.services import service_record_create
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    for when in (timezone.now() + dt.timedelta(days=3), dt.datetime(603, 1, 1, tzinfo=dt.UTC)):
+        with pytest.raises(ValidationError) as exc:
+            service_record_create(
+                actor=personas.account_manager,
+                customer=customer,
+                fields={"occurred_at": when, "content": "回访"},
+            )
+        assert "occurred_at" in exc.value.message_dict

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.customers.models import Customer
@@ -12,6 +15,8 @@ from credfile.customers.services import lock_customer_for_change, only_fields, s
 from credfile.interactions.models import Note, ServiceRecord
 
 SERVICE_FIELDS = ("occurred_at", "kind", "channel", "content", "result")
+# Older times are typing slips (and have no sensible time-zone offset to show).
+EARLIEST_YEAR = 1900
 NOTE_FIELDS = ("kind", "dated", "subject", "body")
 
 
@@ -23,7 +28,19 @@ def service_record_create(
     record = ServiceRecord(
         customer=customer, handled_by=actor, **only_fields(fields, SERVICE_FIELDS)
     )
-    save_child_record(actor=actor, customer=customer, obj=record, errors={})
+    errors: dict[str, list[str]] = {}
+    when = record.occurred_at
+    if when is not None and (
+        when.year < EARLIEST_YEAR or when > timezone.now() + datetime.timedelta(days=1)
+    ):
+        errors["occurred_at"] = [
+            _(
+                "Give the time the service took place; it cannot be in "
+                "the future or before %(year)d."
+            )
+            % {"year": EARLIEST_YEAR}
+        ]
+    save_child_record(actor=actor, customer=customer, obj=record, errors=errors)
     return record
 
 
