@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -9,10 +10,17 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 
 from credfile.accounts.models import Department, User
 from credfile.accounts.otp import otp_required
 from tests.factories import DepartmentFactory, UserFactory
+
+# In CI the property tests draw the same examples every run, so a red build always points to
+# a change in the code; locally they explore afresh each time.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 PASSWORD = "correct-horse-battery"
 
