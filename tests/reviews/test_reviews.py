@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -142,7 +141,6 @@ def test_an_unknown_proposed_field_is_refused(personas: Personas) -> None:
     assert "name" in error.value.message_dict
 
 
-@pytest.mark.skipif(not apps.is_installed("credfile.changes"), reason="no change control yet")
 def test_proposed_updates_go_through_change_control(personas: Personas) -> None:
     from credfile.changes.models import ChangeRequest
 
@@ -166,21 +164,6 @@ def test_proposed_updates_go_through_change_control(personas: Personas) -> None:
     assert customer.category == "regular"  # applied only once approved
     assert customer.remarks == "年度复核后更新"  # needs no approval: applied with the review
     assert review.proposed_changes == {"category": "key", "remarks": "年度复核后更新"}
-
-
-@pytest.mark.skipif(apps.is_installed("credfile.changes"), reason="change control installed")
-def test_without_change_control_proposals_stay_on_the_review(personas: Personas) -> None:
-    customer = make_file(personas, opened_on=TODAY, category="regular")
-    review = review_submit(
-        actor=personas.account_manager,
-        customer=customer,
-        findings="x",
-        conclusion="needs_updates",
-        proposed_changes={"category": "key"},
-    )
-    assert (review.proposed_changes, review.change_request_id) == ({"category": "key"}, None)
-    customer.refresh_from_db()
-    assert customer.category == "regular"
 
 
 def test_the_file_page_shows_the_review_state_and_history(personas, client_for) -> None:  # type: ignore[no-untyped-def]

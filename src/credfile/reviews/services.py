@@ -10,7 +10,6 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -286,12 +285,6 @@ class ReviewInput:
     rating_rechecked: bool = False
 
 
-def changes_available() -> bool:
-    from django.apps import apps
-
-    return apps.is_installed("credfile.changes")
-
-
 @transaction.atomic
 def review_submit(
     *,
@@ -374,21 +367,20 @@ def _jsonable(values: dict[str, Any]) -> dict[str, Any]:
 def _submit_proposal(
     *, actor: User, customer: Customer, proposed: dict[str, Any], reason: str
 ) -> int | None:
-    """Put the proposed changes through change control, if it is installed: fields whose
+    """Put the proposed changes through change control: fields whose
     group needs approval become one change request per group (change_request_submit); the
     others (phone, e-mail, remarks) need none and apply now, as an edit of the file would.
-    Without change control they stay on the review only (docs/reviews.md)."""
-    if not changes_available():
-        return None
-    # Looked up at run time: change control is an app of its own, installed or not.
-    changes = import_module("credfile.changes.services")
-    registry = import_module("credfile.changes.registry")
+    """
+    # Imported here: the change-control app imports the customers app, as this one does.
+    from credfile.changes import registry
+    from credfile.changes import services as changes
+
     spec = registry.target_for(registry.CUSTOMER_LABEL)
     grouped: dict[str, dict[str, Any]] = {}
     direct: dict[str, Any] = {}
     for name, value in proposed.items():
         group = spec.group_of(name)
-        if registry.needs_approval(group):
+        if group is not None and registry.needs_approval(group):
             grouped.setdefault(group, {})[name] = value
         else:
             direct[name] = value

@@ -92,7 +92,6 @@ def review_new(request: HttpRequest, pk: int) -> HttpResponse:
         "form": form,
         "schedule": schedule,
         "quality_parts": selectors.quality_parts(schedule) if schedule is not None else [],
-        "changes_enabled": services.changes_available(),
     }
     return render(request, "reviews/review_form.html", context, status=status)
 
