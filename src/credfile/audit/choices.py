@@ -18,3 +18,11 @@ class AuditAction(models.TextChoices):
     WITHDRAW = "withdraw", _("Withdraw")
     REVOKE = "revoke", _("Revoke")
     GRANT_USE = "grant_use", _("Use under a grant")
+    # Sensitive values, consent and credit reports.
+    REVEAL = "reveal", _("Reveal sensitive values")
+    CONSENT_WITHDRAWN = "consent_withdrawn", _("Consent withdrawn")
+    CREDIT_REPORT = "credit_report", _("Credit report")
+    KEY_ROTATION = "key_rotation", _("Key rotation")
+    # Change requests (credfile.changes).
+    SUBMIT = "submit", _("Submit for approval")
+    SUPERSEDE = "supersede", _("Superseded")
