@@ -149,6 +149,20 @@ def _existing_pending(label: str, pk: int, group: str) -> ChangeRequest | None:
     )
 
 
+def _audit_request(*, actor: User, action: str, request: ChangeRequest, **details: Any) -> None:
+    """An audit event about a change request. The request is named, not passed as `obj`:
+    its proposed values may hold any file's amounts, and without an `obj` every personal
+    amount in them is masked (audit.services.mask_sensitive)."""
+    audit_record(
+        actor=actor,
+        action=action,
+        object_type=ChangeRequest._meta.label_lower,
+        object_id=str(request.pk),
+        object_repr=str(request),
+        **details,
+    )
+
+
 @transaction.atomic
 def change_request_submit(
     *,
@@ -255,12 +269,10 @@ def _submit(
         if existing is not None:
             raise PendingRequestExists(existing) from None
         raise
-    audit_record(
+    _audit_request(
         actor=actor,
         action="submit",
-        object_type=ChangeRequest._meta.label_lower,
-        object_id=str(request.pk),
-        object_repr=str(request),
+        request=request,
         customer_id=locked.pk,
         after={
             "target": f"{spec.label}:{obj.pk}",
@@ -401,12 +413,10 @@ def change_request_approve(
     locked.checker = actor
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "checker", "decided_at", "customer", "updated_at"])
-    audit_record(
+    _audit_request(
         actor=actor,
         action="approve",
-        object_type=ChangeRequest._meta.label_lower,
-        object_id=str(locked.pk),
-        object_repr=str(locked),
+        request=locked,
         customer_id=customer.pk,
         before={"status": ChangeStatus.PENDING, "values": proposal.get("before", {})},
         after={
@@ -449,12 +459,10 @@ def _supersede_pending(
             else _("Superseded: what it would change was deleted.")
         )
         other.save(update_fields=["status", "decided_at", "notes", "updated_at"])
-        audit_record(
+        _audit_request(
             actor=actor,
             action="supersede",
-            object_type=ChangeRequest._meta.label_lower,
-            object_id=str(other.pk),
-            object_repr=str(other),
+            request=other,
             customer_id=customer.pk,
             before={"status": ChangeStatus.PENDING},
             after={"status": other.status, "by": by.pk if by is not None else None},
@@ -474,12 +482,10 @@ def change_request_reject(*, actor: User, request: ChangeRequest, reason: str) -
     locked.decided_at = timezone.now()
     locked.notes = reason.strip()
     locked.save(update_fields=["status", "checker", "decided_at", "notes", "updated_at"])
-    audit_record(
+    _audit_request(
         actor=actor,
         action="reject",
-        object_type=ChangeRequest._meta.label_lower,
-        object_id=str(locked.pk),
-        object_repr=str(locked),
+        request=locked,
         customer_id=locked.customer_id,
         before={"status": ChangeStatus.PENDING},
         after={"status": locked.status, "reason": locked.notes},
@@ -497,12 +503,10 @@ def change_request_withdraw(*, actor: User, request: ChangeRequest) -> ChangeReq
     locked.status = ChangeStatus.WITHDRAWN
     locked.decided_at = timezone.now()
     locked.save(update_fields=["status", "decided_at", "updated_at"])
-    audit_record(
+    _audit_request(
         actor=actor,
         action="withdraw",
-        object_type=ChangeRequest._meta.label_lower,
-        object_id=str(locked.pk),
-        object_repr=str(locked),
+        request=locked,
         customer_id=locked.customer_id,
         before={"status": ChangeStatus.PENDING},
         after={"status": locked.status},
