@@ -151,3 +151,17 @@ def test_the_file_page_under_a_grant_shows_only_the_granted_tabs(personas, clien
     # The look is recorded under the grant, with the section it opened on.
     event = AuditEvent.objects.filter(customer_id=customer.pk, action="grant_use").latest("seq")
     assert event.after["section"] == "notes" and event.after["purpose"] == "核对付款记录"
+
+
+@pytest.mark.django_db
+def test_the_customer_list_shows_classification_only_with_basic(personas, client_for) -> None:
+    customer = _granted_file(personas, ["contacts"])
+    customer.city = "滨海测试城"
+    customer.save(update_fields=["city"])
+    page = client_for(personas.outsider).get(reverse("customers:list"))
+    text = page.content.decode()
+    assert customer.code in text
+    assert "滨海测试城" not in text
+    assert f"<td>{customer.get_category_display()}</td>" not in text
+    _grant(personas, customer, ["basic"])
+    assert "滨海测试城" in client_for(personas.outsider).get(reverse("customers:list")).content.decode()

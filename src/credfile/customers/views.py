@@ -40,7 +40,13 @@ from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVer
 from credfile.core.forms import apply_service_errors, cleaned
 from credfile.core.htmx import is_htmx, render_page_or_partial
 from credfile.core.pagination import keyset_paginate
-from credfile.core.permissions import Action, Section, can_create_customer
+from credfile.core.permissions import (
+    Action,
+    Section,
+    can_create_customer,
+    customer_scope,
+    scope_flag,
+)
 from credfile.customers import forms as cf
 from credfile.customers.exports import personal_data_export, personal_data_xlsx
 from credfile.customers.models import Contact, Customer
@@ -89,8 +95,11 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         status=data.get("status", ""),
     )
     sort = data.get("sort") or DEFAULT_SORT
-    queryset = customer_search(user=user, filters=filters).select_related(
-        "department", "account_manager"
+    # Classification and place are basic information: per row, as the policy answers.
+    queryset = (
+        customer_search(user=user, filters=filters)
+        .select_related("department", "account_manager")
+        .annotate(sees_basic=scope_flag(customer_scope(user, Action.VIEW, section=Section.BASIC)))
     )
     page = keyset_paginate(
         queryset, order=SORTS[sort], cursor=request.GET.get("cursor"), size=_page_size(request)
