@@ -109,3 +109,12 @@ def client_for(db: None):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _audit_digest_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Digests written by tests (the daily job, key rotations) stay out of the instance."""
+    from django.conf import settings
+
+    settings.CREDFILE_AUDIT_DIGEST_DIR = tmp_path_factory.mktemp("audit-digests")
+    settings.CREDFILE_AUDIT_DIGEST_COPY = None
