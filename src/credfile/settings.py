@@ -309,6 +309,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CREDFILE_LOG_LEVEL", "INFO")},
     # axes announces itself at INFO on every start; its failures and lockouts are WARNINGs.
     "loggers": {
+        # Named, so that Django's own default handlers (an unmasked console when DEBUG is on,
+        # mail to the admins) are replaced, not left on the "django" logger beside ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # The development server's access log, through the same masking handler.
