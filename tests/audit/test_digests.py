@@ -201,7 +201,7 @@ def test_a_digest_still_verifies_after_the_key_is_rotated(
     newest = json.loads(_digests(digest_dir)[-1].read_text())
     assert newest["key_id"] == report.new_key
     assert f"key {report.new_key}" in output
-    assert f"1 of them were signed with keys since retired ({old_key})" in output
+    assert f"1 digest was signed with a key since retired ({old_key})" in output
 
 
 def test_an_old_digest_is_checked_against_the_trail_after_its_key_was_retired(

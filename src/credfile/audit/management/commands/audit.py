@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from credfile.audit.chain import (
     CHANGED,
@@ -233,17 +234,23 @@ class Command(LocalizedCommand):
         )
         others = len(scan.to_check) - 1
         if others:
-            self.stdout.write(_("%(n)s earlier digests match too.") % {"n": others})
-        if scan.retired_key:
             self.stdout.write(
-                _(
-                    "%(n)s of them were signed with keys since retired (%(keys)s): their MAC can "
-                    "no longer be checked, so they were only compared with the trail."
+                ngettext(
+                    "%(n)s earlier digest matches too.", "%(n)s earlier digests match too.", others
                 )
-                % {
-                    "n": len(scan.retired_key),
-                    "keys": ", ".join(sorted({d.key_id for d in scan.retired_key})),
-                }
+                % {"n": others}
+            )
+        if scan.retired_key:
+            retired = len(scan.retired_key)
+            self.stdout.write(
+                ngettext(
+                    "%(n)s digest was signed with a key since retired (%(keys)s): its MAC can no "
+                    "longer be checked, so it was only compared with the trail.",
+                    "%(n)s digests were signed with keys since retired (%(keys)s): their MAC can "
+                    "no longer be checked, so they were only compared with the trail.",
+                    retired,
+                )
+                % {"n": retired, "keys": ", ".join(sorted({d.key_id for d in scan.retired_key}))}
             )
         if scan.unsigned:
             self.stdout.write(
