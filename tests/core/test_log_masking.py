@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import pytest
 
@@ -44,3 +45,15 @@ def test_every_configured_log_handler_masks(name: str) -> None:
     assert handlers, name
     for handler in handlers:
         assert any(isinstance(f, MaskSensitiveFilter) for f in handler.filters), (name, handler)
+
+
+def test_a_traceback_is_masked_too() -> None:
+    number = resident_id(8)
+    try:
+        raise ValueError(f"bad search q={number[:6]} {number[6:14]} {number[14:]}")
+    except ValueError:
+        record = logging.LogRecord("credfile", logging.ERROR, __file__, 1, "failed", (), None)
+        record.exc_info = sys.exc_info()
+    MaskSensitiveFilter().filter(record)
+    text = logging.Formatter().format(record)
+    assert "Traceback" in text and number[6:14] not in text

@@ -162,10 +162,20 @@ def mask_text(text: str) -> str:
     return _CODE.sub(_mask_code, text)
 
 
+_TRACEBACKS = logging.Formatter()
+
+
 class MaskSensitiveFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         masked = mask_text(message)
         if masked != message:
             record.msg, record.args = masked, ()
+        # A traceback repeats the values it failed on; formatters print exc_text when set.
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _TRACEBACKS.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = mask_text(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_text(record.stack_info)
         return True
