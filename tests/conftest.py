@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -109,3 +110,11 @@ def client_for(db: None):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _audit_digest_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Digests written by a test (the daily job, a key rotation) stay out of the instance,
+    and out of the next test, whose trail they would not match."""
+    settings.CREDFILE_AUDIT_DIGEST_DIR = tmp_path_factory.mktemp("audit-digests")
+    settings.CREDFILE_AUDIT_DIGEST_COPY = None

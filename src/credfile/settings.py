@@ -46,6 +46,19 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # The master key of field encryption lives outside the database (`credfile keys init`).
 CREDFILE_KEY_FILE = env_path("CREDFILE_KEY_FILE", str(CREDFILE_HOME / "master.key"))
+# Signed digests of the audit trail (docs/audit.md): one file each, written by the daily job
+# into the instance directory and, when set, copied to a directory the database's users cannot
+# write (another disk, a mounted share, write-once media).
+CREDFILE_AUDIT_DIGEST_DIR = CREDFILE_HOME / "audit-digests"
+CREDFILE_AUDIT_DIGEST_COPY = (
+    env_path("CREDFILE_AUDIT_DIGEST_COPY", "")
+    if env_str("CREDFILE_AUDIT_DIGEST_COPY", "")
+    else None
+)
+if CREDFILE_AUDIT_DIGEST_COPY is not None and not CREDFILE_AUDIT_DIGEST_COPY.is_dir():
+    raise ImproperlyConfigured(
+        f"CREDFILE_AUDIT_DIGEST_COPY={CREDFILE_AUDIT_DIGEST_COPY} is not an existing directory"
+    )
 DEBUG = env_bool("CREDFILE_DEBUG", False)
 ALLOWED_HOSTS = env_list("CREDFILE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CREDFILE_CSRF_TRUSTED_ORIGINS", [])
@@ -297,6 +310,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CREDFILE_LOG_LEVEL", "INFO")},
     # axes announces itself at INFO on every start; its failures and lockouts are WARNINGs.
     "loggers": {
+        # Named, so that Django's own default handlers (an unmasked console when DEBUG is on,
+        # mail to the admins) are replaced, not left on the "django" logger beside ours.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # The development server's access log, through the same masking handler.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,14 @@ from tests.conftest import Personas
 @pytest.fixture(autouse=True)
 def _english_commands(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CREDFILE_LANGUAGE", "en")
+
+
+@pytest.fixture(autouse=True)
+def digest_dir(settings: Any, tmp_path: Path) -> Path:
+    """Each test keeps its digests in a directory of its own, with no copy directory."""
+    settings.CREDFILE_AUDIT_DIGEST_DIR = tmp_path / "audit-digests"
+    settings.CREDFILE_AUDIT_DIGEST_COPY = None
+    return settings.CREDFILE_AUDIT_DIGEST_DIR  # type: ignore[no-any-return]
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import datetime
 import hashlib
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,6 +135,7 @@ REORDERED = "reordered"
 TIME_REVERSED = "time_reversed"
 HEAD_MISMATCH = "head_mismatch"
 DIGEST_MISMATCH = "digest_mismatch"
+TRUNCATED = "truncated"
 
 
 @dataclass
@@ -149,10 +150,19 @@ class Break:
 
 @dataclass
 class Digest:
+    """What the trail looked like when the digest was written: how many events, and the
+    newest one's seq, hash, id and time. `key_id` and `mac` authenticate it
+    (credfile.audit.digests); `source` is the file it was read from."""
+
     count: int
     head_seq: int
     head_hash: str
     created_at: str = ""
+    head_id: int | None = None
+    head_at: str = ""
+    key_id: str = ""
+    mac: str = ""
+    source: str = ""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -170,7 +180,7 @@ class VerifyResult:
     last_seq: int = 0
     last_hash: str = GENESIS_HASH
     broken: Break | None = None
-    digest_checked: bool = False
+    digests_checked: int = 0
 
     @property
     def ok(self) -> bool:
@@ -183,6 +193,37 @@ class VerifyResult:
 
 # fetch(after_seq, limit): up to `limit` rows (CHAIN_COLUMNS) with seq > after_seq, in seq order.
 Fetch = Callable[[int, int], list[tuple[Any, ...]]]
+# hashes_at(seqs): {seq: (event id, hash)} of those of the events that exist.
+HashesAt = Callable[[list[int]], dict[int, tuple[int, str]]]
+
+
+def check_digests(
+    digests: Sequence[Digest], *, trail_end: int, hashes_at: HashesAt
+) -> Break | None:
+    """The first digest (lowest seq) the trail no longer holds: the trail must reach the
+    digest's head seq and the event there must still have the digest's head hash.
+
+    `trail_end` is the seq of the newest event. Every hash covers the one before it, so a
+    rewrite of any event up to a digest's seq shows at that seq, however carefully the
+    later hashes were recomputed; a trail that ends before it was cut back.
+    """
+    named = sorted((d for d in digests if d.head_seq > 0), key=lambda d: d.head_seq)
+    found = hashes_at(sorted({d.head_seq for d in named if d.head_seq <= trail_end}))
+    for digest in named:
+        detail = {
+            "expected": digest.head_hash,
+            "found": None,
+            "count": digest.count,
+            "last_seq": trail_end,
+            "written": digest.created_at,
+            "source": digest.source,
+        }
+        event = found.get(digest.head_seq)
+        if digest.head_seq > trail_end or event is None:
+            return Break(TRUNCATED, digest.head_seq, None, detail)
+        if event[1] != digest.head_hash:
+            return Break(DIGEST_MISMATCH, digest.head_seq, event[0], {**detail, "found": event[1]})
+    return None
 
 
 def _batches(fetch: Fetch, after_seq: int, batch_size: int) -> Iterator[list[tuple[Any, ...]]]:
@@ -201,7 +242,8 @@ def verify_chain(
     fetch: Fetch,
     *,
     read_head: Callable[[], tuple[int, str] | None],
-    digest: Digest | None = None,
+    digests: Sequence[Digest] = (),
+    hashes_at: HashesAt | None = None,
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
@@ -210,10 +252,12 @@ def verify_chain(
     `read_head` gives the (seq, hash) the head row holds now. It is read after the walk: an
     event commits together with the head that counts it, so the head is never behind the
     events seen. Events appended meanwhile are walked too, until walk and head agree.
+    When the chain holds, every digest must hold too (`check_digests`, `hashes_at` reading
+    the events they name).
     """
     result = VerifyResult()
     started = time.perf_counter()
-    walker = _Walker(digest)
+    walker = _Walker()
     while True:
         found = walker.walk(fetch, batch_size, result, progress)
         if result.broken is not None:
@@ -241,27 +285,21 @@ def verify_chain(
     result.seconds = time.perf_counter() - started
     result.last_seq = walker.last_seq
     result.last_hash = walker.prev_hash
-    if result.broken is None and digest is not None and not walker.digest_seen:
-        # The digest names an event that is gone: the trail was cut back below it.
-        result.broken = Break(
-            DIGEST_MISMATCH, digest.head_seq, None, {"expected": digest.head_hash, "found": None}
-        )
-    result.digest_checked = digest is not None and result.broken is None
+    if result.broken is None and digests:
+        if hashes_at is None:
+            raise TypeError("checking digests needs hashes_at")
+        result.broken = check_digests(digests, trail_end=walker.last_seq, hashes_at=hashes_at)
+        result.digests_checked = len(digests) if result.broken is None else 0
     return result
 
 
 class _Walker:
     """The state of a walk along the chain, so a second pass resumes where the first ended."""
 
-    def __init__(self, digest: Digest | None) -> None:
-        self.digest = digest
+    def __init__(self) -> None:
         self.last_seq = 0
         self.prev_hash = GENESIS_HASH
         self.prev_row: tuple[Any, ...] | None = None
-        # A digest of the empty trail names no event: it holds if it has the genesis hash.
-        self.digest_seen = (
-            digest is not None and digest.head_seq == 0 and digest.head_hash == GENESIS_HASH
-        )
 
     def walk(
         self,
@@ -276,8 +314,6 @@ class _Walker:
             found = True
             for row in rows:
                 broken = _check_row(row, self.last_seq + 1, self.prev_hash, self.prev_row)
-                if broken is None:
-                    broken = self._check_digest(row)
                 if broken is not None:
                     result.broken = broken
                     return found
@@ -288,19 +324,6 @@ class _Walker:
             if progress is not None:
                 progress(result.checked)
         return found
-
-    def _check_digest(self, row: tuple[Any, ...]) -> Break | None:
-        if self.digest is None or row[1] != self.digest.head_seq:
-            return None
-        self.digest_seen = True
-        if row[3] != self.digest.head_hash:
-            return Break(
-                DIGEST_MISMATCH,
-                row[1],
-                row[0],
-                {"expected": self.digest.head_hash, "found": row[3]},
-            )
-        return None
 
 
 def _check_row(

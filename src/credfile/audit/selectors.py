@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -174,9 +174,20 @@ def _as_orm_values(row: tuple[Any, ...]) -> tuple[Any, ...]:
     return tuple(values)
 
 
+def event_hashes_at(seqs: list[int]) -> dict[int, tuple[int, str]]:
+    """{seq: (id, hash)} of the events at these seqs, a few hundred per query."""
+    found: dict[int, tuple[int, str]] = {}
+    for start in range(0, len(seqs), 500):
+        rows = AuditEvent.objects.filter(seq__in=seqs[start : start + 500]).values_list(
+            "seq", "id", "hash"
+        )
+        found.update({seq: (event_id, digest) for seq, event_id, digest in rows})
+    return found
+
+
 def chain_verify(
     *,
-    digest: Digest | None = None,
+    digests: Sequence[Digest] = (),
     batch_size: int = 5000,
     progress: Callable[[int], None] | None = None,
 ) -> VerifyResult:
@@ -190,16 +201,29 @@ def chain_verify(
             return [_as_orm_values(row) for row in cursor.fetchall()]
 
     return verify_chain(
-        fetch, read_head=chain_head, digest=digest, batch_size=batch_size, progress=progress
+        fetch,
+        read_head=chain_head,
+        digests=digests,
+        hashes_at=event_hashes_at,
+        batch_size=batch_size,
+        progress=progress,
     )
 
 
 def chain_digest() -> Digest:
-    """Count, seq and hash of the newest event: keep it where the database's users cannot
-    write, and `audit verify --digest` later proves nothing up to it was rewritten."""
+    """Count, seq, hash, id and time of the newest event, unsigned (see audit.digests)."""
     created_at = utc_iso(timezone.now())
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
+    last = (
+        AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "id", "occurred_at").first()
+    )
     if last is None:
         return Digest(count=0, head_seq=0, head_hash=GENESIS_HASH, created_at=created_at)
     count = AuditEvent.objects.filter(seq__lte=last[0]).count()
-    return Digest(count=count, head_seq=last[0], head_hash=last[1], created_at=created_at)
+    return Digest(
+        count=count,
+        head_seq=last[0],
+        head_hash=last[1],
+        created_at=created_at,
+        head_id=last[2],
+        head_at=utc_iso(last[3]),
+    )

@@ -1,11 +1,14 @@
-"""Log-ins, log-outs and refused log-ins go to the audit trail."""
+"""Log-ins, log-outs and refused log-ins go to the audit trail; a key rotation gets a digest."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from credfile.audit.choices import AuditAction
@@ -36,3 +39,24 @@ def _login_failed(
         else None
     )
     audit_login_failed(username=username, account=account)
+
+
+log = logging.getLogger(__name__)
+
+
+def _digest_under_new_key() -> None:
+    from credfile.audit.digests import DigestError, digest_write
+
+    try:
+        digest_write()
+    except (DigestError, OSError):
+        log.exception("no audit digest written at the key rotation")
+
+
+@receiver(post_save, sender="core.KeyRotation", dispatch_uid="credfile_audit_rotation_digest")
+def _rotation_started(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
+    # Once the rotation finishes, the old key leaves the ring and the digests it signed can
+    # no longer be authenticated. A digest signed with the new key as soon as the rotation
+    # starts (the old digests still checked with the old key first) carries the anchor over.
+    if created:
+        transaction.on_commit(_digest_under_new_key)

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.views.decorators.cache import never_cache
 
+from credfile.audit.digests import chain_status
 from credfile.audit.exports import csv_lines, export_filename, xlsx_file
 from credfile.audit.forms import AuditFilterForm
 from credfile.audit.selectors import AuditFilters, audit_event_search, can_audit
@@ -56,6 +57,8 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query_string": params.urlencode(),
         "filtered": bool(filters and filters.as_dict()),
+        # Called by the page template only, not for the htmx partial of the results.
+        "chain_status": chain_status,
     }
     return render_page_or_partial(request, "audit/list.html", "audit/_results.html", context)
 

@@ -46,11 +46,20 @@ def _escalate(today: datetime.date) -> dict[str, Any]:
     return services.escalations_send(today=today)
 
 
-# In the order they run: reminders and escalations read what the computation wrote.
+def _audit_digest(today: datetime.date) -> dict[str, Any]:
+    from credfile.audit.digests import digest_write
+
+    digest, written = digest_write()
+    return {"events": digest.count, "files": len(written)}
+
+
+# In the order they run: reminders and escalations read what the computation wrote; the audit
+# digest comes last, so it covers the events of the jobs before it.
 JOBS = (
     Job("reviews.compute", _("Compute review dates, risk and data quality"), _compute),
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
+    Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
 

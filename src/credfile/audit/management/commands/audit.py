@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import re
 import sys
 from argparse import ArgumentParser
 from pathlib import Path
@@ -11,6 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from credfile.audit.chain import (
     CHANGED,
@@ -20,33 +19,21 @@ from credfile.audit.chain import (
     INSERTED,
     REORDERED,
     TIME_REVERSED,
+    TRUNCATED,
     Break,
     Digest,
 )
-from credfile.audit.selectors import chain_digest, chain_verify
+from credfile.audit.digests import (
+    DigestError,
+    DigestScan,
+    describe_digest_break,
+    describe_problem,
+    digest_text,
+    digest_write,
+    digests_scan,
+)
+from credfile.audit.selectors import chain_verify
 from credfile.core.commands import LocalizedCommand
-
-_HASH = re.compile(r"^[0-9a-f]{64}$")
-
-
-def _read_digest(path: Path) -> Digest:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        digest = Digest(
-            count=int(data["count"]),
-            head_seq=int(data["head_seq"]),
-            head_hash=str(data["head_hash"]),
-            created_at=str(data.get("created_at", "")),
-        )
-    except OSError as exc:
-        raise CommandError(
-            _("Cannot read the digest %(path)s: %(error)s") % {"path": path, "error": exc.strerror}
-        ) from exc
-    except (ValueError, KeyError, TypeError) as exc:
-        raise CommandError(_("%(path)s is not an audit digest.") % {"path": path}) from exc
-    if not _HASH.match(digest.head_hash) or digest.head_seq < 0:
-        raise CommandError(_("%(path)s is not an audit digest.") % {"path": path})
-    return digest
 
 
 def describe_break(broken: Break) -> str:
@@ -109,41 +96,46 @@ def describe_break(broken: Break) -> str:
             )
             % values
         )
-    if broken.reason == DIGEST_MISMATCH:
-        if broken.event_id is None:
-            return (
-                _(
-                    "Event seq %(seq)s, named in the digest, no longer exists: the trail was cut "
-                    "back."
-                )
-                % values
-            )
-        return (
-            _(
-                "Event seq %(seq)s (id %(id)s) no longer has the hash recorded in the digest: the "
-                "trail up to seq %(seq)s was rewritten."
-            )
-            % values
-        )
+    if broken.reason in (DIGEST_MISMATCH, TRUNCATED):
+        why = describe_digest_break(broken)
+        return why[:1].upper() + why[1:]
     return broken.reason
+
+
+def _summary(digest: Digest) -> str:
+    return _(
+        "written %(written)s, %(count)s events, newest event seq %(seq)s (id %(id)s, "
+        "%(at)s), head hash %(hash)s, key %(key)s, file %(source)s"
+    ) % {
+        "written": digest.created_at,
+        "count": digest.count,
+        "seq": digest.head_seq,
+        "id": digest.head_id if digest.head_id is not None else "-",
+        "at": digest.head_at or "-",
+        "hash": digest.head_hash,
+        "key": digest.key_id or "-",
+        "source": digest.source,
+    }
 
 
 class Command(LocalizedCommand):
     help = (
-        "Check the audit trail's hash chain (verify) or print a digest of it to keep "
-        "elsewhere (digest)."
+        "Check the audit trail's hash chain and its signed digests (verify), or write a signed "
+        "digest of it (digest)."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser(
-            "verify", help="recompute every link of the chain; exit 1 at the first broken one"
+            "verify",
+            help="recompute every link of the chain and check it against every digest found; "
+            "exit 1 at the first broken one",
         )
         verify.add_argument(
             "--digest",
             type=Path,
             default=None,
-            help="a digest saved earlier: its event must still have its hash",
+            help="also check against this digest (kept elsewhere)",
         )
         verify.add_argument(
             "--batch-size",
@@ -152,12 +144,15 @@ class Command(LocalizedCommand):
             dest="batch_size",
             help="events read per query (default 5000)",
         )
-        digest = sub.add_parser("digest", help="print the count, head seq and head hash as JSON")
+        digest = sub.add_parser(
+            "digest",
+            help="write a signed digest into $CREDFILE_HOME/audit-digests (and the copy directory)",
+        )
         digest.add_argument(
             "--output",
             type=Path,
             default=None,
-            help="write the digest to this file instead of printing it",
+            help="also write it to this file ('-' prints it)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -166,10 +161,20 @@ class Command(LocalizedCommand):
         else:
             self._digest(options["output"])
 
+    def _scan(self, digest_path: Path | None) -> DigestScan:
+        try:
+            return digests_scan(extra=[digest_path] if digest_path is not None else None)
+        except DigestError as exc:
+            raise CommandError(str(exc)) from exc
+        except ValueError as exc:
+            raise CommandError(
+                _("%(path)s is not an audit digest.") % {"path": digest_path}
+            ) from exc
+
     def _verify(self, digest_path: Path | None, batch_size: int) -> None:
         if batch_size < 1:
             raise CommandError(_("--batch-size must be at least 1."))
-        digest = _read_digest(digest_path) if digest_path is not None else None
+        scan = self._scan(digest_path)
         show_progress = sys.stderr.isatty()
 
         def progress(checked: int) -> None:
@@ -177,7 +182,7 @@ class Command(LocalizedCommand):
                 self.stderr.write(f"\r{checked:,}", ending="")
                 self.stderr.flush()
 
-        result = chain_verify(digest=digest, batch_size=batch_size, progress=progress)
+        result = chain_verify(digests=scan.to_check, batch_size=batch_size, progress=progress)
         if show_progress:
             self.stderr.write("\r", ending="")
         self.stdout.write(
@@ -188,29 +193,83 @@ class Command(LocalizedCommand):
                 "rate": f"{result.rate:,.0f}",
             }
         )
+        forged = [describe_problem(p) for p in scan.problems]
         if result.broken is not None:
+            why = describe_break(result.broken)
+            if result.broken.detail.get("source") in {d.source for d in scan.retired_key}:
+                why += " " + _(
+                    "(That digest was signed with a key since retired, so its MAC can no longer "
+                    "be checked: it may also be forged. Either way, look into it.)"
+                )
             raise CommandError(
-                _("Audit trail broken. %(why)s") % {"why": describe_break(result.broken)}
+                "\n".join([_("Audit trail broken. %(why)s") % {"why": why}, *forged])
             )
         self.stdout.write(
             _("Audit trail intact: seq 1 to %(seq)s, head hash %(hash)s.")
             % {"seq": result.last_seq, "hash": result.last_hash}
         )
-        if digest is not None:
+        self._report_digests(scan)
+        if forged:
+            raise CommandError("\n".join(forged))
+
+    def _report_digests(self, scan: DigestScan) -> None:
+        newest = scan.newest
+        if newest is None:
             self.stdout.write(
-                _("Digest matches: event seq %(seq)s still has hash %(hash)s.")
-                % {"seq": digest.head_seq, "hash": digest.head_hash}
+                _(
+                    "No audit digest found in %(places)s: the chain holds, but nothing shows "
+                    "whether its newest events were deleted. The daily job writes one; "
+                    "`credfile audit digest` writes one now."
+                )
+                % {"places": ", ".join(str(p) for p in scan.places)}
+            )
+            return
+        self.stdout.write(_("Digest checked: %(digest)s.") % {"digest": _summary(newest)})
+        self.stdout.write(
+            _(
+                "The trail matches it: it holds at least %(count)s events and event seq %(seq)s "
+                "still has the digest's hash."
+            )
+            % {"count": newest.count, "seq": newest.head_seq}
+        )
+        others = len(scan.to_check) - 1
+        if others:
+            self.stdout.write(
+                ngettext(
+                    "%(n)s earlier digest matches too.", "%(n)s earlier digests match too.", others
+                )
+                % {"n": others}
+            )
+        if scan.retired_key:
+            retired = len(scan.retired_key)
+            self.stdout.write(
+                ngettext(
+                    "%(n)s digest was signed with a key since retired (%(keys)s): its MAC can no "
+                    "longer be checked, so it was only compared with the trail.",
+                    "%(n)s digests were signed with keys since retired (%(keys)s): their MAC can "
+                    "no longer be checked, so they were only compared with the trail.",
+                    retired,
+                )
+                % {"n": retired, "keys": ", ".join(sorted({d.key_id for d in scan.retired_key}))}
+            )
+        if scan.unsigned:
+            self.stdout.write(
+                _(
+                    "%(path)s is an unsigned digest of the older format: compared with the "
+                    "trail, but nothing proves it was not edited."
+                )
+                % {"path": scan.unsigned[0].source}
             )
 
     def _digest(self, output: Path | None) -> None:
-        text = json.dumps(chain_digest().as_json(), indent=2) + "\n"
-        if output is None:
-            self.stdout.write(text, ending="")
-            return
+        to_stdout = output is not None and str(output) == "-"
         try:
-            output.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(
-                _("Cannot write %(path)s: %(error)s") % {"path": output, "error": exc.strerror}
-            ) from exc
-        self.stdout.write(_("Digest written to %(path)s.") % {"path": output})
+            digest, written = digest_write(output=None if to_stdout else output)
+        except DigestError as exc:
+            raise CommandError(str(exc)) from exc
+        if to_stdout:
+            self.stdout.write(digest_text(digest), ending="")
+            return
+        for path in written:
+            self.stdout.write(_("Digest written to %(path)s.") % {"path": path})
+        self.stdout.write(_("Digest: %(digest)s.") % {"digest": _summary(digest)})
