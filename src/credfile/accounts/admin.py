@@ -37,14 +37,7 @@ class DepartmentAdmin(admin.ModelAdmin[Department]):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    list_display = (
-        "username",
-        "display_name",
-        "role",
-        "department",
-        "is_active",
-        "pending_privilege_change",
-    )
+    list_display = ("username", "display_name", "role", "department", "is_active")
     list_filter = ("role", "department", "is_active")
     readonly_fields = ("pending_privilege_change",)
     fieldsets = (

@@ -328,7 +328,9 @@ def user_privileges_change(
     executive (CREDFILE_PRIVILEGE_APPROVAL). Returns the pending request, if one was made.
     """
     _check_role_department(role, department)
-    locked = User.objects.select_for_update().select_related("department").get(pk=user.pk)
+    locked = (
+        User.objects.select_for_update(of=("self",)).select_related("department").get(pk=user.pk)
+    )
     raising = raises_privilege(
         before_role=locked.role,
         after_role=role,
@@ -372,7 +374,9 @@ def user_admin_created(*, actor: User, user: User) -> PrivilegeChange | None:
         after_active=True,
     ):
         return None
-    locked = User.objects.select_for_update().select_related("department").get(pk=user.pk)
+    locked = (
+        User.objects.select_for_update(of=("self",)).select_related("department").get(pk=user.pk)
+    )
     locked.is_active = False
     locked.save(update_fields=["is_active"])
     return _submit(
@@ -383,7 +387,11 @@ def user_admin_created(*, actor: User, user: User) -> PrivilegeChange | None:
 def _lock_pending_change(change: PrivilegeChange) -> tuple[User, PrivilegeChange]:
     # The user's row first, as every writer of a user does; then the request, whose status
     # check lets exactly one of several concurrent decisions through.
-    user = User.objects.select_for_update().select_related("department").get(pk=change.user_id)
+    user = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=change.user_id)
+    )
     locked = PrivilegeChange.objects.select_for_update().get(pk=change.pk)
     if locked.status != PrivilegeChangeStatus.PENDING:
         raise ValidationError(
