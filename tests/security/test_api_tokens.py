@@ -77,7 +77,7 @@ def test_issuing_a_token_is_one_sign_in_event_saying_api_token(personas: Persona
 def test_a_token_stops_working_when_it_expires(
     personas: Personas, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client, body = _issue()
+    client, _body = _issue()
     assert _works(client)
     later = timezone.now() + datetime.timedelta(hours=8, minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
