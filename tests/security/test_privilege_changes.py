@@ -455,3 +455,40 @@ def test_the_policy_questions(personas: Personas) -> None:
     assert not can_decide_privilege_change(
         personas.admin, user_id=personas.colleague.pk, requested_by_id=executive.pk
     )
+
+
+def test_an_auditor_sees_the_requests_but_decides_none(personas: Personas, client_for: Any) -> None:
+    change = user_privileges_change(
+        actor=personas.admin,
+        user=personas.colleague,
+        role=Role.DEPARTMENT_HEAD,
+        department=personas.sales,
+        is_active=True,
+        is_staff=False,
+        is_superuser=False,
+    )
+    assert change is not None
+    page = client_for(personas.auditor)
+    assert (
+        'data-testid="privileges-count"' not in page.get(reverse("customers:list")).content.decode()
+    )
+    listing = page.get(reverse("privilege-changes")).content.decode()
+    assert "zhao.lei" in listing
+    assert reverse("privilege-decide", args=[change.pk]) not in listing
+    page.post(reverse("privilege-decide", args=[change.pk]), {"decision": "approve"})
+    change.refresh_from_db()
+    assert change.status == "pending"
+
+
+def test_removing_a_second_factor_in_the_admin_is_audited(
+    personas: Personas, client_for: Any
+) -> None:
+    from tests.conftest import otp_device_for
+
+    device = otp_device_for(personas.auditor)
+    admin_page = client_for(personas.admin)
+    url = reverse("admin:otp_totp_totpdevice_delete", args=[device.pk])
+    assert admin_page.post(url, {"post": "yes"}).status_code == 302
+    event = AuditEvent.objects.get(action="delete", object_type="otp_totp.totpdevice")
+    assert event.actor == personas.admin
+    assert event.object_id == str(device.pk)

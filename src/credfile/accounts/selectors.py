@@ -9,9 +9,14 @@ from django.http import Http404
 from django.utils import timezone
 from knox.models import AuthToken
 
-from credfile.accounts.choices import PrivilegeChangeStatus, Role
+from credfile.accounts.choices import PrivilegeChangeStatus
 from credfile.accounts.models import PrivilegeChange
-from credfile.core.permissions import can_decide_privilege_change, can_see_privilege_changes
+from credfile.core.permissions import (
+    can_decide_privilege_change,
+    can_see_privilege_changes,
+    decides_privilege_changes,
+    sees_all_privilege_changes,
+)
 
 
 def api_tokens_of(*, user: Any) -> QuerySet[AuthToken]:
@@ -37,9 +42,9 @@ def privilege_change_queryset(*, user: Any) -> QuerySet[PrivilegeChange]:
     )
     if not can_see_privilege_changes(user):
         return qs.none()
-    if user.role == Role.ADMIN:
-        return qs.filter(requested_by_id=user.pk)
-    return qs
+    if sees_all_privilege_changes(user):
+        return qs
+    return qs.filter(requested_by_id=user.pk)
 
 
 def privilege_change_get(*, user: Any, pk: int) -> PrivilegeChange:
@@ -51,8 +56,9 @@ def privilege_change_get(*, user: Any, pk: int) -> PrivilegeChange:
 
 def privilege_changes_to_decide(*, user: Any) -> QuerySet[PrivilegeChange]:
     """Pending requests this user may decide (the navbar's count)."""
-    if user is None or not user.is_authenticated or user.role != Role.EXECUTIVE:
+    if not decides_privilege_changes(user):
         return PrivilegeChange.objects.none()
+    # The exclusions are can_decide_privilege_change's, as one query for the count.
     return (
         privilege_change_queryset(user=user)
         .filter(status=PrivilegeChangeStatus.PENDING)

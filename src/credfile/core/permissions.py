@@ -132,17 +132,20 @@ def raises_privilege(
     return not before_active and after_active and role_reads_files(after_role, after_department_id)
 
 
-def can_decide_privilege_change(actor: Any, *, user_id: int, requested_by_id: int) -> bool:
-    """An active executive decides, never the one who asked and never about their own
-    account. The administrator (who makes these changes) is never the checker."""
+def decides_privilege_changes(actor: Any) -> bool:
+    """Active executives are the checkers of privilege changes; nobody else ever is."""
     return bool(
         actor is not None
         and actor.is_authenticated
         and actor.is_active
         and actor.role == Role.EXECUTIVE
-        and actor.pk != requested_by_id
-        and actor.pk != user_id
     )
+
+
+def can_decide_privilege_change(actor: Any, *, user_id: int, requested_by_id: int) -> bool:
+    """An active executive decides, never the one who asked and never about their own
+    account. The administrator (who makes these changes) is never the checker."""
+    return decides_privilege_changes(actor) and actor.pk != requested_by_id and actor.pk != user_id
 
 
 def can_see_privilege_changes(actor: Any) -> bool:
@@ -152,6 +155,11 @@ def can_see_privilege_changes(actor: Any) -> bool:
         and actor.is_authenticated
         and actor.role in {Role.EXECUTIVE, Role.AUDITOR, Role.ADMIN}
     )
+
+
+def sees_all_privilege_changes(actor: Any) -> bool:
+    """Executives (who decide) and auditors see every request; an administrator only his own."""
+    return bool(can_see_privilege_changes(actor) and actor.role in {Role.EXECUTIVE, Role.AUDITOR})
 
 
 def can_manage_api_token(actor: Any, *, owner_id: int) -> bool:
