@@ -12,10 +12,9 @@ from django.utils.translation import gettext as _
 
 from credfile.access.choices import ApplicationStatus, FileSection
 from credfile.access.models import AccessGrant, UsageApplication
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.audit.services import audit_record
-from credfile.core.permissions import Action, customer_scope
+from credfile.core.permissions import Action, can_decide_usage_applications, customer_scope
 from credfile.customers.models import Customer
 
 MAX_PERIOD_DAYS = 366
@@ -102,7 +101,7 @@ def _lock_pending(application: UsageApplication) -> UsageApplication:
 def _check_decider(actor: User, application: UsageApplication) -> None:
     if application.applicant_id == actor.pk:
         raise PermissionDenied(_("You cannot decide your own application."))
-    if actor.role != Role.EXECUTIVE:
+    if not can_decide_usage_applications(actor):
         raise PermissionDenied(_("Only an executive (company head) decides usage applications."))
 
 
@@ -192,7 +191,7 @@ def application_withdraw(*, actor: User, application: UsageApplication) -> Usage
 
 @transaction.atomic
 def grant_revoke(*, actor: User, grant: AccessGrant) -> AccessGrant:
-    if actor.role != Role.EXECUTIVE:
+    if not can_decide_usage_applications(actor):
         raise PermissionDenied(_("Only an executive revokes a grant."))
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])

@@ -17,10 +17,13 @@ from django.views.decorators.http import require_POST
 from credfile.access import selectors, services
 from credfile.access.choices import ApplicationStatus
 from credfile.access.forms import ApplicationForm, DecisionForm
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.core.forms import apply_service_errors
 from credfile.core.pagination import keyset_paginate
+from credfile.core.permissions import (
+    can_decide_usage_applications,
+    can_see_all_usage_applications,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -37,9 +40,9 @@ TABS = ("mine", "decide", "all")
 def application_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     tabs = ["mine"]
-    if user.role == Role.EXECUTIVE:
+    if can_decide_usage_applications(user):
         tabs.append("decide")
-    if user.role in {Role.EXECUTIVE, Role.AUDITOR}:
+    if can_see_all_usage_applications(user):
         tabs.append("all")
     tab = request.GET.get("tab") or ("decide" if "decide" in tabs else "mine")
     if tab not in tabs:
@@ -113,7 +116,9 @@ def _detail_context(
     user: User, application: Any, form: DecisionForm | None = None
 ) -> dict[str, Any]:
     pending = application.status == ApplicationStatus.PENDING
-    can_decide = pending and user.role == Role.EXECUTIVE and application.applicant_id != user.pk
+    can_decide = (
+        pending and can_decide_usage_applications(user) and application.applicant_id != user.pk
+    )
     return {
         "application": application,
         "grant": getattr(application, "grant", None) if application.status == "approved" else None,

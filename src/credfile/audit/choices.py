@@ -11,6 +11,10 @@ class AuditAction(models.TextChoices):
     LOGOUT = "logout", _("Log out")
     ACCESS_DENIED = "access_denied", _("Access refused")
     EXPORT = "export", _("Export")
+    # Reads of credit files: a look at a file or a section, and a lookup that named a file
+    # (a duplicate or similar-name check).
+    VIEW = "view", _("View")
+    LOOKUP = "lookup", _("Lookup")
     # Usage applications and grants (credfile.access).
     APPLY = "apply", _("Apply for use")
     APPROVE = "approve", _("Approve")

@@ -12,7 +12,6 @@ from django.db import connection, models
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.audit.chain import (
     CHAIN_COLUMNS,
@@ -23,19 +22,12 @@ from credfile.audit.chain import (
     verify_chain,
 )
 from credfile.audit.models import AuditEvent, AuditHead
+from credfile.core import permissions
 from credfile.customers.models import Customer
 
-# Who reads the trail. Everyone else gets a 404 for its pages, as for a file outside scope.
-AUDIT_ROLES = frozenset({Role.AUDITOR, Role.ADMIN})
-
-
-def can_audit(user: Any) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.is_active
-        and getattr(user, "role", None) in AUDIT_ROLES
-    )
+# Who reads the trail (the policy's answer). Everyone else gets a 404 for its pages, as for
+# a file outside scope.
+can_audit = permissions.can_audit
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from credfile.accounts.choices import Role
 from credfile.changes.choices import ChangeKind, ChangeStatus
 from credfile.changes.models import ChangeNotification, ChangeRequest
-from credfile.core.permissions import EVERYTHING, NOTHING, Action, customer_scope
+from credfile.core.permissions import EVERYTHING, Action, change_decide_scope, customer_scope
 from credfile.customers.models import Customer
 
 
 def decide_scope(user: Any) -> Q:
     """The change requests `user` may approve or reject, as a filter."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return NOTHING
-    not_own = ~Q(maker_id=user.pk)
-    if user.role == Role.DEPARTMENT_HEAD and user.department_id:
-        return Q(customer__department_id=user.department_id) & not_own
-    if user.role == Role.EXECUTIVE:
-        return Q(maker__role=Role.DEPARTMENT_HEAD, customer__isnull=False) & not_own
-    return NOTHING
+    return change_decide_scope(user)
 
 
 def request_queryset(*, user: Any) -> QuerySet[ChangeRequest]:

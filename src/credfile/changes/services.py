@@ -26,12 +26,11 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, models, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.changes.choices import ChangeKind, ChangeStatus, FieldGroup, NotificationKind
@@ -45,11 +44,13 @@ from credfile.changes.registry import (
 )
 from credfile.changes.selectors import decide_scope
 from credfile.core.errors import StaleVersion
+from credfile.core.permissions import change_deciders, is_department_head
 from credfile.customers.models import Customer
 from credfile.customers.services import (
     customer_delete,
     customer_update,
     lock_customer_for_change,
+    traced_lookups,
 )
 from credfile.history.selectors import changes_since
 from credfile.history.services import approval
@@ -163,6 +164,7 @@ def _audit_request(*, actor: User, action: str, request: ChangeRequest, **detail
     )
 
 
+@traced_lookups
 @transaction.atomic
 def change_request_submit(
     *,
@@ -331,7 +333,7 @@ def _applier(request: ChangeRequest, checker: User) -> User:
     """Whose rights carry out the change: the maker's, as it is their change; a file's
     deletion, the department head's who approves it (or who asked, for a head's own)."""
     if request.kind == ChangeKind.DELETE and request.target_type == CUSTOMER_LABEL:
-        return checker if checker.role == Role.DEPARTMENT_HEAD else request.maker
+        return checker if is_department_head(checker) else request.maker
     return request.maker
 
 
@@ -353,6 +355,7 @@ def _moved(spec: Target, obj: models.Model, before: dict[str, Any]) -> dict[str,
     return moved
 
 
+@traced_lookups
 @transaction.atomic
 def change_request_approve(
     *, actor: User, request: ChangeRequest, expected_version: int | None = None
@@ -527,6 +530,7 @@ class EditOutcome:
     requests: list[ChangeRequest]
 
 
+@traced_lookups
 @transaction.atomic
 def customer_edit(
     *,
@@ -602,6 +606,7 @@ def customer_remove(*, actor: User, customer: Customer, reason: str = "") -> Cha
     return None
 
 
+@traced_lookups
 @transaction.atomic
 def record_change(
     *,
@@ -646,9 +651,7 @@ def approvers(request: ChangeRequest) -> QuerySet[User]:
         .values_list("department_id", flat=True)
         .first()
     )
-    who = Q(role=Role.DEPARTMENT_HEAD, department_id=department_id)
-    if request.maker.role == Role.DEPARTMENT_HEAD:
-        who |= Q(role=Role.EXECUTIVE)
+    who = change_deciders(department_id=department_id, maker=request.maker)
     return User.objects.filter(who, is_active=True).exclude(pk=request.maker_id).order_by("pk")
 
 

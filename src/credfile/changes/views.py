@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.changes import selectors, services
 from credfile.changes.choices import ChangeStatus
@@ -26,7 +25,7 @@ from credfile.core.errors import StaleVersion
 from credfile.core.forms import apply_service_errors
 from credfile.core.htmx import is_htmx
 from credfile.core.pagination import keyset_paginate
-from credfile.core.permissions import Action
+from credfile.core.permissions import Action, can_decide_changes
 from credfile.customers.selectors import customer_get
 from credfile.customers.services import sensitive_reveal
 
@@ -88,8 +87,7 @@ TABS = ("decide", "mine", "all")
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    deciders = {Role.DEPARTMENT_HEAD, Role.EXECUTIVE}
-    tabs = [t for t in TABS if t != "decide" or user.role in deciders]
+    tabs = [t for t in TABS if t != "decide" or can_decide_changes(user)]
     tab = request.GET.get("tab") or tabs[0]
     if tab not in tabs:
         tab = tabs[0]

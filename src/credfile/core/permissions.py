@@ -1,12 +1,14 @@
-"""The one place that decides which credit files a user may see or change.
+"""The one place that decides who may do what with which credit file, and which part of it.
 
 Every page, API endpoint, export and command obtains customers through
-``customer_scope(user, action)``; nothing fetches a credit file by id without it.
-The policy is written out in docs/permissions.md.
+``customer_scope(user, action, section=…)``; nothing fetches a credit file, or a record kept
+in one, without it. Role decisions compare ``Role`` members here and nowhere else. The policy
+is written out in docs/permissions.md, whose matrices the tests read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -23,38 +25,91 @@ class Action(StrEnum):
     CREATE = "create"
     CHANGE = "change"
     DELETE = "delete"
+    # A person's data export (in clear) and showing sealed values in clear.
+    EXPORT = "export"
+    REVEAL = "reveal"
+    # The credit report: whoever views the file, showing only the sections they may see.
+    REPORT = "report"
 
+
+class Section(StrEnum):
+    """The parts of a credit file. A usage grant names some of the first seven."""
+
+    BASIC = "basic"
+    CONTACTS = "contacts"
+    FINANCIALS = "financials"
+    TRANSACTIONS = "transactions"
+    SERVICES = "services"
+    NOTES = "notes"
+    REVIEWS = "reviews"
+    # Reached through the role only: consent records and the file's past are not lent.
+    CONSENTS = "consents"
+    HISTORY = "history"
+
+
+ALL_SECTIONS = frozenset(Section)
+GRANTABLE_SECTIONS = ALL_SECTIONS - {Section.CONSENTS, Section.HISTORY}
 
 # Roles that read every file across departments (to rate, to approve, to audit).
-_READ_ALL = {Role.CREDIT_MANAGER, Role.EXECUTIVE, Role.AUDITOR}
+_READ_ALL = frozenset({Role.CREDIT_MANAGER, Role.EXECUTIVE, Role.AUDITOR})
+# Roles that work the files of one department.
+_DEPARTMENT_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD})
 
 
-def customer_scope(user: Any, action: Action, *, prefix: str = "", grants: bool = True) -> Q:
+def _active(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def customer_scope(
+    user: Any,
+    action: Action,
+    *,
+    prefix: str = "",
+    grants: bool = True,
+    section: Section | str | None = None,
+) -> Q:
     """A filter selecting the customers `user` may act on; `prefix` for related lookups.
 
-    Viewing also reaches the files of the user's active grants (approved usage
-    applications) unless `grants=False`.
+    Viewing (and the report) also reaches the files of the user's active grants (approved
+    usage applications) unless `grants=False`: with `section`, only grants that name it;
+    without, any grant (the file's code, name and owner, to find it). Role access covers
+    every section.
     """
-    if user is None or not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return NOTHING
     scope = _role_scope(user, action, prefix)
-    if action == Action.VIEW and grants and scope is not EVERYTHING:
-        granted = _granted(user, prefix)
+    lendable = section is None or Section(section) in GRANTABLE_SECTIONS
+    if action in {Action.VIEW, Action.REPORT} and grants and lendable and scope is not EVERYTHING:
+        granted = _granted(user, prefix, section)
         if granted is not NOTHING:
-            scope = scope | granted
+            scope = granted if scope is NOTHING else scope | granted
     return scope
 
 
-def _granted(user: Any, prefix: str) -> Q:
-    """The files of the user's grants in force, as a short list of ids.
+def record_scope(user: Any, section: Section | str, *, prefix: str = "customer__") -> Q:
+    """A filter over the records kept in files (contacts, invoices, …) of one section."""
+    return customer_scope(user, Action.VIEW, prefix=prefix, section=section)
+
+
+def _grants_in_force(user: Any) -> list[tuple[int, list[str]]]:
+    """(customer id, sections) of the user's grants in force: a short list, read once."""
+    # Imported here: the access app's models import the customers app, which imports this.
+    from credfile.access.selectors import active_grants
+
+    return list(active_grants(user=user).values_list("customer_id", "sections")[:10_000])
+
+
+def _granted(user: Any, prefix: str, section: Section | str | None) -> Q:
+    """The files of the user's grants in force (naming `section`), as a short list of ids.
 
     A list rather than a subquery: most users hold no grant, and an OR with a subquery keeps
     SQLite from walking the list's index in order (a 100,000-row sort per page).
     """
-    # Imported here: the access app's models import the customers app, which imports this.
-    from credfile.access.selectors import active_grants
-
-    ids = list(active_grants(user=user).values_list("customer_id", flat=True)[:10_000])
+    ids = [
+        customer_id
+        for customer_id, sections in _grants_in_force(user)
+        if section is None or str(section) in (sections or [])
+    ]
     if not ids:
         return NOTHING
     return Q(**{f"{prefix}pk__in": ids})
@@ -64,12 +119,14 @@ def _role_scope(user: Any, action: Action, prefix: str) -> Q:
     role = user.role
     dept = Q(**{f"{prefix}department_id": user.department_id})
     own = Q(**{f"{prefix}account_manager_id": user.pk})
-    if action == Action.VIEW:
+    in_department = role in _DEPARTMENT_ROLES and user.department_id is not None
+    if action in {Action.VIEW, Action.REPORT}:
         if role in _READ_ALL:
             return EVERYTHING
-        if role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD} and user.department_id:
-            return dept
-        return NOTHING
+        return dept if in_department else NOTHING
+    if action in {Action.REVEAL, Action.EXPORT}:
+        # Whoever works the file in its own department; never through a grant.
+        return dept if in_department else NOTHING
     if action in {Action.CREATE, Action.CHANGE}:
         if role == Role.DEPARTMENT_HEAD and user.department_id:
             return dept
@@ -92,25 +149,196 @@ def scope_flag(scope: Q) -> Any:
     return Case(When(scope, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
+# --- one file: how the user reaches it ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    """How a user reaches one file: through their role (every section) or through grants
+    (the sections they name, read only), and what else they may do with it."""
+
+    grant: Any  # the grant in force that the use is recorded under, or None
+    sections: frozenset[str]
+    can_change: bool = False
+    can_delete: bool = False
+    can_reveal: bool = False
+
+    @property
+    def via_grant(self) -> bool:
+        return self.grant is not None
+
+    def sees(self, section: Section | str) -> bool:
+        return str(section) in self.sections
+
+
+def access_annotations(user: Any) -> dict[str, Any]:
+    """Columns that carry the user's rights on each file, computed in the file's own query."""
+    return {
+        "in_role_scope": scope_flag(customer_scope(user, Action.VIEW, grants=False)),
+        "may_change": scope_flag(customer_scope(user, Action.CHANGE)),
+        "may_delete": scope_flag(customer_scope(user, Action.DELETE)),
+        "may_reveal": scope_flag(customer_scope(user, Action.REVEAL)),
+    }
+
+
+def file_access(*, user: Any, customer: Any) -> FileAccess | None:
+    """The user's access to `customer`, from the columns of `access_annotations` when the
+    row carries them (else computed); None when the user may not see the file at all."""
+    if not hasattr(customer, "in_role_scope"):
+        from credfile.customers.models import Customer
+
+        annotations = access_annotations(user)
+        row: Any = (
+            Customer.objects.filter(pk=customer.pk)
+            .annotate(**annotations)
+            .values(*annotations)
+            .first()
+        )
+        if row is None:
+            return None
+        for name, value in row.items():
+            setattr(customer, name, value)
+    if customer.in_role_scope:
+        return FileAccess(
+            grant=None,
+            sections=ALL_SECTIONS,
+            can_change=bool(customer.may_change),
+            can_delete=bool(customer.may_delete),
+            can_reveal=bool(customer.may_reveal),
+        )
+    if not _active(user):
+        return None
+    from credfile.access.selectors import active_grants
+
+    grants = list(active_grants(user=user).filter(customer_id=customer.pk).order_by("-valid_until"))
+    if not grants:
+        return None
+    sections = frozenset(s for g in grants for s in (g.sections or [])) & GRANTABLE_SECTIONS
+    # Sealed values stay masked for a granted user: the grant is for a purpose, not a copy.
+    return FileAccess(grant=grants[0], sections=frozenset(str(s) for s in sections))
+
+
+def grant_for_section(*, user: Any, customer: Any, section: Section | str | None) -> Any:
+    """The grant in force under which `user` reads `section` of the file (for the record)."""
+    from credfile.access.selectors import active_grants
+
+    grants = active_grants(user=user).filter(customer_id=customer.pk).order_by("-valid_until")
+    for grant in grants:
+        if section is None or str(section) in (grant.sections or []):
+            return grant
+    return None
+
+
+# --- questions without a file in them ------------------------------------------------------------
+
+
 def can_create_customer(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and user.department_id
-        and user.role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}
-    )
+    return bool(_active(user) and user.department_id and user.role in _DEPARTMENT_ROLES)
+
+
+def is_account_manager(user: Any) -> bool:
+    """Account managers open and change only the files they manage themselves."""
+    return bool(_active(user) and user.role == Role.ACCOUNT_MANAGER)
+
+
+def may_place_file(user: Any, *, department_id: int | None, account_manager_id: int | None) -> str:
+    """Whether `user` may put a file in this department with this manager: "" if so, else
+    the field that is refused ("department" or "account_manager")."""
+    if user.role == Role.DEPARTMENT_HEAD and department_id != user.department_id:
+        return "department"
+    if user.role == Role.ACCOUNT_MANAGER and (
+        department_id != user.department_id or account_manager_id != user.pk
+    ):
+        return "account_manager"
+    return ""
+
+
+def can_decide_usage_applications(user: Any) -> bool:
+    """The company head (公司负责人) decides usage applications; never their own (the
+    application's own check)."""
+    return bool(_active(user) and user.role == Role.EXECUTIVE)
+
+
+def can_see_all_usage_applications(user: Any) -> bool:
+    return bool(_active(user) and user.role in {Role.EXECUTIVE, Role.AUDITOR})
+
+
+def can_decide_changes(user: Any) -> bool:
+    """Whether the user may ever decide a change request (the queue's "decide" tab)."""
+    return bool(_active(user) and user.role in {Role.DEPARTMENT_HEAD, Role.EXECUTIVE})
+
+
+def change_decide_scope(user: Any, *, prefix: str = "") -> Q:
+    """The change requests `user` may approve or reject, as a filter over change requests.
+
+    A department head of the file's department, never the maker; a department head's own
+    request also by an executive (the one check on a head); nobody else.
+    """
+    if not _active(user):
+        return NOTHING
+    not_own = ~Q(**{f"{prefix}maker_id": user.pk})
+    if user.role == Role.DEPARTMENT_HEAD and user.department_id:
+        return Q(**{f"{prefix}customer__department_id": user.department_id}) & not_own
+    if user.role == Role.EXECUTIVE:
+        return (
+            Q(**{f"{prefix}maker__role": Role.DEPARTMENT_HEAD, f"{prefix}customer__isnull": False})
+            & not_own
+        )
+    return NOTHING
+
+
+def is_department_head(user: Any) -> bool:
+    """Department heads are the checkers of their department (and the escalation target)."""
+    return bool(user is not None and user.role == Role.DEPARTMENT_HEAD)
+
+
+def department_heads_of_any() -> Q:
+    """A filter over users: the department heads (of whichever department)."""
+    return Q(role=Role.DEPARTMENT_HEAD)
+
+
+def department_heads(department_id: int | None) -> Q:
+    """A filter over users: the department heads of a department."""
+    return Q(role=Role.DEPARTMENT_HEAD, department_id=department_id)
+
+
+def change_deciders(*, department_id: int | None, maker: Any) -> Q:
+    """A filter over users: who may decide a request of `maker` about a file of the
+    department (to notify them)."""
+    who = department_heads(department_id)
+    if maker.role == Role.DEPARTMENT_HEAD:
+        who |= Q(role=Role.EXECUTIVE)
+    return who
+
+
+def can_audit(user: Any) -> bool:
+    """Auditors (and the administrator, who keeps the system) read the audit trail."""
+    return bool(_active(user) and getattr(user, "role", None) in {Role.AUDITOR, Role.ADMIN})
+
+
+def can_manage_review_policies(user: Any) -> bool:
+    return bool(_active(user) and user.role in {Role.CREDIT_MANAGER, Role.ADMIN})
+
+
+def review_queue_filter(user: Any) -> Q:
+    """Which review states a user's queue holds, beyond the view scope: a department head
+    their department, an account manager their own files, the company-wide roles all."""
+    if user.role == Role.DEPARTMENT_HEAD:
+        return Q(department_id=user.department_id)
+    if user.role == Role.ACCOUNT_MANAGER:
+        return Q(account_manager_id=user.pk, customer__account_manager_id=user.pk)
+    return EVERYTHING
 
 
 # --- Accounts: privilege changes and API tokens ----------------------------------------------
 # Who may decide a change of someone's role or department, and which changes need a decision.
 # Roles are compared as `Role` members; the accounts services and pages only ask these.
 
-# Roles that reach credit files: the department roles through their department, the others
-# across departments. The administrator's role reaches none.
-_DEPARTMENT_ROLES = {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}
-
 
 def role_reads_files(role: str, department_id: int | None) -> bool:
-    """Whether an active account with this role and department reaches any credit file."""
+    """Whether an active account with this role and department reaches any credit file:
+    the department roles through their department, the others across departments; the
+    administrator's role reaches none."""
     if Role(role) in _READ_ALL:
         return True
     return Role(role) in _DEPARTMENT_ROLES and department_id is not None

@@ -11,6 +11,7 @@ from credfile.accounts.models import Department, User
 from credfile.consent.models import Consent
 from credfile.consent.services import CONSENT_FIELDS
 from credfile.core.forms import form_for
+from credfile.core.permissions import is_account_manager
 from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
 from credfile.customers.models import Address, Contact, Customer
 from credfile.customers.selectors import SORTS
@@ -127,7 +128,7 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         super().__init__(*args, **kwargs)
         self.fields["kind"].widget = forms.RadioSelect(choices=CustomerKind.choices)
         staff = User.objects.filter(is_active=True, department__isnull=False)
-        if user.role == "account_manager":
+        if is_account_manager(user):
             staff = staff.filter(pk=user.pk)
             self.fields["department"].queryset = Department.objects.filter(  # type: ignore[misc]
                 id=user.department_id  # the role check above guarantees a department

@@ -9,11 +9,19 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from stdnum.cn import ric, uscc
 
-from credfile.audit.services import audit_access_denied
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_access_denied, audit_record
 from credfile.core.crypto import blind_index
 from credfile.core.identifiers import try_phone
 from credfile.core.normalize import name_key
-from credfile.core.permissions import Action, customer_scope, scope_flag
+from credfile.core.permissions import (
+    Action,
+    Section,
+    access_annotations,
+    customer_scope,
+    file_access,
+    grant_for_section,
+)
 from credfile.customers.models import Contact, Customer
 
 SORTS = {
@@ -44,21 +52,26 @@ def customer_queryset(*, user: Any, action: Action = Action.VIEW) -> QuerySet[Cu
 
 
 def customer_get(
-    *, user: Any, pk: int, action: Action = Action.VIEW, use: str = "view"
+    *,
+    user: Any,
+    pk: int,
+    action: Action = Action.VIEW,
+    section: Section | str | None = None,
+    use: str = "view",
+    trace: bool | None = None,
 ) -> Customer:
-    """The customer if `user` may act on it, else 404 (never confirm that it exists).
+    """The customer if `user` may act on it (and, with `section`, see that section), else 404
+    (never confirm that it exists).
 
     The result carries `access` (how the user reaches it: role or grant, which sections,
-    whether they may reveal sensitive values). A view under a usage grant is logged with
-    the grant's purpose and `use`.
+    what else they may do). A read (view or report) is recorded in the audit trail — who,
+    which file, which section, under which grant and purpose, from where — unless
+    `trace=False` (a page re-shown after a write, which is recorded itself).
     """
-    from credfile.access.selectors import file_access
-    from credfile.access.services import grant_use_record
-
     customer = (
-        customer_queryset(user=user, action=action)
+        Customer.objects.filter(customer_scope(user, action, section=section))
         .select_related("department", "account_manager")
-        .annotate(in_role_scope=scope_flag(customer_scope(user, Action.VIEW, grants=False)))
+        .annotate(**access_annotations(user))
         .filter(pk=pk)
         .first()
     )
@@ -66,17 +79,43 @@ def customer_get(
         # The user sees only a 404; the trail records a refused look at a file that exists.
         existing = Customer.objects.filter(pk=pk).first()
         if existing is not None:
+            requested = f"{action} {section}" if section else str(action)
             audit_access_denied(
-                actor=user, obj=existing, customer_id=pk, requested=str(action), use=use
+                actor=user, obj=existing, customer_id=pk, requested=requested, use=use
             )
         raise Http404
-    access = file_access(user=user, customer=customer, in_role_scope=customer.in_role_scope)
+    access = file_access(user=user, customer=customer)
     if access is None:  # cannot happen for a row the scope returned, short of a race
         raise Http404
-    if access.grant is not None:
-        grant_use_record(user=user, grant=access.grant, customer=customer, what=use)
     customer.access = access  # type: ignore[attr-defined]
+    if trace is None:
+        trace = action in {Action.VIEW, Action.REPORT}
+    if trace:
+        file_read_record(user=user, customer=customer, section=section, use=use)
     return customer
+
+
+def file_read_record(
+    *, user: Any, customer: Customer, section: Section | str | None, use: str
+) -> None:
+    """One audit event for one look at a file: through the role (`view`) or under a usage
+    grant (`grant_use`, with the grant and its purpose)."""
+    access = customer.access  # type: ignore[attr-defined]
+    details: dict[str, Any] = {"section": str(section or ""), "use": use}
+    if access.via_grant:
+        grant = grant_for_section(user=user, customer=customer, section=section) or access.grant
+        details |= {"grant": grant.pk, "purpose": grant.purpose, "what": use}
+        action = AuditAction.GRANT_USE
+    else:
+        action = AuditAction.VIEW
+    audit_record(
+        actor=user,
+        action=action,
+        obj=customer,
+        customer_id=customer.pk,
+        object_repr=f"{customer.code} {customer.name}",
+        after=details,
+    )
 
 
 def _search(q: str) -> Q:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextvars
+import functools
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -17,7 +20,7 @@ from credfile.core.crypto import blind_index
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 from credfile.core.models import Currency
 from credfile.core.normalize import name_key
-from credfile.core.permissions import Action, can_create_customer, customer_scope
+from credfile.core.permissions import Action, can_create_customer, customer_scope, may_place_file
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Address, Contact, Customer, Tag
@@ -55,6 +58,60 @@ COMMON_FIELDS = (
     "account_manager",
 )
 CUSTOMER_FIELDS = COMMON_FIELDS + INDIVIDUAL_FIELDS + ORGANIZATION_FIELDS
+
+
+# --- lookups: a duplicate or similar-name check that names another file ----------------------
+
+_lookup_depth: contextvars.ContextVar[int] = contextvars.ContextVar("lookup_depth", default=0)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def traced_lookups(service: Callable[P, R]) -> Callable[P, R]:
+    """Record, as a lookup in the audit trail, a refusal that names a file the actor may not
+    view (a duplicate identity number, a similar name): it tells them the file exists.
+
+    Put outside the service's transaction, which the refusal rolls back; nested services
+    leave the record to the outermost one, so it is written once and outside every rollback.
+    """
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        token = _lookup_depth.set(_lookup_depth.get() + 1)
+        try:
+            return service(*args, **kwargs)
+        except (DuplicateRecord, ConfirmationRequired) as exc:
+            if _lookup_depth.get() == 1:
+                _record_lookup(kwargs.get("actor"), exc)
+            raise
+        finally:
+            _lookup_depth.reset(token)
+
+    return wrapper
+
+
+def _record_lookup(actor: Any, exc: DuplicateRecord | ConfirmationRequired) -> None:
+    named = [exc.existing] if isinstance(exc, DuplicateRecord) else list(exc.matches)
+    ids = [c.pk for c in named if c is not None and c.pk]
+    if actor is None or not ids:
+        return
+    visible = set(
+        Customer.objects.filter(
+            customer_scope(actor, Action.VIEW, grants=False), pk__in=ids
+        ).values_list("pk", flat=True)
+    )
+    check = "duplicate" if isinstance(exc, DuplicateRecord) else "similar name"
+    for other in named:
+        if other.pk in visible:
+            continue
+        audit_record(
+            actor=actor,
+            action=AuditAction.LOOKUP,
+            obj=other,
+            customer_id=other.pk,
+            after={"check": check, "field": exc.field},
+        )
 
 
 def format_customer_code(value: int) -> str:
@@ -207,6 +264,7 @@ def _assign(customer: Customer, fields: dict[str, Any]) -> None:
             )
 
 
+@traced_lookups
 @transaction.atomic
 def customer_create(
     *,
@@ -274,13 +332,14 @@ def _require_department_scope(actor: User, customer: Customer) -> None:
     department: Department | None = customer.department if customer.department_id else None
     if department is None:
         raise ValidationError({"department": [_("Choose the owning department.")]})
-    if actor.role == "department_head" and department.pk != actor.department_id:
+    refused = may_place_file(
+        actor, department_id=department.pk, account_manager_id=customer.account_manager_id
+    )
+    if refused == "department":
         raise ValidationError(
             {"department": [_("You can only file customers in your department.")]}
         )
-    if actor.role == "account_manager" and (
-        department.pk != actor.department_id or customer.account_manager_id != actor.pk
-    ):
+    if refused == "account_manager":
         raise ValidationError(
             {"account_manager": [_("You can only open files that you manage yourself.")]}
         )
@@ -294,6 +353,7 @@ def _tags(names: list[str]) -> list[Tag]:
     return list(Tag.objects.filter(name__in=clean))
 
 
+@traced_lookups
 @transaction.atomic
 def customer_update(
     *,
@@ -557,11 +617,23 @@ def sensitive_reveal(*, actor: User, customer: Customer, what: str, fields: list
 
 
 def record_report_use(*, actor: User, customer: Customer, consent: Any) -> None:
-    """Log a credit report query with the consent (and so the purpose) it relies on."""
+    """Log a credit report query with the consent (and so the purpose) it relies on, and,
+    under a usage grant, the grant with its purpose and the sections the report showed."""
+    details: dict[str, Any] = {
+        "consent": consent.pk if consent else None,
+        "purpose": "credit_report",
+    }
+    access = getattr(customer, "access", None)
+    if access is not None and access.via_grant:
+        details |= {
+            "grant": access.grant.pk,
+            "grant_purpose": access.grant.purpose,
+            "sections": sorted(access.sections),
+        }
     audit_record(
         actor=actor,
         action="credit_report",
         obj=customer,
         customer_id=customer.pk,
-        after={"consent": consent.pk if consent else None, "purpose": "credit_report"},
+        after=details,
     )

@@ -40,7 +40,7 @@ from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVer
 from credfile.core.forms import apply_service_errors, cleaned
 from credfile.core.htmx import is_htmx, render_page_or_partial
 from credfile.core.pagination import keyset_paginate
-from credfile.core.permissions import Action, can_create_customer, customer_scope
+from credfile.core.permissions import Action, Section, can_create_customer
 from credfile.customers import forms as cf
 from credfile.customers.exports import personal_data_export, personal_data_xlsx
 from credfile.customers.models import Contact, Customer
@@ -51,6 +51,7 @@ from credfile.customers.selectors import (
     CustomerFilters,
     customer_get,
     customer_search,
+    file_read_record,
 )
 from credfile.customers.services import (
     address_create,
@@ -117,68 +118,73 @@ def _page_size(request: HttpRequest) -> int:
 @login_required
 def customer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, use="file page")
-    sections = _allowed_sections(customer)
-    context = _section_context(user, customer, next(iter(sections)))
+    customer = customer_get(user=user, pk=pk, use="file page", trace=False)
+    section = next(iter(_allowed_sections(customer)))
+    file_read_record(user=user, customer=customer, section=section, use="file page")
+    context = _section_context(user, customer, section)
     return render(request, "customers/detail.html", context)
 
 
 def _allowed_sections(customer: Customer) -> dict[str, Any]:
-    """The file's sections this user may open: all, or those of their usage grant."""
+    """The file's sections this user may open, as the policy answered for this file."""
     access = customer.access  # type: ignore[attr-defined]
-    if not access.via_grant:
-        return dict(SECTION_TITLES)
-    sections = {k: v for k, v in SECTION_TITLES.items() if k in access.sections}
+    sections = {k: v for k, v in SECTION_TITLES.items() if access.sees(k)}
     if not sections:
         raise Http404
     return sections
 
 
+# The tab counts, each shown only to whoever sees its section.
+_COUNTED = {
+    "contacts": (Section.CONTACTS, Contact),
+    "invoices": (Section.TRANSACTIONS, Invoice),
+    "services": (Section.SERVICES, ServiceRecord),
+    "notes": (Section.NOTES, Note),
+}
+
+
 def _file_context(user: User, customer: Customer) -> dict[str, Any]:
-    can_change = Customer.objects.filter(
-        customer_scope(user, Action.CHANGE), pk=customer.pk
-    ).exists()
+    access = customer.access  # type: ignore[attr-defined]
+    can_change = access.can_change
     # A deletion that needs approval is requested by whoever may change the file.
     deletion_by_request = needs_approval(FieldGroup.DELETION)
-    can_delete = (
-        can_change
-        if deletion_by_request
-        else Customer.objects.filter(customer_scope(user, Action.DELETE), pk=customer.pk).exists()
-    )
-    # One query of four independent counts (joins would multiply the rows).
-    row = (
-        Customer.objects.filter(pk=customer.pk)
-        .values("pk")
-        .annotate(
-            n_contacts=_count(Contact),
-            n_invoices=_count(Invoice),
-            n_services=_count(ServiceRecord),
-            n_notes=_count(Note),
+    can_delete = can_change if deletion_by_request else access.can_delete
+    counted = {name: model for name, (sec, model) in _COUNTED.items() if access.sees(sec)}
+    counts: dict[str, int] = {}
+    if counted:
+        # One query of independent counts (joins would multiply the rows).
+        row: Any = (
+            Customer.objects.filter(pk=customer.pk)
+            .values("pk")
+            .annotate(**{f"n_{name}": _count(model) for name, model in counted.items()})
+            .get()
         )
-        .get()
-    )
-    counts = {name.removeprefix("n_"): value for name, value in row.items()}
-    receivable = (
-        customer.invoices.filter(fully_paid_on__isnull=True)
-        .values("currency")
-        .annotate(
-            open=Sum("amount") - Sum("amount_paid"),
-            overdue=Sum("amount", filter=Q(due_date__lt=_today()))
-            - Sum("amount_paid", filter=Q(due_date__lt=_today())),
-        )
-        .order_by("currency")
-    )
-    access = getattr(customer, "access", None)
+        counts = {name.removeprefix("n_"): value for name, value in row.items() if name != "pk"}
+    receivable: list[dict[str, Any]] = []
+    if access.sees(Section.TRANSACTIONS):
+        receivable = [
+            dict(row)
+            for row in customer.invoices.filter(fully_paid_on__isnull=True)
+            .values("currency")
+            .annotate(
+                open=Sum("amount") - Sum("amount_paid"),
+                overdue=Sum("amount", filter=Q(due_date__lt=_today()))
+                - Sum("amount_paid", filter=Q(due_date__lt=_today())),
+            )
+            .order_by("currency")
+        ]
+    sees_basic = access.sees(Section.BASIC)
     return {
         "customer": customer,
         "access": access,
-        "sections": _allowed_sections(customer) if access else SECTION_TITLES,
+        "sections": _allowed_sections(customer),
+        "sees_basic": sees_basic,
         "can_change": can_change,
         "can_delete": can_delete,
         "deletion_by_request": deletion_by_request,
         "counts": counts,
-        "receivable": list(receivable),
-        "tags": list(customer.tags.values_list("name", flat=True)),
+        "receivable": receivable,
+        "tags": list(customer.tags.values_list("name", flat=True)) if sees_basic else [],
     }
 
 
@@ -446,9 +452,8 @@ def customer_section(request: HttpRequest, pk: int, section: str) -> HttpRespons
     if section not in SECTION_TITLES:
         raise Http404
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, use=f"section {section}")
-    if section not in _allowed_sections(customer):
-        raise Http404
+    # The section is part of the file's query: outside it, the file is not found.
+    customer = customer_get(user=user, pk=pk, section=section, use=f"section {section}")
     context = _section_context(user, customer, section)
     return render_page_or_partial(
         request, "customers/detail.html", "customers/_section.html", context
@@ -471,9 +476,7 @@ def section_reveal(request: HttpRequest, pk: int, section: str) -> HttpResponse:
     if section not in REVEAL_FIELDS:
         raise Http404
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, use=f"reveal {section}")
-    if section not in _allowed_sections(customer):
-        raise Http404
+    customer = customer_get(user=user, pk=pk, action=Action.REVEAL, use=f"reveal {section}")
     try:
         sensitive_reveal(
             actor=user, customer=customer, what=f"section {section}", fields=REVEAL_FIELDS[section]
@@ -509,7 +512,7 @@ def record_add(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             status = 422
     else:
         status = 422
-    customer = customer_get(user=user, pk=customer.pk)
+    customer = customer_get(user=user, pk=customer.pk, trace=False)
     context = _section_context(user, customer, spec.section)
     if status == 422:
         context["record_forms"] = [
@@ -541,7 +544,7 @@ def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> Htt
         consent_withdraw(actor=user, consent=consent, reason=request.POST.get("reason", ""))
     except ValidationError as exc:
         context_error = " ".join(exc.messages)
-    customer = customer_get(user=user, pk=pk)
+    customer = customer_get(user=user, pk=pk, trace=False)
     context = _section_context(user, customer, "consents")
     context["withdraw_error"] = context_error
     context["saved"] = None if context_error else _("Consent withdrawn")
@@ -558,7 +561,8 @@ def consent_withdraw_view(request: HttpRequest, pk: int, consent_pk: int) -> Htt
 def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
     """The credit report (信用报告) of a file; an individual's needs their consent."""
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, use="credit report")
+    # The report's own record (with its consent) is the trace of this read.
+    customer = customer_get(user=user, pk=pk, action=Action.REPORT, trace=False)
     try:
         consent = require_consent(customer=customer, purpose="credit_report")
     except ConsentMissing as exc:
@@ -570,13 +574,19 @@ def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
         )
     record_report_use(actor=user, customer=customer, consent=consent)
     today = _today()
+    access = customer.access  # type: ignore[attr-defined]
+    # Each part of the report comes from one section, shown only to whoever sees it.
+    sees_transactions = access.sees(Section.TRANSACTIONS)
+    sees_financials = access.sees(Section.FINANCIALS)
     context = {
         "customer": customer,
         "consent": consent,
-        "behaviour": payment_behaviour(customer, as_of=today),
-        "ratios": latest_ratios(customer),
+        "behaviour": payment_behaviour(customer, as_of=today) if sees_transactions else None,
+        "ratios": latest_ratios(customer) if sees_financials else None,
+        "sees_transactions": sees_transactions,
+        "sees_financials": sees_financials,
         "today": today,
-        "access": customer.access,  # type: ignore[attr-defined]
+        "access": access,
     }
     return render(request, "customers/report.html", context)
 
@@ -589,7 +599,7 @@ def personal_data_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespo
     if fmt not in {"json", "xlsx"}:
         raise Http404
     user = _user(request)
-    customer = customer_get(user=user, pk=pk, use="personal data export")
+    customer = customer_get(user=user, pk=pk, action=Action.EXPORT, trace=False)
     try:
         data = personal_data_export(actor=user, customer=customer, fmt=fmt)
     except PermissionDenied:

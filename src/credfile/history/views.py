@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from credfile.accounts.models import User
 from credfile.core.pagination import keyset_paginate
+from credfile.core.permissions import Section
 from credfile.customers.models import Customer
 from credfile.customers.selectors import customer_get
 from credfile.history import selectors
@@ -32,10 +33,7 @@ def _user(request: HttpRequest) -> User:
 def history_customer(user: User, pk: int, use: str) -> Customer:
     """The file, if the user reaches it through their role: a usage grant is for named
     sections and a purpose, not for the file's whole past."""
-    customer = customer_get(user=user, pk=pk, use=use)
-    if customer.access.via_grant:  # type: ignore[attr-defined]
-        raise Http404
-    return customer
+    return customer_get(user=user, pk=pk, section=Section.HISTORY, use=use)
 
 
 def _versions(customer: Customer) -> list[int]:

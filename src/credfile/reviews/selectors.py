@@ -9,8 +9,13 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from credfile.accounts.choices import Role
-from credfile.core.permissions import Action, customer_scope
+from credfile.core.permissions import (
+    Action,
+    Section,
+    customer_scope,
+    record_scope,
+    review_queue_filter,
+)
 from credfile.customers.models import Customer
 from credfile.reviews import rules
 from credfile.reviews.choices import QueueState
@@ -36,13 +41,8 @@ def queue_base(*, user: Any) -> QuerySet[ReviewSchedule]:
     """
     scope = customer_scope(user, Action.VIEW, prefix="customer__", grants=False)
     qs = ReviewSchedule.objects.filter(scope)
-    role = getattr(user, "role", None)
     # The copies of department and manager let the database walk one index in date order.
-    if role == Role.DEPARTMENT_HEAD:
-        qs = qs.filter(department_id=user.department_id)
-    elif role == Role.ACCOUNT_MANAGER:
-        qs = qs.filter(account_manager_id=user.pk, customer__account_manager_id=user.pk)
-    return qs
+    return qs.filter(review_queue_filter(user))
 
 
 def _state_filter(state: str, today: datetime.date) -> Q:
@@ -89,7 +89,7 @@ def customer_reviews(*, customer: Customer) -> QuerySet[Review]:
 
 
 def review_queryset(*, user: Any) -> QuerySet[Review]:
-    return Review.objects.filter(customer_scope(user, Action.VIEW, prefix="customer__"))
+    return Review.objects.filter(record_scope(user, Section.REVIEWS))
 
 
 def policy_queryset() -> QuerySet[ReviewPolicy]:

@@ -22,10 +22,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from credfile.accounts.choices import Role
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record, changed_fields, model_snapshot
+from credfile.core.permissions import can_manage_review_policies, department_heads_of_any
 from credfile.customers.choices import CustomerCategory
 from credfile.customers.models import Customer
 from credfile.customers.services import customer_update, lock_customer_for_change
@@ -36,11 +36,9 @@ from credfile.transactions.models import Contract
 
 # --- policies ----------------------------------------------------------------------------------
 
-POLICY_MANAGERS = frozenset({Role.CREDIT_MANAGER, Role.ADMIN})
-
 
 def can_manage_policies(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.role in POLICY_MANAGERS)
+    return can_manage_review_policies(user)
 
 
 def _require_policy_manager(actor: User) -> None:
@@ -526,7 +524,7 @@ def escalations_send(*, today: datetime.date | None = None) -> dict[str, int]:
     pending = overdue.select_for_update(of=("self",))
     heads: dict[int, list[User]] = defaultdict(list)
     for head in User.objects.filter(
-        role=Role.DEPARTMENT_HEAD,
+        department_heads_of_any(),
         is_active=True,
         department_id__in=pending.values("department_id"),
     ):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 from django.urls import URLPattern, path
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiTypes, extend_schema
 from rest_framework import serializers, views
 from rest_framework.request import Request
@@ -15,6 +16,7 @@ from credfile.consent.choices import ConsentChannel, ConsentPurpose
 from credfile.consent.models import Consent
 from credfile.consent.services import consent_record, consent_withdraw, require_consent
 from credfile.core.api_schema import problem_responses
+from credfile.core.permissions import Action, Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet, api_user
 from credfile.customers.exports import personal_data_export
 from credfile.customers.report import latest_ratios, payment_behaviour
@@ -61,6 +63,7 @@ class ConsentViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="consents",
+        section=Section.CONSENTS,
         model=Consent,
         input=ConsentInput,
         output=ConsentOutput,
@@ -76,7 +79,7 @@ class ConsentWithdrawView(views.APIView):
     def post(self, request: Request, customer_pk: int, pk: int) -> Response:
         """Withdraw a consent; it is kept, marked withdrawn, with the reason."""
         # Viewable is enough to find it; the service refuses (403) without the right to change.
-        customer = customer_get(user=request.user, pk=customer_pk)
+        customer = customer_get(user=request.user, pk=customer_pk, trace=False)
         consent = get_object_or_404(Consent, customer=customer, pk=pk)
         data = WithdrawInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -94,40 +97,50 @@ class CreditReportView(views.APIView):
     def get(self, request: Request, customer_pk: int) -> Response:
         """Payment behaviour and ratios. An individual's report needs their consent to a
         credit report query; the query is logged with it."""
-        customer = customer_get(user=request.user, pk=customer_pk, use="credit report")
+        # The report's own record (with its consent) is the trace of this read.
+        customer = customer_get(
+            user=request.user, pk=customer_pk, action=Action.REPORT, trace=False
+        )
         consent = require_consent(customer=customer, purpose=ConsentPurpose.CREDIT_REPORT)
         record_report_use(actor=api_user(request), customer=customer, consent=consent)
-        from django.utils import timezone
-
-        behaviour = payment_behaviour(customer, as_of=timezone.localdate())
-        ratios = latest_ratios(customer)
-        return Response(
-            {
-                "customer": customer.pk,
-                "consent": consent.pk if consent else None,
+        access = customer.access  # type: ignore[attr-defined]
+        body: dict[str, Any] = {
+            "customer": customer.pk,
+            "consent": consent.pk if consent else None,
+            "sections": sorted(access.sections),
+        }
+        # Each part of the report comes from one section, given only to whoever sees it.
+        if access.sees(Section.TRANSACTIONS):
+            behaviour = payment_behaviour(customer, as_of=timezone.localdate())
+            body |= {
                 "payment_index": behaviour.index,
                 "risk_band": behaviour.band,
                 "paid_invoices": behaviour.paid_invoices,
                 "weighted_days_beyond_terms": behaviour.weighted_dbt,
                 "max_days_beyond_terms": behaviour.max_dbt,
                 "ageing": {k: str(v) for k, v in behaviour.ageing.items()},
-                "ratios": None
+            }
+        if access.sees(Section.FINANCIALS):
+            ratios = latest_ratios(customer)
+            body["ratios"] = (
+                None
                 if ratios is None
                 else {
                     k: (str(v) if v is not None else None)
                     for k, v in vars(ratios).items()
                     if k not in {"period_end", "currency"}
                 }
-                | {"period_end": ratios.period_end.isoformat(), "currency": ratios.currency},
-            }
-        )
+                | {"period_end": ratios.period_end.isoformat(), "currency": ratios.currency}
+            )
+        return Response(body)
 
 
 class PersonalDataView(views.APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **problem_responses(400, 403, 404)})
     def get(self, request: Request, customer_pk: int) -> Response:
         """All of an individual's personal data, in clear, for an access request (audited)."""
-        customer = customer_get(user=request.user, pk=customer_pk, use="personal data export")
+        # Found if viewable (403 without the export right); the export records itself.
+        customer = customer_get(user=request.user, pk=customer_pk, trace=False)
         return Response(
             personal_data_export(actor=api_user(request), customer=customer, fmt="json")
         )

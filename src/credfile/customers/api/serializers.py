@@ -10,6 +10,7 @@ from rest_framework import serializers
 from credfile.accounts.models import Department, User
 from credfile.core.api_fields import SensitiveField
 from credfile.core.models import Currency
+from credfile.core.permissions import Section
 from credfile.customers.choices import (
     AddressKind,
     ContactRole,
@@ -66,6 +67,31 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
         read_only=True,
     )
 
+    sections = serializers.SerializerMethodField(
+        help_text=_(
+            "The sections of the file you may see. Without `basic` (a usage grant for other "
+            "sections) only the file's id, code, kind, name, department and account manager "
+            "are given."
+        )
+    )
+
+    def get_sections(self, customer: Customer) -> list[str]:
+        return sorted(self._sections(customer))
+
+    def _sections(self, customer: Customer) -> frozenset[str]:
+        access = getattr(customer, "access", None)
+        if access is not None:
+            return frozenset(access.sections)
+        if getattr(customer, "sees_basic", True):
+            return frozenset(str(s) for s in Section)
+        return frozenset()
+
+    def to_representation(self, instance: Customer) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if Section.BASIC not in self._sections(instance):
+            data = {k: v for k, v in data.items() if k in IDENTIFICATION_FIELDS}
+        return data
+
     class Meta:
         model = Customer
         fields = (
@@ -101,8 +127,15 @@ class CustomerOutput(serializers.ModelSerializer[Customer]):
             "version",
             "created_at",
             "updated_at",
+            "sections",
         )
         read_only_fields = fields
+
+
+# What identifies a file to anyone who may use some part of it (a usage grant names the file).
+IDENTIFICATION_FIELDS = frozenset(
+    {"id", "code", "kind", "name", "department", "account_manager", "sections"}
+)
 
 
 class CustomerInput(serializers.Serializer[Any]):

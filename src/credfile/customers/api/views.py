@@ -26,6 +26,7 @@ from credfile.changes import services as changes
 from credfile.changes.api.serializers import ChangeRequestOutput, SubmittedOutput
 from credfile.core.api import KeysetPagination
 from credfile.core.api_schema import problem_responses
+from credfile.core.permissions import Action, Section, customer_scope, record_scope, scope_flag
 from credfile.customers.api.serializers import (
     AddressInput,
     AddressOutput,
@@ -110,7 +111,10 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
         query.is_valid(raise_exception=True)
         params = dict(query.validated_data)
         ordering = customer_ordering(params.pop("ordering"))
-        customers = customer_search(user=request.user, filters=CustomerFilters(**params))
+        user = request.user
+        customers = customer_search(user=user, filters=CustomerFilters(**params)).annotate(
+            sees_basic=scope_flag(customer_scope(user, Action.VIEW, section=Section.BASIC))
+        )
         return paginate(self, customers.prefetch_related("tags"), ordering, CustomerOutput)
 
     @extend_schema(
@@ -134,13 +138,14 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
         responses={200: CustomerOutput, **problem_responses(403, 404)},
     )
     def retrieve(self, request: Request, pk: int) -> Response:
-        customer = customer_get(user=request.user, pk=pk, use="api")
+        customer = customer_get(user=request.user, pk=pk, use="api detail")
         context = reveal_context(
             request,
             customer,
             "api customer",
             ["id_number", "passport_number", "birth_date", "phone", "bank_account"],
         )
+        context["sections"] = customer.access.sections  # type: ignore[attr-defined]
         return Response(CustomerOutput(customer, context=context).data)
 
     @extend_schema(
@@ -156,7 +161,7 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
 
         Changes to identity, classification and other approval groups become change
         requests (202, with the requests); the other fields apply at once (200)."""
-        customer = customer_get(user=request.user, pk=pk)
+        customer = customer_get(user=request.user, pk=pk, trace=False)
         data = CustomerUpdateInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -190,7 +195,7 @@ class CustomerViewSet(viewsets.GenericViewSet[Customer]):
     def destroy(self, request: Request, pk: int) -> Response:
         """Delete a credit file and every record in it: a deletion request (202) when
         deletions need approval, else at once (204)."""
-        customer = customer_get(user=request.user, pk=pk)
+        customer = customer_get(user=request.user, pk=pk, trace=False)
         made = changes.customer_remove(actor=api_user(request), customer=customer)
         if made is not None:
             return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
@@ -209,6 +214,7 @@ class ChildResource:
     """How one kind of record in a credit file is listed and created."""
 
     segment: str  # the URL segment under /customers/{id}/
+    section: Section  # the part of the file the records belong to (the policy's unit)
     model: type[models.Model]
     input: type[serializers.Serializer[Any]]
     output: type[serializers.BaseSerializer[Any]]
@@ -250,15 +256,22 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
     resource: ClassVar[ChildResource]
     schema = ChildResourceSchema()
 
-    def _customer(self) -> Customer:
-        return customer_get(user=self.request.user, pk=self.kwargs["customer_pk"])
-
     def _records(self, customer: Customer) -> models.QuerySet[Any]:
         manager = self.resource.model._default_manager
-        return manager.filter(customer=customer).prefetch_related(*self.resource.prefetch)
+        return (
+            manager.filter(customer=customer)
+            .filter(record_scope(self.request.user, self.resource.section))
+            .prefetch_related(*self.resource.prefetch)
+        )
 
     def list(self, request: Request, customer_pk: int) -> Response:
-        customer = self._customer()
+        # Outside the section (a grant for other sections), the file is not found.
+        customer = customer_get(
+            user=request.user,
+            pk=customer_pk,
+            section=self.resource.section,
+            use=f"api {self.resource.segment}",
+        )
         context = (
             reveal_context(
                 request, customer, f"api {self.resource.segment}", list(self.resource.sealed)
@@ -275,7 +288,8 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
         )
 
     def create(self, request: Request, customer_pk: int) -> Response:
-        customer = self._customer()
+        # Found if viewable (the service answers 403 without the right to change it).
+        customer = customer_get(user=request.user, pk=customer_pk, trace=False)
         data = self.resource.input(data=request.data)
         data.is_valid(raise_exception=True)
         record = self.resource.create(
@@ -301,6 +315,7 @@ class ContactViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="contacts",
+        section=Section.CONTACTS,
         model=Contact,
         input=ContactInput,
         output=ContactOutput,
@@ -315,6 +330,7 @@ class AddressViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="addresses",
+        section=Section.CONTACTS,
         model=Address,
         input=AddressInput,
         output=AddressOutput,

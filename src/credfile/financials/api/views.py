@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credfile.core.permissions import Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet
 from credfile.financials.api.serializers import (
     FinancialStatementInput,
@@ -18,6 +19,7 @@ class IndividualFinancialViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="individual-financials",
+        section=Section.FINANCIALS,
         model=IndividualFinancial,
         input=IndividualFinancialInput,
         output=IndividualFinancialOutput,
@@ -32,6 +34,7 @@ class FinancialStatementViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="financial-statements",
+        section=Section.FINANCIALS,
         model=FinancialStatement,
         input=FinancialStatementInput,
         output=FinancialStatementOutput,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from credfile.core.permissions import Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet
 from credfile.interactions.api.serializers import (
     NoteInput,
@@ -18,6 +19,7 @@ class ServiceRecordViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="service-records",
+        section=Section.SERVICES,
         model=ServiceRecord,
         input=ServiceRecordInput,
         output=ServiceRecordOutput,
@@ -31,6 +33,7 @@ class NoteViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="notes",
+        section=Section.NOTES,
         model=Note,
         input=NoteInput,
         output=NoteOutput,

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from credfile.core.api_schema import problem_responses
+from credfile.core.permissions import Section
 from credfile.customers.api.views import (
     ChildResource,
     CustomerChildViewSet,
@@ -63,6 +64,7 @@ class CustomerReviewViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="reviews",
+        section=Section.REVIEWS,
         model=Review,
         input=ReviewInput,
         output=ReviewOutput,

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from credfile.core.permissions import Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet
 from credfile.transactions.api.serializers import (
     ContractInput,
@@ -24,6 +25,7 @@ class ContractViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="contracts",
+        section=Section.TRANSACTIONS,
         model=Contract,
         input=ContractInput,
         output=ContractOutput,
@@ -37,6 +39,7 @@ class InvoiceViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="invoices",
+        section=Section.TRANSACTIONS,
         model=Invoice,
         input=InvoiceInput,
         output=InvoiceOutput,
@@ -58,6 +61,7 @@ class PaymentViewSet(CustomerChildViewSet):
 
     resource = ChildResource(
         segment="payments",
+        section=Section.TRANSACTIONS,
         model=Payment,
         input=PaymentInput,
         output=PaymentOutput,
