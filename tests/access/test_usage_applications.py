@@ -73,10 +73,14 @@ def test_another_departments_file_opens_only_after_an_executive_approves(
         outsider.get(reverse("customers:section", args=[file_of_sales.pk, "notes"])).status_code
         == 404
     )
-    # Each use is logged with the purpose.
+    # The use is logged with the purpose and the section it opened; the refused section is
+    # logged as a refusal, not as a use.
     uses = AuditEvent.objects.filter(action="grant_use", customer_id=file_of_sales.pk)
-    assert uses.count() == 2
-    assert all(e.after["purpose"] == "核实其对外贸部的付款记录" for e in uses)
+    assert uses.count() == 1
+    assert uses.get().after["purpose"] == "核实其对外贸部的付款记录"
+    assert uses.get().after["section"] == "basic"
+    refused = AuditEvent.objects.filter(action="access_denied", customer_id=file_of_sales.pk)
+    assert refused.latest("seq").after["requested"] == "view notes"
     # Still read-only.
     assert outsider.get(reverse("customers:edit", args=[file_of_sales.pk])).status_code == 404
 

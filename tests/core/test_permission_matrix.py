@@ -52,6 +52,11 @@ class Route:
     call: Callable[[Any, Customer], Any]
     api: bool = False
     individual: bool = False  # needs an individual's file (personal data)
+    label: str = ""  # names the route in docs/permissions.md where the name is not enough
+
+    @property
+    def key(self) -> str:
+        return self.label or self.name
 
 
 def _web(
@@ -109,7 +114,16 @@ def _withdraw_consent(client: Any, customer: Customer) -> Any:
 
 
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
-SECTIONS = ("contacts", "financials", "transactions", "services", "notes", "consents", "reviews")
+SECTIONS = (
+    "basic",
+    "contacts",
+    "financials",
+    "transactions",
+    "services",
+    "notes",
+    "consents",
+    "reviews",
+)
 API_LISTS = (
     "contacts",
     "addresses",
@@ -126,7 +140,15 @@ REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
 ROUTES: list[Route] = [
     Route("customers:detail", "view", _web("get", "customers:detail")),
-    *[Route("customers:section", "view", _web("get", "customers:section", s)) for s in SECTIONS],
+    *[
+        Route(
+            "customers:section",
+            "view",
+            _web("get", "customers:section", s),
+            label=f"customers:section {s}",
+        )
+        for s in SECTIONS
+    ],
     Route("customers:report", "view", _web("get", "customers:report")),
     Route("customers:edit", "edit", _web("get", "customers:edit")),
     Route("customers:edit", "edit", _edit_form),

@@ -14,7 +14,7 @@ from credfile.core.permissions import (
     Action,
     can_decide_usage_applications,
     can_see_all_usage_applications,
-    customer_scope,
+    in_role_scope,
 )
 from credfile.customers.models import Customer
 
@@ -30,7 +30,7 @@ def active_grants(*, user: Any) -> QuerySet[AccessGrant]:
 
 def can_reveal(*, user: Any, customer: Customer) -> bool:
     """Whoever works the file in its own department may reveal its sensitive values."""
-    return Customer.objects.filter(customer_scope(user, Action.REVEAL), pk=customer.pk).exists()
+    return in_role_scope(user, Action.REVEAL, customer)
 
 
 def application_queryset(*, user: Any) -> QuerySet[UsageApplication]:

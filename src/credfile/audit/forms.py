@@ -42,6 +42,7 @@ class AuditFilterForm(forms.Form):
     object_type = forms.ChoiceField(label=_("Object type"), required=False)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    reads = forms.BooleanField(label=_("Only looks at credit files"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -70,4 +71,5 @@ class AuditFilterForm(forms.Form):
             object_type=data.get("object_type", ""),
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
+            reads=bool(data.get("reads")),
         )

@@ -21,6 +21,7 @@ from credfile.audit.chain import (
     utc_iso,
     verify_chain,
 )
+from credfile.audit.choices import AuditAction
 from credfile.audit.models import AuditEvent, AuditHead
 from credfile.core import permissions
 from credfile.customers.models import Customer
@@ -28,6 +29,18 @@ from credfile.customers.models import Customer
 # Who reads the trail (the policy's answer). Everyone else gets a 404 for its pages, as for
 # a file outside scope.
 can_audit = permissions.can_audit
+
+
+# The events that record a look at a credit file: opening it or a section, a use under a
+# grant, a reveal, a credit report, an export of a person's data, a lookup naming it.
+READ_ACTIONS = (
+    AuditAction.VIEW,
+    AuditAction.GRANT_USE,
+    AuditAction.REVEAL,
+    AuditAction.CREDIT_REPORT,
+    AuditAction.EXPORT,
+    AuditAction.LOOKUP,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class AuditFilters:
     object_type: str = ""
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None  # inclusive
+    reads: bool = False  # only the looks at credit files (who looked at what)
 
     def as_dict(self) -> dict[str, str]:
         """The filters that are set, for the record of an export."""
@@ -48,6 +62,7 @@ class AuditFilters:
             "object_type": self.object_type,
             "date_from": self.date_from.isoformat() if self.date_from else "",
             "date_to": self.date_to.isoformat() if self.date_to else "",
+            "reads": "on" if self.reads else "",
         }
         return {k: v for k, v in values.items() if v}
 
@@ -114,6 +129,8 @@ def audit_event_search(*, user: Any, filters: AuditFilters) -> QuerySet[AuditEve
         qs = qs.filter(customer_id=customer_id)
     if filters.action:
         qs = qs.filter(action=filters.action)
+    if filters.reads:
+        qs = qs.filter(action__in=READ_ACTIONS, customer_id__isnull=False)
     if filters.object_type:
         qs = qs.filter(object_type=filters.object_type)
     if filters.date_from is not None or filters.date_to is not None:

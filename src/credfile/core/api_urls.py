@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),
     path("", include("credfile.reviews.api.views")),
+    path("", include("credfile.audit.api.views")),
 ]

@@ -6,7 +6,7 @@ import time
 import uuid
 from collections.abc import Callable
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +28,9 @@ GetResponse = Callable[[HttpRequest], HttpResponse]
 class RequestContext:
     request_id: str
     ip: str | None
+    # What one request has already read and will not change within it (a user's grants in
+    # force), so the policy asks the database once per request.
+    memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("credfile_request", default=None)

@@ -95,8 +95,17 @@ def _grants_in_force(user: Any) -> list[tuple[int, list[str]]]:
     """(customer id, sections) of the user's grants in force: a short list, read once."""
     # Imported here: the access app's models import the customers app, which imports this.
     from credfile.access.selectors import active_grants
+    from credfile.core.middleware import current_request_context
 
-    return list(active_grants(user=user).values_list("customer_id", "sections")[:10_000])
+    context = current_request_context()
+    key = ("grants", user.pk)
+    if context is not None and key in context.memo:
+        cached: list[tuple[int, list[str]]] = context.memo[key]
+        return cached
+    grants = list(active_grants(user=user).values_list("customer_id", "sections")[:10_000])
+    if context is not None:
+        context.memo[key] = grants
+    return grants
 
 
 def _granted(user: Any, prefix: str, section: Section | str | None) -> Q:
@@ -115,29 +124,56 @@ def _granted(user: Any, prefix: str, section: Section | str | None) -> Q:
     return Q(**{f"{prefix}pk__in": ids})
 
 
-def _role_scope(user: Any, action: Action, prefix: str) -> Q:
+def _role_rule(user: Any, action: Action) -> str:
+    """Which files the role reaches for `action`: "all", "dept" (the user's department),
+    "own" (the department's files the user manages) or "none". The one rule, read both as
+    a query filter (`_role_scope`) and against a loaded file (`in_role_scope`)."""
     role = user.role
-    dept = Q(**{f"{prefix}department_id": user.department_id})
-    own = Q(**{f"{prefix}account_manager_id": user.pk})
     in_department = role in _DEPARTMENT_ROLES and user.department_id is not None
     if action in {Action.VIEW, Action.REPORT}:
         if role in _READ_ALL:
-            return EVERYTHING
-        return dept if in_department else NOTHING
+            return "all"
+        return "dept" if in_department else "none"
     if action in {Action.REVEAL, Action.EXPORT}:
         # Whoever works the file in its own department; never through a grant.
-        return dept if in_department else NOTHING
+        return "dept" if in_department else "none"
     if action in {Action.CREATE, Action.CHANGE}:
         if role == Role.DEPARTMENT_HEAD and user.department_id:
-            return dept
+            return "dept"
         if role == Role.ACCOUNT_MANAGER and user.department_id:
-            return dept & own
-        return NOTHING
-    if action == Action.DELETE:
-        if role == Role.DEPARTMENT_HEAD and user.department_id:
-            return dept
-        return NOTHING
+            return "own"
+        return "none"
+    if action == Action.DELETE and role == Role.DEPARTMENT_HEAD and user.department_id:
+        return "dept"
+    return "none"
+
+
+def _role_scope(user: Any, action: Action, prefix: str) -> Q:
+    rule = _role_rule(user, action)
+    dept = Q(**{f"{prefix}department_id": user.department_id})
+    if rule == "all":
+        return EVERYTHING
+    if rule == "dept":
+        return dept
+    if rule == "own":
+        return dept & Q(**{f"{prefix}account_manager_id": user.pk})
     return NOTHING
+
+
+def in_role_scope(user: Any, action: Action, customer: Any) -> bool:
+    """Whether a loaded file is inside the role's scope for `action` (grants aside): the
+    same rule as the filter, without a query."""
+    if not _active(user):
+        return False
+    rule = _role_rule(user, action)
+    if rule == "all":
+        return True
+    in_dept = customer.department_id == user.department_id
+    if rule == "dept":
+        return bool(in_dept)
+    if rule == "own":
+        return bool(in_dept and customer.account_manager_id == user.pk)
+    return False
 
 
 def scope_flag(scope: Q) -> Any:
@@ -314,6 +350,14 @@ def change_deciders(*, department_id: int | None, maker: Any) -> Q:
 def can_audit(user: Any) -> bool:
     """Auditors (and the administrator, who keeps the system) read the audit trail."""
     return bool(_active(user) and getattr(user, "role", None) in {Role.AUDITOR, Role.ADMIN})
+
+
+def can_open_files(user: Any) -> bool:
+    """Whether the user's role opens any credit file at all (links to files are shown)."""
+    return bool(
+        _active(user)
+        and (user.role in _READ_ALL or (user.role in _DEPARTMENT_ROLES and user.department_id))
+    )
 
 
 def can_manage_review_policies(user: Any) -> bool:

@@ -1,0 +1,22 @@
+"""What the policy answers about the signed-in user, for the navigation and links of every
+page: templates ask these flags, never a role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+from credfile.core import permissions
+
+
+class _Policy:
+    def __init__(self, user: Any) -> None:
+        self.can_audit = permissions.can_audit(user)
+        self.can_open_files = permissions.can_open_files(user)
+
+
+def policy(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    return {"policy": SimpleLazyObject(lambda: _Policy(user))}
