@@ -64,7 +64,8 @@ ALLOWED_HOSTS = env_list("CREDFILE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[
 CSRF_TRUSTED_ORIGINS = env_list("CREDFILE_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin site records every write it makes in the audit trail (accounts/admin_site.py).
+    "credfile.accounts.admin_config.AuditedAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -73,7 +74,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens stored as hashes, with a lifetime (CREDFILE_TOKEN_HOURS).
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -190,6 +192,18 @@ OTP_TOTP_ISSUER = env_str("CREDFILE_OTP_ISSUER", "credfile")
 # The admin never shows a device's secret key or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
+# API tokens (django-rest-knox): only a hash is stored; each lives this many hours, and is
+# revoked early by logout, a password change, deactivation or a second-factor reset.
+CREDFILE_TOKEN_HOURS = env_int("CREDFILE_TOKEN_HOURS", 8, minimum=1)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=CREDFILE_TOKEN_HOURS),
+    "AUTH_HEADER_PREFIX": "Bearer",
+    "AUTO_REFRESH": False,
+}
+# Role and department changes (and activating a file-reading account) wait for an
+# executive's approval; false applies them at once (a one-person office), still audited.
+CREDFILE_PRIVILEGE_APPROVAL = env_bool("CREDFILE_PRIVILEGE_APPROVAL", True)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -295,6 +309,8 @@ SPECTACULAR_SETTINGS = {
         "RiskLevelEnum": "credfile.reviews.choices.RiskLevel",
         "ServiceChannelEnum": "credfile.interactions.choices.Channel",
         "ConsentChannelEnum": "credfile.consent.choices.ConsentChannel",
+        "RoleEnum": "credfile.accounts.choices.Role",
+        "PrivilegeChangeStatusEnum": "credfile.accounts.choices.PrivilegeChangeStatus",
     },
 }
 

@@ -210,8 +210,9 @@ def test_a_department_head_cannot_file_into_another_department(
 
 @pytest.mark.parametrize("role", ["auditor", "credit_manager", "executive"])
 def test_read_only_roles_cannot_open_files(api_for: ApiFor, personas: Personas, role: str) -> None:
+    client = api_for(getattr(personas, role))
     before = counts()
-    response = api_for(getattr(personas, role)).post(URL, organisation(), format="json")
+    response = client.post(URL, organisation(), format="json")
     assert_problem(response, 403)
     assert counts() == before
 

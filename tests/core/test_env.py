@@ -110,6 +110,12 @@ def _start(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]
             "DATABASE_URL must be a sqlite:// or postgres:// URL",
         ),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database URL"),
+        ({"CREDFILE_TOKEN_HOURS": "0"}, "CREDFILE_TOKEN_HOURS must be at least 1, got 0"),
+        ({"CREDFILE_TOKEN_HOURS": "8h"}, "CREDFILE_TOKEN_HOURS must be an integer"),
+        (
+            {"CREDFILE_PRIVILEGE_APPROVAL": "perhaps"},
+            "CREDFILE_PRIVILEGE_APPROVAL must be a boolean",
+        ),
     ],
 )
 def test_credfile_refuses_to_start_with_a_bad_setting(
@@ -131,3 +137,15 @@ def test_credfile_starts_with_the_defaults_and_keeps_its_secret_key(tmp_path: Pa
     second = _start(tmp_path)
     assert second.returncode == 0, second.stderr
     assert key_file.read_text() == key
+
+
+def test_api_tokens_live_eight_hours_and_privilege_changes_need_approval_by_default() -> None:
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    if "CREDFILE_TOKEN_HOURS" in os.environ or "CREDFILE_PRIVILEGE_APPROVAL" in os.environ:
+        pytest.skip("set in this environment")
+    assert settings.CREDFILE_TOKEN_HOURS == 8
+    assert settings.REST_KNOX["TOKEN_TTL"] == timedelta(hours=8)
+    assert settings.CREDFILE_PRIVILEGE_APPROVAL is True

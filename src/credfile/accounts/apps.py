@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "credfile.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from credfile.accounts import signals  # noqa: F401  (revocations on password change)

@@ -9,3 +9,10 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", _("Executive")
     AUDITOR = "auditor", _("Auditor")
     ADMIN = "admin", _("Administrator")
+
+
+class PrivilegeChangeStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")

@@ -26,3 +26,12 @@ class OTPCodeForm(forms.Form):
         if not code.isdigit() or len(code) != 6:
             raise forms.ValidationError(_("Enter the six digits shown in the app."))
         return code
+
+
+class PrivilegeDecisionForm(forms.Form):
+    """An executive's decision on a privilege change; a rejection needs its reason."""
+
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -9,4 +9,14 @@ urlpatterns = [
     path("otp/setup/", views.otp_setup, name="otp-setup"),
     path("otp/verify/", views.otp_verify, name="otp-verify"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("tokens/", views.api_tokens, name="api-tokens"),
+    path("tokens/revoke-all/", views.api_tokens_revoke_all, name="api-tokens-revoke-all"),
+    path("tokens/<str:token_id>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
+    path("privileges/", views.privilege_changes, name="privilege-changes"),
+    path("privileges/<int:pk>/decide/", views.privilege_change_decide, name="privilege-decide"),
+    path(
+        "privileges/<int:pk>/withdraw/",
+        views.privilege_change_withdraw_view,
+        name="privilege-withdraw",
+    ),
 ]

@@ -1,4 +1,5 @@
-"""Sign-in pages beyond the password: the second factor and the own-password change."""
+"""Sign-in pages beyond the password: the second factor, the own password and API tokens;
+the executives' decisions on privilege changes."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
@@ -18,8 +20,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
-from credfile.accounts.forms import OTPCodeForm
+from credfile.accounts import selectors
+from credfile.accounts.choices import PrivilegeChangeStatus
+from credfile.accounts.forms import OTPCodeForm, PrivilegeDecisionForm
 from credfile.accounts.models import User
 from credfile.accounts.otp import (
     otp_pending,
@@ -31,6 +36,12 @@ from credfile.accounts.otp import (
     totp_verify,
 )
 from credfile.accounts.services import (
+    api_token_revoke,
+    api_tokens_revoke,
+    privilege_change_approve,
+    privilege_change_reject,
+    privilege_change_withdraw,
+    token_prefix,
     totp_device_confirm,
     totp_device_for_enrolment,
     user_password_change,
@@ -139,3 +150,89 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         response = super().form_invalid(form)
         response.status_code = 422  # as every refused form in credfile
         return response
+
+
+@never_cache
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """One's own API tokens in force: when each was issued and ends; revoke one or all."""
+    tokens = [
+        {"id": token.digest, "prefix": token_prefix(token), "token": token}
+        for token in selectors.api_tokens_of(user=_user(request))
+    ]
+    return render(request, "registration/api_tokens.html", {"tokens": tokens})
+
+
+@require_POST
+@login_required
+def api_token_revoke_view(request: HttpRequest, token_id: str) -> HttpResponse:
+    user = _user(request)
+    api_token_revoke(actor=user, token=selectors.api_token_get(user=user, digest=token_id))
+    messages.success(request, _("The token has been revoked."))
+    return redirect("api-tokens")
+
+
+@require_POST
+@login_required
+def api_tokens_revoke_all(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    api_tokens_revoke(user=user, actor=user, reason="revoked_by_owner")
+    messages.success(request, _("All your API tokens have been revoked."))
+    return redirect("api-tokens")
+
+
+@never_cache
+@login_required
+def privilege_changes(request: HttpRequest) -> HttpResponse:
+    """Requested changes of role, department or activation; executives decide them here."""
+    user = _user(request)
+    queryset = selectors.privilege_change_queryset(user=user)
+    status = request.GET.get("status", "")
+    if status in PrivilegeChangeStatus.values:
+        queryset = queryset.filter(status=status)
+    rows = [
+        {"change": change, "can_decide": selectors.can_decide(user=user, change=change)}
+        for change in queryset[:100]
+    ]
+    context = {
+        "rows": rows,
+        "status": status,
+        "statuses": PrivilegeChangeStatus.choices,
+        "form": PrivilegeDecisionForm(),
+    }
+    return render(request, "registration/privilege_changes.html", context)
+
+
+@require_POST
+@login_required
+def privilege_change_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    change = selectors.privilege_change_get(user=user, pk=pk)
+    form = PrivilegeDecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose to approve or to reject."))
+        return redirect("privilege-changes")
+    try:
+        if form.cleaned_data["decision"] == "approve":
+            privilege_change_approve(actor=user, change=change, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Change approved; it has taken effect."))
+        else:
+            privilege_change_reject(actor=user, change=change, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Change rejected."))
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    return redirect("privilege-changes")
+
+
+@require_POST
+@login_required
+def privilege_change_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    change = selectors.privilege_change_get(user=user, pk=pk)
+    try:
+        privilege_change_withdraw(actor=user, change=change)
+    except (PermissionDenied, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("Request withdrawn."))
+    return redirect("privilege-changes")

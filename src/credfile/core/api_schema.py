@@ -66,3 +66,14 @@ class SessionCookieScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "apiKey", "in": "cookie", "name": "sessionid"}
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """API tokens from POST /api/v1/auth/token/ (django-rest-knox), sent as `Bearer <token>`."""
+
+    target_class = "credfile.core.authentication.BearerTokenAuthentication"
+    name = "tokenAuth"
+    priority = 1
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        return {"type": "http", "scheme": "bearer"}

@@ -4,18 +4,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from knox.auth import TokenAuthentication
 from rest_framework import exceptions
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.request import Request
 
 from credfile.accounts.otp import otp_pending
 
 
 class BearerTokenAuthentication(TokenAuthentication):
-    """`Authorization: Bearer <token>` with a token from POST /api/v1/auth/token/."""
+    """`Authorization: Bearer <token>` with a token from POST /api/v1/auth/token/.
 
-    keyword = "Bearer"
+    django-rest-knox stores only a hash of each token and refuses it after its expiry
+    (CREDFILE_TOKEN_HOURS) or when its user is inactive.
+    """
+
+    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
+        try:
+            result: tuple[Any, Any] | None = super().authenticate(request)
+            return result
+        except UnicodeDecodeError:
+            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+
+    def authenticate_header(self, request: Request) -> str:
+        return "Bearer"
+
+    def _cleanup_token(self, auth_token: Any) -> bool:
+        # Only the presented token: knox would also read all the user's other tokens on
+        # every request. Their expired ones go when the user next asks for a token.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
 
 
 class SecondFactorPending(exceptions.PermissionDenied):

@@ -372,3 +372,69 @@ def review_queue_filter(user: Any) -> Q:
     if user.role == Role.ACCOUNT_MANAGER:
         return Q(account_manager_id=user.pk, customer__account_manager_id=user.pk)
     return EVERYTHING
+
+
+# --- Accounts: privilege changes and API tokens ----------------------------------------------
+# Who may decide a change of someone's role or department, and which changes need a decision.
+# Roles are compared as `Role` members; the accounts services and pages only ask these.
+
+
+def role_reads_files(role: str, department_id: int | None) -> bool:
+    """Whether an active account with this role and department reaches any credit file:
+    the department roles through their department, the others across departments; the
+    administrator's role reaches none."""
+    if Role(role) in _READ_ALL:
+        return True
+    return Role(role) in _DEPARTMENT_ROLES and department_id is not None
+
+
+def raises_privilege(
+    *,
+    before_role: str,
+    after_role: str,
+    before_department_id: int | None,
+    after_department_id: int | None,
+    before_active: bool,
+    after_active: bool,
+) -> bool:
+    """A change that needs an executive's approval: any change of role or department, and
+    activating (or creating) an account whose role reads credit files."""
+    if Role(before_role) != Role(after_role) or before_department_id != after_department_id:
+        return True
+    return not before_active and after_active and role_reads_files(after_role, after_department_id)
+
+
+def decides_privilege_changes(actor: Any) -> bool:
+    """Active executives are the checkers of privilege changes; nobody else ever is."""
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_active
+        and actor.role == Role.EXECUTIVE
+    )
+
+
+def can_decide_privilege_change(actor: Any, *, user_id: int, requested_by_id: int) -> bool:
+    """An active executive decides, never the one who asked and never about their own
+    account. The administrator (who makes these changes) is never the checker."""
+    return decides_privilege_changes(actor) and actor.pk != requested_by_id and actor.pk != user_id
+
+
+def can_see_privilege_changes(actor: Any) -> bool:
+    """Executives decide them, auditors review them, administrators follow their own."""
+    return bool(
+        actor is not None
+        and actor.is_authenticated
+        and actor.role in {Role.EXECUTIVE, Role.AUDITOR, Role.ADMIN}
+    )
+
+
+def sees_all_privilege_changes(actor: Any) -> bool:
+    """Executives (who decide) and auditors see every request; an administrator only his own."""
+    return bool(can_see_privilege_changes(actor) and actor.role in {Role.EXECUTIVE, Role.AUDITOR})
+
+
+def can_manage_api_token(actor: Any, *, owner_id: int) -> bool:
+    """A token is seen and revoked by its owner only: not even an administrator sees or
+    makes another user's token, so nobody acts in someone else's name."""
+    return bool(actor is not None and actor.is_authenticated and actor.pk == owner_id)

@@ -1,16 +1,27 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from credfile.accounts.api.serializers import (
+    PrivilegeChangeOutput,
+    PrivilegeDecisionInput,
+    TokenInfoOutput,
+    TokenInput,
+    TokenOutput,
+)
+from credfile.accounts.choices import PrivilegeChangeStatus
 from credfile.accounts.lockout import cooloff_minutes, lockout_message
 from credfile.accounts.otp import (
     otp_required,
@@ -19,27 +30,31 @@ from credfile.accounts.otp import (
     totp_device,
     totp_verify,
 )
+from credfile.accounts.selectors import (
+    api_token_get,
+    api_tokens_of,
+    privilege_change_get,
+    privilege_change_queryset,
+)
+from credfile.accounts.services import (
+    api_token_issue,
+    api_token_revoke,
+    api_tokens_revoke,
+    privilege_change_approve,
+    privilege_change_reject,
+)
+from credfile.audit.choices import AuditAction
+from credfile.core.api_schema import problem_responses
 from credfile.core.authentication import BearerTokenAuthentication
-
-
-class TokenInput(serializers.Serializer[dict[str, str]]):
-    username = serializers.CharField()
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
-    otp_token = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        max_length=12,
-        help_text="The current six-digit code of the account's authenticator app; required "
-        "for the roles that must sign in with a second factor (CREDFILE_OTP_REQUIRED_ROLES).",
-    )
-
-
-class TokenOutput(serializers.Serializer[dict[str, str]]):
-    token = serializers.CharField()
+from credfile.customers.api.views import api_user, paginate
 
 
 class TokenView(APIView):
     """Exchange a username and password for an API token (send it as `Bearer <token>`).
+
+    The token lives CREDFILE_TOKEN_HOURS hours (`expires`); only its hash is stored, so it
+    is shown this once. It ends early at logout, a password change, deactivation or a
+    second-factor reset.
 
     Accounts whose role needs a second factor (by default administrators, executives and
     auditors) get a token only with `otp_token`, the current code of the authenticator app
@@ -96,5 +111,108 @@ class TokenView(APIView):
                 raise AuthenticationFailed(
                     _("Wrong or expired one-time code. Wait for the next code and try again.")
                 )
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key}, status=status.HTTP_200_OK)
+        token, secret = api_token_issue(user=user)
+        return Response({"token": secret, "expires": token.expiry}, status=status.HTTP_200_OK)
+
+
+class TokenListView(APIView):
+    """Your own API tokens in force (never the token itself: only its first characters)."""
+
+    @extend_schema(responses={200: TokenInfoOutput(many=True)})
+    def get(self, request: Request) -> Response:
+        tokens = api_tokens_of(user=api_user(request))
+        return Response(TokenInfoOutput(tokens, many=True).data)
+
+
+class TokenDetailView(APIView):
+    """Revoke one of your own tokens by its id (from the list)."""
+
+    @extend_schema(responses={204: None, **problem_responses(404)})
+    def delete(self, request: Request, token_id: str) -> Response:
+        user = api_user(request)
+        api_token_revoke(actor=user, token=api_token_get(user=user, digest=token_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutView(APIView):
+    """End the token this request was made with."""
+
+    authentication_classes = [BearerTokenAuthentication]
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user = api_user(request)
+        token = request.auth
+        assert isinstance(token, AuthToken)
+        api_tokens_revoke(
+            user=user,
+            actor=user,
+            reason="logout",
+            digests=[token.digest],
+            action=AuditAction.LOGOUT,
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class LogoutAllView(APIView):
+    """End every API token you hold."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request: Request) -> Response:
+        user = api_user(request)
+        api_tokens_revoke(user=user, actor=user, reason="logout_all", action=AuditAction.LOGOUT)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PrivilegeChangeViewSet(viewsets.GenericViewSet[Any]):
+    """Changes of a user's role, department or activation, awaiting an executive's approval.
+
+    Executives and auditors see them all, administrators those they asked for; an executive
+    decides, never the maker and never about their own account.
+    """
+
+    @extend_schema(responses={200: PrivilegeChangeOutput, **problem_responses(400)})
+    def list(self, request: Request) -> Response:
+        queryset = privilege_change_queryset(user=api_user(request))
+        status_filter = request.query_params.get("status", "")
+        if status_filter in PrivilegeChangeStatus.values:
+            queryset = queryset.filter(status=status_filter)
+        return paginate(self, queryset, ("-id",), PrivilegeChangeOutput)
+
+    @extend_schema(responses={200: PrivilegeChangeOutput, **problem_responses(404)})
+    def retrieve(self, request: Request, pk: int) -> Response:
+        change = privilege_change_get(user=api_user(request), pk=pk)
+        return Response(PrivilegeChangeOutput(change).data)
+
+    @extend_schema(
+        request=PrivilegeDecisionInput,
+        responses={200: PrivilegeChangeOutput, **problem_responses(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request: Request, pk: int) -> Response:
+        data = PrivilegeDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = api_user(request)
+        change = privilege_change_approve(
+            actor=user,
+            change=privilege_change_get(user=user, pk=pk),
+            reason=data.validated_data["reason"],
+        )
+        return Response(PrivilegeChangeOutput(change).data)
+
+    @extend_schema(
+        request=PrivilegeDecisionInput,
+        responses={200: PrivilegeChangeOutput, **problem_responses(400, 403, 404)},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request: Request, pk: int) -> Response:
+        """Reject, giving the reason."""
+        data = PrivilegeDecisionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = api_user(request)
+        change = privilege_change_reject(
+            actor=user,
+            change=privilege_change_get(user=user, pk=pk),
+            reason=data.validated_data["reason"],
+        )
+        return Response(PrivilegeChangeOutput(change).data)
