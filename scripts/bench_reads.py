@@ -99,8 +99,10 @@ def main(argv: list[str] | None = None) -> int:
         .order_by("pk")
         .values_list("pk", flat=True)[: args.files]
     )
-    print(f"{Customer.objects.count():,} customers, {audit_count():,} audit events, "
-          f"{connection.vendor}; {args.runs} runs over {len(files)} files")
+    print(
+        f"{Customer.objects.count():,} customers, {audit_count():,} audit events, "
+        f"{connection.vendor}; {args.runs} runs over {len(files)} files"
+    )
     print(f"{'case':<28} {'who':<8} {'median ms':>10} {'p95 ms':>8} {'events/req':>10}")
     for who, user in (("head", head), ("credit", credit)):
         client = Client()
@@ -124,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
                 f" {events:>10.1f}"
             )
     append = plain_append(args.runs)
-    print(f"{'plain SQL audit append':<28} {'':<8} {statistics.median(append):>10.2f} "
-          f"{p95(append):>8.2f}")
+    print(
+        f"{'plain SQL audit append':<28} {'':<8} {statistics.median(append):>10.2f} "
+        f"{p95(append):>8.2f}"
+    )
     return 0
 
 
