@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.core.commands import LocalizedCommand
+from credfile.core.permissions import Action
 from credfile.customers.exports import personal_data_export, personal_data_xlsx
 from credfile.customers.selectors import customer_queryset
 
@@ -37,7 +38,12 @@ class Command(LocalizedCommand):
             raise CommandError(
                 _("There is no active user %(name)s.") % {"name": options["username"]}
             )
-        customer = customer_queryset(user=user).filter(code=options["code"].upper()).first()
+        # The export right (the file's own department), asked of the policy in the query.
+        customer = (
+            customer_queryset(user=user, action=Action.EXPORT)
+            .filter(code=options["code"].upper())
+            .first()
+        )
         if customer is None:
             raise CommandError(
                 _("No credit file %(code)s within your scope.") % {"code": options["code"]}
