@@ -23,6 +23,8 @@ from credfile.core.permissions import (
     can_decide_privilege_change,
     can_manage_api_token,
     raises_privilege,
+    role_administers,
+    role_needs_department,
 )
 
 
@@ -64,7 +66,7 @@ def user_create(
             }
         )
     department = department_by_code(department_code) if department_code else None
-    if department is None and role in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}:
+    if department is None and role_needs_department(role):
         raise ValidationError(
             {"department": _("An account manager or department head needs a department.")}
         )
@@ -74,8 +76,8 @@ def user_create(
         department=department,
         display_name=display_name,
         email=email,
-        is_staff=role == Role.ADMIN,
-        is_superuser=role == Role.ADMIN,
+        is_staff=role_administers(role),
+        is_superuser=role_administers(role),
     )
     if check_password:
         try:
@@ -235,7 +237,7 @@ def _privileges(user: User) -> dict[str, Any]:
 def _check_role_department(role: str, department: Department | None) -> None:
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
-    if department is None and Role(role) in {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD}:
+    if department is None and role_needs_department(role):
         raise ValidationError(
             {"department": _("An account manager or department head needs a department.")}
         )

@@ -268,6 +268,16 @@ def grant_for_section(*, user: Any, customer: Any, section: Section | str | None
 # --- questions without a file in them ------------------------------------------------------------
 
 
+def role_needs_department(role: str) -> bool:
+    """Account managers and department heads work in one department; others in none."""
+    return role in _DEPARTMENT_ROLES
+
+
+def role_administers(role: str) -> bool:
+    """The administrator keeps the system (Django's staff and superuser flags), no files."""
+    return role == Role.ADMIN
+
+
 def can_create_customer(user: Any) -> bool:
     return bool(_active(user) and user.department_id and user.role in _DEPARTMENT_ROLES)
 
