@@ -1,0 +1,77 @@
+"""The rules of routes without a file in the URL: docs/permissions.md's table, each cell
+checked against the policy function and against what the route shows the role."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from credfile.core import permissions
+from credfile.reviews.models import ReviewPolicy
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ROLES = ("account_manager", "department_head", "credit_manager", "executive", "auditor", "admin")
+
+
+def read_rules() -> dict[str, dict[str, bool]]:
+    text = DOC.read_text(encoding="utf-8")
+    table = text.split("<!-- routes:start -->")[1].split("<!-- routes:end -->")[0]
+    rules = {}
+    for line in table.strip().splitlines()[2:]:
+        question, *marks = (c.strip() for c in line.strip().strip("|").split("|"))
+        function = question.split("(`")[1].split("`)")[0]
+        assert all(m in {"✓", "✗"} for m in marks), line
+        rules[function] = {r: m == "✓" for r, m in zip(ROLES, marks, strict=True)}
+    return rules
+
+
+RULES = read_rules()
+
+
+def _audit_pages(client: Client) -> bool:
+    page = client.get(reverse("audit:list")).status_code
+    api = client.get("/api/v1/audit/events/").status_code
+    assert (page == 200) == (api == 200) and {page, api} <= {200, 404}
+    return page == 200
+
+
+def _tab(url: str, tab: str) -> Callable[[Client], bool]:
+    return lambda client: f'href="?tab={tab}"' in client.get(url).content.decode()
+
+
+def _policy_edit_links(client: Client) -> bool:
+    policy = ReviewPolicy.objects.filter(is_active=True).first()
+    assert policy is not None
+    page = client.get(reverse("reviews:policies")).content.decode()
+    return reverse("reviews:policy-edit", args=[policy.pk]) in page
+
+
+SHOWN: dict[str, Callable[[Client], bool] | None] = {
+    "can_audit": _audit_pages,
+    "can_decide_changes": _tab(reverse("changes:queue"), "decide"),
+    "can_decide_usage_applications": _tab(reverse("access:list"), "decide"),
+    "can_see_all_usage_applications": _tab(reverse("access:list"), "all"),
+    "can_manage_review_policies": _policy_edit_links,
+    "decides_privilege_changes": None,  # its pages are tested in tests/security
+}
+
+
+def test_every_rule_has_a_route_check() -> None:
+    assert set(RULES) == set(SHOWN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("function", list(RULES))
+def test_the_route_rule_holds(personas: Any, client_for: Any, function: str, role: str) -> None:
+    user = getattr(personas, role)
+    expected = RULES[function][role]
+    assert getattr(permissions, function)(user) is expected
+    shown = SHOWN[function]
+    if shown is not None:
+        assert shown(client_for(user)) is expected
