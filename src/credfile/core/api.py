@@ -5,17 +5,30 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
+
+
+class BoundedJSONParser(JSONParser):
+    """DRF's JSON parser, but a deeply nested body is a 400, not a RecursionError (500)."""
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None
 
 
 class KeysetPagination(CursorPagination):
@@ -77,8 +90,21 @@ def problem(status_code: int, title: str, detail: str = "", **extra: Any) -> Res
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error as application/problem+json, with per-field messages under `errors`."""
-    if isinstance(exc, DjangoValidationError | StaleVersion):
+    if isinstance(exc, DjangoValidationError | StaleVersion | OverflowError | DataError):
         set_rollback()  # as DRF does for its own exceptions
+    if isinstance(exc, RequestDataTooBig):
+        return problem(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            _("Request too large"),
+            _("The request body is larger than this server accepts."),
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number no column can hold reached the database: bad input, not a server error.
+        return problem(
+            status.HTTP_400_BAD_REQUEST,
+            _("Malformed request"),
+            _("A number in the request is out of range."),
+        )
     if isinstance(exc, DuplicateRecord):
         existing = exc.existing
         return problem(
