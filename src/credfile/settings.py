@@ -257,7 +257,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": CREDFILE_PAGE_SIZE,
     "EXCEPTION_HANDLER": "credfile.core.api.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["credfile.core.api.BoundedJSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["credfile.core.parsers.BoundedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "credfile API",

@@ -12,23 +12,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import CursorPagination
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler, set_rollback
 
 from credfile.core.errors import ConfirmationRequired, DuplicateRecord, StaleVersion
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
-
-
-class BoundedJSONParser(JSONParser):
-    """DRF's JSON parser, but a deeply nested body is a 400, not a RecursionError (500)."""
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except RecursionError:
-            raise exceptions.ParseError(_("The JSON body is nested too deeply.")) from None
 
 
 class KeysetPagination(CursorPagination):
