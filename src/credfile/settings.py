@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "credfile.accounts.middleware.OTPRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "credfile.core.middleware.RequestContextMiddleware",
+    "credfile.core.middleware.BadInputMiddleware",
     # Last, so that it turns the lockout flag set while logging in into the lockout answer.
     "axes.middleware.AxesMiddleware",
 ]
@@ -284,7 +285,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": CREDFILE_PAGE_SIZE,
     "EXCEPTION_HANDLER": "credfile.core.api.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["credfile.core.parsers.BoundedJSONParser"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "credfile API",

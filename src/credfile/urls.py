@@ -30,4 +30,7 @@ urlpatterns = [
     ),
 ]
 
+handler400 = "credfile.core.views.bad_request"
+handler403 = "credfile.core.views.permission_denied"
 handler404 = "credfile.core.views.not_found"
+handler500 = "credfile.core.views.server_error"

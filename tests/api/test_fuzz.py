@@ -132,3 +132,86 @@ def test_the_api_refuses_calls_without_credentials(world) -> None:
         response = APIClient().get(path)
         assert response.status_code == 401, path
         assert response["Content-Type"] == "application/problem+json"
+
+
+HUGE = 99999999999999999999999
+
+
+def _explicit_cases(operation: Any) -> list[Any]:
+    """Inputs the generator rarely draws: every integer parameter far beyond 64 bits, a
+    damaged cursor, and a JSON body nested 5,000 levels deep."""
+    path_params = {
+        p["name"]: HUGE
+        for p in operation.definition.raw.get("parameters", [])
+        if p.get("in") == "path" and p.get("schema", {}).get("type") == "integer"
+    }
+    base = {
+        p["name"]: f"{{{p['name']}}}"
+        for p in operation.definition.raw.get("parameters", [])
+        if p.get("in") == "path"
+    }
+    if any(v for v in base if v not in path_params):
+        return []  # a non-integer path parameter: left to the generator
+    cases = [operation.Case(path_parameters=path_params or None)]
+    for param in operation.definition.raw.get("parameters", []):
+        if param.get("in") == "query" and param.get("schema", {}).get("type") == "integer":
+            cases.append(
+                operation.Case(path_parameters=path_params or None, query={param["name"]: HUGE})
+            )
+        if param.get("in") == "query" and param["name"] == "cursor":
+            cases.append(
+                operation.Case(path_parameters=path_params or None, query={"cursor": str(HUGE)})
+            )
+    return cases
+
+
+def test_out_of_range_ids_and_filters_are_never_a_server_error(personas, world) -> None:
+    token = Token.objects.create(user=personas.admin).key
+    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.path.endswith("/auth/token/"):
+            continue
+        for case in _explicit_cases(operation):
+            response = case.call(headers=headers)
+            label = f"{case.method} {case.formatted_path} {case.query}"
+            if response.status_code >= 500:
+                failures.append(f"{label}: {response.status_code}")
+            elif response.status_code >= 400:
+                ctype = response.headers.get("content-type") or response.headers.get(
+                    "Content-Type", ""
+                )
+                ctype = ctype[0] if isinstance(ctype, list) else ctype
+                if not ctype.startswith("application/problem+json"):
+                    failures.append(f"{label}: {response.status_code} as {ctype}")
+    assert not failures, "\n".join(failures[:30])
+
+
+def test_deeply_nested_bodies_are_a_malformed_request_everywhere(personas, world) -> None:
+    from rest_framework.test import APIClient
+
+    client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=personas.admin)}")
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    bodies = ["[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000, "[" * 100_000]
+    failures: list[str] = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+        if operation.method.upper() not in {"POST", "PUT", "PATCH"}:
+            continue
+        path = operation.path.replace("{", "").replace("}", "")
+        for name in ("id", "customer_pk", "pk", "customer_id"):
+            path = path.replace(name, str(world[0].pk))
+        for body in bodies:
+            response = getattr(client, operation.method.lower())(
+                f"/api/v1{path}" if not path.startswith("/api/") else path,
+                body,
+                content_type="application/json",
+            )
+            if response.status_code >= 500 or not response["Content-Type"].startswith(
+                "application/problem+json"
+            ):
+                failures.append(f"{operation.method} {path}: {response.status_code}")
+    assert not failures, "\n".join(sorted(set(failures))[:30])

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -77,8 +79,21 @@ def problem(status_code: int, title: str, detail: str = "", **extra: Any) -> Res
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Every API error as application/problem+json, with per-field messages under `errors`."""
-    if isinstance(exc, DjangoValidationError | StaleVersion):
+    if isinstance(exc, DjangoValidationError | StaleVersion | OverflowError | DataError):
         set_rollback()  # as DRF does for its own exceptions
+    if isinstance(exc, RequestDataTooBig):
+        return problem(
+            status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+            _("Request too large"),
+            _("The request body is larger than this server accepts."),
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number no column can hold reached the database: bad input, not a server error.
+        return problem(
+            status.HTTP_400_BAD_REQUEST,
+            _("Malformed request"),
+            _("A number in the request is out of range."),
+        )
     if isinstance(exc, DuplicateRecord):
         existing = exc.existing
         return problem(

@@ -164,3 +164,23 @@ class SessionTimeoutMiddleware:
         messages.info(request, reason)
         login_redirect = redirect_to_login(request.get_full_path())
         return redirect_page(request, login_redirect["Location"])
+
+
+class BadInputMiddleware:
+    """A number too large for any column that reaches the database (a filter, a form field)
+    is the client's error: 400, not a 500 with the database's message."""
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        from django.db import DataError
+
+        from credfile.core.views import error_response
+
+        if isinstance(exception, OverflowError | DataError):
+            return error_response(request, 400)
+        return None

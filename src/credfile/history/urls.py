@@ -4,7 +4,7 @@ from credfile.history import views
 
 app_name = "history"
 urlpatterns = [
-    path("<int:pk>/history/", views.history_list, name="list"),
-    path("<int:pk>/history/diff/", views.history_diff, name="diff"),
-    path("<int:pk>/as-of/", views.history_as_of, name="as_of"),
+    path("<id:pk>/history/", views.history_list, name="list"),
+    path("<id:pk>/history/diff/", views.history_diff, name="diff"),
+    path("<id:pk>/as-of/", views.history_as_of, name="as_of"),
 ]

@@ -107,13 +107,13 @@ urlpatterns: list[URLPattern] = [
         name="usage-application-list",
     ),
     path(
-        "usage-applications/<int:pk>/",
+        "usage-applications/<id:pk>/",
         UsageApplicationViewSet.as_view({"get": "retrieve"}),
         name="usage-application-detail",
     ),
     *[
         path(
-            f"usage-applications/<int:pk>/{verb}/",
+            f"usage-applications/<id:pk>/{verb}/",
             UsageApplicationViewSet.as_view({"post": verb}),
             name=f"usage-application-{verb}",
         )

@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from credfile.changes.models import ChangeRequest
 from credfile.changes.selectors import request_diff
+from credfile.core.fields import IdSerializerField
 
 
 class ChangeLineOutput(serializers.Serializer[Any]):
@@ -71,7 +72,7 @@ class ChangeRequestQuery(serializers.Serializer[Any]):
         default="all",
         help_text=_("mine: your requests; decide: those awaiting your decision."),
     )
-    customer = serializers.IntegerField(required=False, min_value=1)
+    customer = IdSerializerField(required=False)
 
 
 class ApproveInput(serializers.Serializer[Any]):

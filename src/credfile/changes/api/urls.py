@@ -9,13 +9,13 @@ urlpatterns: list[URLPattern] = [
         name="change-request-list",
     ),
     path(
-        "change-requests/<int:pk>/",
+        "change-requests/<id:pk>/",
         ChangeRequestViewSet.as_view({"get": "retrieve"}),
         name="change-request-detail",
     ),
     *[
         path(
-            f"change-requests/<int:pk>/{verb}/",
+            f"change-requests/<id:pk>/{verb}/",
             ChangeRequestViewSet.as_view({"post": verb}),
             name=f"change-request-{verb}",
         )

@@ -149,17 +149,17 @@ class PersonalDataView(views.APIView):
 urlpatterns: list[URLPattern] = [
     ConsentViewSet.urlpattern(),
     path(
-        "customers/<int:customer_pk>/consents/<int:pk>/withdraw/",
+        "customers/<id:customer_pk>/consents/<id:pk>/withdraw/",
         ConsentWithdrawView.as_view(),
         name="consent-withdraw",
     ),
     path(
-        "customers/<int:customer_pk>/credit-report/",
+        "customers/<id:customer_pk>/credit-report/",
         CreditReportView.as_view(),
         name="credit-report",
     ),
     path(
-        "customers/<int:customer_pk>/personal-data/",
+        "customers/<id:customer_pk>/personal-data/",
         PersonalDataView.as_view(),
         name="personal-data",
     ),

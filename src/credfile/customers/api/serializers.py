@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from credfile.accounts.models import Department, User
 from credfile.core.api_fields import SensitiveField
+from credfile.core.fields import IdSerializerField
 from credfile.core.models import Currency
 from credfile.core.permissions import Section
 from credfile.customers.choices import (
@@ -206,7 +207,7 @@ class CustomerListQuery(serializers.Serializer[Any]):
     kind = choice(CustomerKind.choices)
     category = choice(CustomerCategory.choices)
     province = choice(Province.choices)
-    department = serializers.IntegerField(required=False, min_value=1)
+    department = IdSerializerField(required=False)
     status = choice(CustomerStatus.choices)
     ordering = serializers.ChoiceField(choices=list(SORTS), default=DEFAULT_SORT)
 

@@ -9,7 +9,7 @@ urlpatterns: list[URLPattern] = [
         name="customer-list",
     ),
     path(
-        "customers/<int:pk>/",
+        "customers/<id:pk>/",
         CustomerViewSet.as_view(
             {"get": "retrieve", "patch": "partial_update", "delete": "destroy"}
         ),

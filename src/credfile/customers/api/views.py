@@ -304,7 +304,7 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
     @classmethod
     def urlpattern(cls) -> URLPattern:
         return path(
-            f"customers/<int:customer_pk>/{cls.resource.segment}/",
+            f"customers/<id:customer_pk>/{cls.resource.segment}/",
             cls.as_view({"get": "list", "post": "create"}),
             name=f"customer-{cls.resource.segment}",
         )

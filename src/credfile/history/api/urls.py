@@ -4,17 +4,17 @@ from credfile.history.api.views import FileHistoryViewSet
 
 urlpatterns: list[URLPattern] = [
     path(
-        "customers/<int:customer_pk>/versions/",
+        "customers/<id:customer_pk>/versions/",
         FileHistoryViewSet.as_view({"get": "versions"}),
         name="customer-versions",
     ),
     path(
-        "customers/<int:customer_pk>/versions/diff/",
+        "customers/<id:customer_pk>/versions/diff/",
         FileHistoryViewSet.as_view({"get": "diff"}),
         name="customer-versions-diff",
     ),
     path(
-        "customers/<int:customer_pk>/as-of/",
+        "customers/<id:customer_pk>/as-of/",
         FileHistoryViewSet.as_view({"get": "as_of"}),
         name="customer-as-of",
     ),

@@ -127,7 +127,7 @@ urlpatterns: list[URLPattern] = [
         name="review-policy-list",
     ),
     path(
-        "review-policies/<int:pk>/",
+        "review-policies/<id:pk>/",
         ReviewPolicyViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="review-policy-detail",
     ),
