@@ -166,7 +166,7 @@ def _explicit_cases(operation: Any) -> list[Any]:
 
 
 def test_out_of_range_ids_and_filters_are_never_a_server_error(personas, world) -> None:
-    token = Token.objects.create(user=personas.admin).key
+    _instance, token = AuthToken.objects.create(user=personas.admin)
     headers = {"Authorization": f"Bearer {token}", "Accept-Language": "en"}
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     failures: list[str] = []
@@ -193,7 +193,8 @@ def test_deeply_nested_bodies_are_a_malformed_request_everywhere(personas, world
     from rest_framework.test import APIClient
 
     client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {Token.objects.create(user=personas.admin)}")
+    _instance, token = AuthToken.objects.create(user=personas.admin)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     bodies = ["[" * 5000 + "]" * 5000, '{"a":' * 5000 + "1" + "}" * 5000, "[" * 100_000]
     failures: list[str] = []
@@ -202,6 +203,8 @@ def test_deeply_nested_bodies_are_a_malformed_request_everywhere(personas, world
         if operation.method.upper() not in {"POST", "PUT", "PATCH"}:
             continue
         path = operation.path.replace("{", "").replace("}", "")
+        if "/auth/logout" in path:
+            continue  # reads no body, and would end the token the loop signs in with
         for name in ("id", "customer_pk", "pk", "customer_id"):
             path = path.replace(name, str(world[0].pk))
         for body in bodies:

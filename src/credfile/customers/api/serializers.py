@@ -259,6 +259,9 @@ class AddressInput(serializers.Serializer[Any]):
 
 
 class AddressOutput(serializers.ModelSerializer[Address]):
+    # Optional: "" means not given, so the schema must allow it.
+    province = serializers.ChoiceField(Province.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = Address
         fields = (

@@ -11,22 +11,17 @@ from credfile.history.selectors import FieldDiff, VersionRow
 
 
 class FieldDiffOutput(serializers.Serializer[FieldDiff]):
-    """{field, label, from, to}: "from" is a keyword, so the names are set in
-    to_representation."""
+    """{field, label, from, to}: "from" is a keyword, so those two fields are declared after
+    the class (the schema and the output then agree)."""
 
     field = serializers.CharField(source="name")
     # Shadows Field.label for type checkers only: declared fields leave the class.
     label = serializers.CharField()  # type: ignore[assignment]
-    before = serializers.CharField()
-    after = serializers.CharField()
 
-    def to_representation(self, instance: FieldDiff) -> dict[str, Any]:
-        return {
-            "field": instance.name,
-            "label": instance.label,
-            "from": instance.before,
-            "to": instance.after,
-        }
+
+FieldDiffOutput._declared_fields.update(
+    {"from": serializers.CharField(source="before"), "to": serializers.CharField(source="after")}
+)
 
 
 class VersionOutput(serializers.Serializer[VersionRow]):
