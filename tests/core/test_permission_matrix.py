@@ -227,7 +227,7 @@ def test_every_route_on_a_file_is_in_the_matrix() -> None:
     covered = {r.name.removeprefix("api:") for r in ROUTES}
     missing = []
     for name, pattern in _walk(get_resolver().url_patterns):
-        if name in EXEMPT or not re.search(r"<int:(pk|customer_pk)>", pattern):
+        if name in EXEMPT or not re.search(r"<(?:int|id):(pk|customer_pk)>", pattern):
             continue
         on_a_file = (
             name.startswith("customers:")

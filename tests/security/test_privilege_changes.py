@@ -492,3 +492,17 @@ def test_removing_a_second_factor_in_the_admin_is_audited(
     event = AuditEvent.objects.get(action="delete", object_type="otp_totp.totpdevice")
     assert event.actor == personas.admin
     assert event.object_id == str(device.pk)
+
+
+def test_an_admin_cannot_set_another_users_password(personas: Personas, client_for: Any) -> None:
+    admin_page = client_for(personas.admin)
+    target = personas.account_manager
+    url = reverse("admin:auth_user_password_change", args=[target.pk])
+    assert admin_page.get(url).status_code == 403
+    refused = admin_page.post(url, {"password1": "taken-over-1234", "password2": "taken-over-1234"})
+    assert refused.status_code == 403
+    target.refresh_from_db()
+    assert not target.check_password("taken-over-1234")
+    # Their own password they may still change there.
+    own = reverse("admin:auth_user_password_change", args=[personas.admin.pk])
+    assert admin_page.get(own).status_code == 200

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from knox.models import AuthToken
@@ -21,6 +21,7 @@ from knox.models import AuthToken
 from credfile.accounts.models import Department, PrivilegeChange, User
 from credfile.accounts.selectors import pending_privilege_change
 from credfile.accounts.services import user_admin_created, user_privileges_change
+from credfile.core.permissions import can_set_password
 
 # django-rest-knox registers its tokens (with a form that makes one for any user): gone.
 if admin.site.is_registered(AuthToken):
@@ -70,6 +71,16 @@ class UserAdmin(BaseUserAdmin):
             "id": change.pk,
             "what": "; ".join(parts),
         }
+
+    def user_change_password(
+        self, request: HttpRequest, id: str, form_url: str = ""
+    ) -> HttpResponse:
+        """Only one's own password: an administrator who set another user's password could
+        sign in as them. A forgotten password is reset on the server (`credfile
+        changepassword USERNAME`, audited, ending the user's tokens)."""
+        if not can_set_password(request.user, user_id=id):
+            raise PermissionDenied(_("Administrators cannot set another user's password."))
+        return super().user_change_password(request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         actor = request.user

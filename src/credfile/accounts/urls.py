@@ -13,9 +13,9 @@ urlpatterns = [
     path("tokens/revoke-all/", views.api_tokens_revoke_all, name="api-tokens-revoke-all"),
     path("tokens/<str:token_id>/revoke/", views.api_token_revoke_view, name="api-token-revoke"),
     path("privileges/", views.privilege_changes, name="privilege-changes"),
-    path("privileges/<int:pk>/decide/", views.privilege_change_decide, name="privilege-decide"),
+    path("privileges/<id:pk>/decide/", views.privilege_change_decide, name="privilege-decide"),
     path(
-        "privileges/<int:pk>/withdraw/",
+        "privileges/<id:pk>/withdraw/",
         views.privilege_change_withdraw_view,
         name="privilege-withdraw",
     ),

@@ -278,6 +278,12 @@ def role_administers(role: str) -> bool:
     return role == Role.ADMIN
 
 
+def can_set_password(actor: Any, *, user_id: Any) -> bool:
+    """A password is set by its owner only (on the web): setting another's would let the
+    setter sign in as them."""
+    return bool(_active(actor) and str(actor.pk) == str(user_id))
+
+
 def can_create_customer(user: Any) -> bool:
     return bool(_active(user) and user.department_id and user.role in _DEPARTMENT_ROLES)
 

@@ -14,13 +14,13 @@ urlpatterns = [
         name="privilege-change-list",
     ),
     path(
-        "privilege-changes/<int:pk>/",
+        "privilege-changes/<id:pk>/",
         views.PrivilegeChangeViewSet.as_view({"get": "retrieve"}),
         name="privilege-change-detail",
     ),
     *[
         path(
-            f"privilege-changes/<int:pk>/{verb}/",
+            f"privilege-changes/<id:pk>/{verb}/",
             views.PrivilegeChangeViewSet.as_view({"post": verb}),
             name=f"privilege-change-{verb}",
         )
