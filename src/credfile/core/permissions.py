@@ -195,6 +195,7 @@ class FileAccess:
 
     grant: Any  # the grant in force that the use is recorded under, or None
     sections: frozenset[str]
+    grants: tuple[Any, ...] = ()  # every grant in force on the file, latest ending first
     can_change: bool = False
     can_delete: bool = False
     can_reveal: bool = False
@@ -251,18 +252,17 @@ def file_access(*, user: Any, customer: Any) -> FileAccess | None:
         return None
     sections = frozenset(s for g in grants for s in (g.sections or [])) & GRANTABLE_SECTIONS
     # Sealed values stay masked for a granted user: the grant is for a purpose, not a copy.
-    return FileAccess(grant=grants[0], sections=frozenset(str(s) for s in sections))
+    return FileAccess(
+        grant=grants[0], sections=frozenset(str(s) for s in sections), grants=tuple(grants)
+    )
 
 
-def grant_for_section(*, user: Any, customer: Any, section: Section | str | None) -> Any:
-    """The grant in force under which `user` reads `section` of the file (for the record)."""
-    from credfile.access.selectors import active_grants
-
-    grants = active_grants(user=user).filter(customer_id=customer.pk).order_by("-valid_until")
-    for grant in grants:
+def grant_for_section(access: FileAccess, section: Section | str | None) -> Any:
+    """The grant in force under which a section of the file is read (for the record)."""
+    for grant in access.grants:
         if section is None or str(section) in (grant.sections or []):
             return grant
-    return None
+    return access.grant
 
 
 # --- questions without a file in them ------------------------------------------------------------

@@ -103,7 +103,7 @@ def file_read_record(
     access = customer.access  # type: ignore[attr-defined]
     details: dict[str, Any] = {"section": str(section or ""), "use": use}
     if access.via_grant:
-        grant = grant_for_section(user=user, customer=customer, section=section) or access.grant
+        grant = grant_for_section(access, section)
         details |= {"grant": grant.pk, "purpose": grant.purpose, "what": use}
         action = AuditAction.GRANT_USE
     else:

@@ -34,6 +34,7 @@ from credfile.accounts.models import Department, User
 from credfile.accounts.services import department_create, user_create
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record
+from credfile.core.permissions import is_account_manager, is_department_head
 from credfile.core.sequences import ensure_at_least, next_value
 from credfile.customers.models import Customer, Tag
 from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
@@ -125,10 +126,9 @@ def ensure_staff() -> tuple[Staff, list[tuple[DemoAccount, str]]]:
     managers: dict[int, tuple[int, ...]] = {}
     for code in codes:
         dept = departments[code]
-        ams = [u.pk for u in users if u.department_id == dept.pk and u.role == Role.ACCOUNT_MANAGER]
-        heads = [
-            u.pk for u in users if u.department_id == dept.pk and u.role == Role.DEPARTMENT_HEAD
-        ]
+        members = [u for u in users if u.department_id == dept.pk]
+        ams = [u.pk for u in members if is_account_manager(u)]
+        heads = [u.pk for u in members if is_department_head(u)]
         # Account managers carry most files; a head keeps a few of their own.
         managers[dept.pk] = tuple(ams * 4 + heads) or tuple(
             User.objects.filter(department=dept, is_active=True).values_list("pk", flat=True)
