@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.services import customer_update
 from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.reviews.choices import PolicyBasis, RiskLevel
 from credfile.reviews.models import Notification, ReviewPolicy, ReviewSchedule
@@ -126,15 +127,17 @@ def test_the_next_review_date_keeps_to_the_end_of_a_shorter_month(personas: Pers
     assert add_months(datetime.date(2024, 11, 30), 3) == datetime.date(2025, 2, 28)
 
 
-def test_a_file_moved_to_another_department_follows_in_the_queue_copy(
+def test_a_file_given_to_another_account_manager_follows_in_the_queue_copy(
     personas: Personas,
 ) -> None:
     customer = make_file(personas, opened_on=TODAY)
-    customer.department = personas.other
-    customer.account_manager = personas.outsider
-    customer.save()
-    assert schedule(customer).department_id == personas.other.pk
-    assert schedule(customer).account_manager_id == personas.outsider.pk
+    customer_update(
+        actor=personas.department_head,
+        customer=customer,
+        fields={"account_manager": personas.colleague},
+    )
+    assert schedule(customer).department_id == personas.sales.pk
+    assert schedule(customer).account_manager_id == personas.colleague.pk
 
 
 # --- data quality -----------------------------------------------------------------------------

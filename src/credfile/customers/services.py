@@ -23,6 +23,7 @@ from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope, may_place_file
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind
+from credfile.customers.hooks import files_changed
 from credfile.customers.models import Address, Contact, Customer, Tag
 from credfile.history.choices import Operation
 from credfile.history.services import file_deleted, file_snapshot, version_record_one
@@ -287,6 +288,7 @@ def customer_create(
     _save_checked(customer)
     if tags:
         customer.tags.set(_tags(tags))
+    files_changed(customer_ids=[customer.pk])
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -399,6 +401,7 @@ def customer_update(
     if new_tags != old_tags:
         locked.tags.set(_tags(new_tags))
         changed_before["tags"], changed_after["tags"] = old_tags, new_tags
+    files_changed(customer_ids=[locked.pk])
     changed_after["version"] = locked.version
     changed_before["version"] = locked.version - 1
     audit_record(
@@ -465,6 +468,7 @@ def touch_customer(customer: Customer) -> int:
     """Move the file's version on (its row is locked); returns the new version."""
     Customer.objects.filter(pk=customer.pk).update(version=F("version") + 1)
     customer.version = Customer.objects.values_list("version", flat=True).get(pk=customer.pk)
+    files_changed(customer_ids=[customer.pk])
     return customer.version
 
 
@@ -555,6 +559,8 @@ def delete_child_record(*, actor: User, customer: Customer, obj: Any) -> None:
         before=before,
     )
     obj.delete()
+    # Again after the record is gone: the version moved on while it still counted.
+    files_changed(customer_ids=[customer.pk])
 
 
 def only_fields(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:

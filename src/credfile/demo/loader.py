@@ -36,6 +36,7 @@ from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record
 from credfile.core.permissions import is_account_manager, is_department_head
 from credfile.core.sequences import ensure_at_least, next_value
+from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer, Tag
 from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
 from credfile.demo import vocab
@@ -382,5 +383,8 @@ def load_demo(
             bar.update(batch.count)
             gc.collect()
     ensure_at_least(CUSTOMER_SEQUENCE, first + customers - 1)
+    # The rows went in by bulk, past the services: bring what other apps derive from the
+    # files (review dates, data quality) up to date now, not at the next nightly run.
+    files_changed(customer_ids=None)
     result.seconds = time.perf_counter() - started
     return result

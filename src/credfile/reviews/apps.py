@@ -8,4 +8,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Periodic reviews")
 
     def ready(self) -> None:
-        from credfile.reviews import signals  # noqa: F401 - connects the receivers
+        from credfile.customers.hooks import register_file_changed
+        from credfile.reviews.services import schedules_follow_files
+
+        # A file's review date, risk and data quality follow every write to it, so the
+        # queue and the file header are right between the nightly runs.
+        register_file_changed("reviews.schedules", schedules_follow_files)

@@ -230,6 +230,11 @@ def schedules_refresh(
         return changed
 
 
+def schedules_follow_files(*, customer_ids: list[int] | None) -> None:
+    """Recompute the review state of files that have just changed (all files with None)."""
+    schedules_refresh(customer_ids=customer_ids)
+
+
 def _update_changed(
     cursor: Any,
     columns: list[tuple[str, str, list[Any]]],

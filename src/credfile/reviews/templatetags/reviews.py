@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django import template
@@ -18,12 +19,14 @@ register = template.Library()
 def review_status(context: template.Context, customer: Any) -> dict[str, Any]:
     """Next review date, risk and data quality of a file the page has fetched in scope."""
     schedule = selectors.schedule_for(customer=customer)
+    today = timezone.localdate()
     parts = selectors.quality_parts(schedule) if schedule is not None else []
     return {
         "customer": customer,
         "schedule": schedule,
         "missing": [p for p in parts if not p.ok],
-        "today": timezone.localdate(),
+        "today": today,
+        "due_until": today + datetime.timedelta(days=selectors.DUE_WINDOW_DAYS),
         "can_review": bool(context.get("can_change")),
     }
 
