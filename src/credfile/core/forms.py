@@ -9,7 +9,9 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import lazy
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from credfile.core.sealed import Sealed
 
@@ -22,6 +24,19 @@ class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
 
 
+def _too_long(label: Any) -> str:
+    # Django fills in the limit and the length when it raises the error.
+    return gettext("%(field)s can have at most %(limit_value)s characters (it has %(show_value)s).") % {
+        "field": label,
+        "limit_value": "%(limit_value)s",
+        "show_value": "%(show_value)s",
+    }
+
+
+# Lazy, so the message is in the language of the request that shows it.
+too_long = lazy(_too_long, str)
+
+
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     # Built by hand, so the label (the model field's translated name) is given by hand too.
     label = capfirst(field.verbose_name)
@@ -32,6 +47,9 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.CharField) and formfield.max_length is not None:
+        # "Name can have at most 100 characters", not Django's message without the field.
+        formfield.error_messages["max_length"] = too_long(label)
     if isinstance(formfield, forms.TypedChoiceField):
         # A dash reads better than Django's "---------" for "not given".
         choices = list(formfield.choices)  # type: ignore[arg-type]  # static list of pairs here

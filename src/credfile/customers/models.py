@@ -27,6 +27,9 @@ from credfile.customers.choices import (
 )
 
 
+NAME_MAX_LENGTH = 100
+
+
 class Tag(models.Model):
     """A free label for grouping customers (e.g. 出口, 政府项目)."""
 
@@ -48,7 +51,14 @@ class Customer(TimeStampedModel):
     # A stable identity bound into every sealed value of the row (see core.sealed).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("customer kind"), max_length=12, choices=CustomerKind.choices)
-    name = models.CharField(_("name"), max_length=200)
+    # Long enough for any registered company name, short enough to read in a list.
+    name = models.CharField(
+        _("name"),
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "max_length": _("A name can have at most %(limit_value)d characters (it has %(show_value)d).")
+        },
+    )
     # Normalised name for duplicate detection and search (see core.normalize.name_key).
     name_key = models.CharField(max_length=200, db_index=True, editable=False)
 

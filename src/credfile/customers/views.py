@@ -113,6 +113,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "query_string": params.urlencode(),
         "can_create": can_create_customer(user),
         "searched": bool(filters.q.strip()),
+        # Filters in use stay in sight, also on a phone where they fold away otherwise.
+        "filtered": any(data.get(name) for name in form.fields if name != "q"),
     }
     return render_page_or_partial(
         request, "customers/list.html", "customers/_results.html", context

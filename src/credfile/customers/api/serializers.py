@@ -23,7 +23,7 @@ from credfile.customers.choices import (
     ProfitClass,
     Province,
 )
-from credfile.customers.models import Address, Contact, Customer
+from credfile.customers.models import NAME_MAX_LENGTH, Address, Contact, Customer
 from credfile.customers.selectors import DEFAULT_SORT, SORTS
 
 
@@ -143,7 +143,12 @@ class CustomerInput(serializers.Serializer[Any]):
     """A new credit file. Department and account manager default to the caller's."""
 
     kind = serializers.ChoiceField(choices=CustomerKind.choices)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(
+        max_length=NAME_MAX_LENGTH,
+        error_messages={
+            "max_length": _("A name can have at most {max_length} characters."),
+        },
+    )
     # Individual
     id_number = text(help_text=_("Resident ID number; birth date and gender follow from it."))
     passport_number = text()
