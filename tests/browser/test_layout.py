@@ -48,9 +48,7 @@ def _log_in(page: Page, live_server: Any, username: str) -> None:
 
 
 def _no_sideways_scroll(page: Page) -> None:
-    widths = page.evaluate(
-        "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
-    )
+    widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], f"the page scrolls sideways: {widths[0]} > {widths[1]} px"
 
 

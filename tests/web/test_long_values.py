@@ -10,7 +10,6 @@ from django.urls import reverse
 
 from credfile.customers.models import NAME_MAX_LENGTH, Customer
 from credfile.customers.services import customer_create
-from tests.api.conftest import api_for  # noqa: F401 - the API client fixture
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +31,10 @@ def _field_errors(html: str) -> list[str]:
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", f"Name can have at most {NAME_MAX_LENGTH} characters (it has {NAME_MAX_LENGTH + 1})."),
+        (
+            "en",
+            f"Name can have at most {NAME_MAX_LENGTH} characters (it has {NAME_MAX_LENGTH + 1}).",
+        ),
         ("zh-hans", f"名称最多 {NAME_MAX_LENGTH} 个字符（现有 {NAME_MAX_LENGTH + 1} 个）。"),
     ],
 )
@@ -48,9 +50,7 @@ def test_a_too_long_name_is_refused_on_the_form_naming_the_field(
 
 def test_a_name_of_the_maximum_length_is_accepted(personas: Personas, client_for: Any) -> None:
     client = client_for(personas.account_manager)
-    response = client.post(
-        reverse("customers:new"), _new_file("长" * NAME_MAX_LENGTH, personas)
-    )
+    response = client.post(reverse("customers:new"), _new_file("长" * NAME_MAX_LENGTH, personas))
     assert response.status_code == 302
     assert Customer.objects.get().name == "长" * NAME_MAX_LENGTH
 

@@ -26,7 +26,10 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _too_long(label: Any) -> str:
     # Django fills in the limit and the length when it raises the error.
-    return gettext("%(field)s can have at most %(limit_value)s characters (it has %(show_value)s).") % {
+    message = gettext(
+        "%(field)s can have at most %(limit_value)s characters (it has %(show_value)s)."
+    )
+    return message % {
         "field": label,
         "limit_value": "%(limit_value)s",
         "show_value": "%(show_value)s",

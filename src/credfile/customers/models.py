@@ -26,7 +26,6 @@ from credfile.customers.choices import (
     Province,
 )
 
-
 NAME_MAX_LENGTH = 100
 
 
@@ -56,7 +55,9 @@ class Customer(TimeStampedModel):
         _("name"),
         max_length=NAME_MAX_LENGTH,
         error_messages={
-            "max_length": _("A name can have at most %(limit_value)d characters (it has %(show_value)d).")
+            "max_length": _(
+                "A name can have at most %(limit_value)d characters (it has %(show_value)d)."
+            )
         },
     )
     # Normalised name for duplicate detection and search (see core.normalize.name_key).
