@@ -110,4 +110,5 @@ class FinancialStatement(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.period_type} {self.period_end}"
+        # Read by people (change requests, the audit trail): the period by its name.
+        return f"{self.get_period_type_display()} {self.period_end}"
