@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from credfile.access.models import PURPOSE_MAX_LENGTH, UsageApplication
 from credfile.customers.models import NAME_MAX_LENGTH, Customer
 from credfile.customers.services import customer_create
 from tests.conftest import Personas
+from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +84,30 @@ def test_the_api_refuses_a_too_long_name_naming_the_field(
     assert response.status_code == 400
     assert expected in str(response.json())
     assert not Customer.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", f"A purpose can have at most {PURPOSE_MAX_LENGTH} characters (it has 501)."),
+        ("zh-hans", f"使用目的最多 {PURPOSE_MAX_LENGTH} 个字符（现有 501 个）。"),
+    ],
+)
+def test_a_too_long_purpose_is_refused_next_to_the_field(
+    personas: Personas, client_for: Any, language: str, expected: str
+) -> None:
+    customer = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    today = timezone.localdate()
+    client = client_for(personas.outsider, language)
+    response = client.post(
+        reverse("access:new"),
+        {
+            "customer_code": customer.code,
+            "sections": ["basic"],
+            "purpose": "核" * (PURPOSE_MAX_LENGTH + 1),
+            "starts_on": today.isoformat(),
+            "ends_on": (today + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert expected in _field_errors(response.content.decode())
+    assert not UsageApplication.objects.exists()

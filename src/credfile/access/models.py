@@ -12,6 +12,10 @@ from credfile.core.models import TimeStampedModel
 from credfile.customers.models import Customer
 
 
+# A purpose is read in lists and by the decider: a few sentences, not a document.
+PURPOSE_MAX_LENGTH = 500
+
+
 class UsageApplication(TimeStampedModel):
     """A request to use a credit file outside one's own scope, for a purpose and a period."""
 

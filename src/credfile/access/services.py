@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credfile.access.choices import ApplicationStatus, FileSection
-from credfile.access.models import AccessGrant, UsageApplication
+from credfile.access.models import PURPOSE_MAX_LENGTH, AccessGrant, UsageApplication
 from credfile.accounts.models import User
 from credfile.audit.services import audit_record
 from credfile.core.permissions import Action, can_decide_usage_applications, customer_scope
@@ -50,6 +50,11 @@ def application_create(
         errors["sections"] = [_("Unknown section.")]
     if not purpose or not purpose.strip():
         errors["purpose"] = [_("State the purpose for which you need the file.")]
+    elif len(purpose.strip()) > PURPOSE_MAX_LENGTH:
+        errors["purpose"] = [
+            _("A purpose can have at most %(limit)d characters (it has %(length)d).")
+            % {"limit": PURPOSE_MAX_LENGTH, "length": len(purpose.strip())}
+        ]
     today = timezone.localdate()
     if ends_on < starts_on:
         errors["ends_on"] = [_("The period cannot end before it starts.")]
