@@ -11,7 +11,6 @@ from credfile.access.choices import ApplicationStatus
 from credfile.core.models import TimeStampedModel
 from credfile.customers.models import Customer
 
-
 # A purpose is read in lists and by the decider: a few sentences, not a document.
 PURPOSE_MAX_LENGTH = 500
 
