@@ -580,7 +580,12 @@ def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "customers/report_refused.html",
-            {"customer": customer, "message": str(exc)},
+            {
+                "customer": customer,
+                "message": str(exc),
+                # A usage grant may not open the consents: then no link that leads nowhere.
+                "sees_consents": customer.access.sees(Section.CONSENTS),  # type: ignore[attr-defined]
+            },
             status=403,
         )
     record_report_use(actor=user, customer=customer, consent=consent)
