@@ -181,3 +181,22 @@ def test_on_a_phone_the_navbar_folds_behind_the_menu_button(
     page.locator(".navbar-toggler").click()
     expect(page.locator("nav.app-nav .nav-link").first).to_be_visible()
     _no_sideways_scroll(page)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+@pytest.mark.parametrize("username", ["wang.fang", "sun.li"])
+def test_every_page_of_the_navbar_fits_a_phone(
+    people: dict[str, Any], live_server: Any, page_for: Any, locale: str, username: str
+) -> None:
+    page = page_for(locale)
+    _at(page, 390)
+    _log_in(page, live_server, username)
+    links = page.locator("nav.app-nav .nav-link").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    pages = [href for href in links if href and not href.startswith("/api/")]
+    assert len(pages) >= 4
+    for href in pages:
+        page.goto(f"{live_server.url}{href}")
+        widths = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+        assert widths[0] <= widths[1], f"{href} scrolls sideways: {widths[0]} > {widths[1]} px"
