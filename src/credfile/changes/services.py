@@ -349,8 +349,8 @@ def _moved(spec: Target, obj: models.Model, before: dict[str, Any]) -> dict[str,
                 "object": str(obj),
                 "field": name,
                 "label": field_label(spec.label, name),
-                "before": display_value(spec.label, name, then),
-                "after": display_value(spec.label, name, now[name]),
+                "before": display_value(spec.label, name, then, row={**now, **before}),
+                "after": display_value(spec.label, name, now[name], row=now),
             }
     return moved
 
