@@ -94,7 +94,6 @@ def describe_break(broken: Break) -> str:
     return broken.reason
 
 
-
 @dataclass(frozen=True)
 class ChainCheck:
     """The outcome of one verification of every link and every digest found."""

@@ -90,7 +90,8 @@ def _export(request: HttpRequest, file_format: str) -> tuple[Any, Any, int]:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     _user, queryset, upto = _export(request, "csv")
     response = StreamingHttpResponse(
-        csv_lines(queryset, upto_seq=upto, language=get_language()), content_type="text/csv; charset=utf-8"
+        csv_lines(queryset, upto_seq=upto, language=get_language()),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
     return response

@@ -20,11 +20,10 @@ from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from credfile.accounts.models import Department, User
 from credfile.core import display as core_display
-from credfile.core.sealed import Sealed, sealed_attributes
+from credfile.core.sealed import sealed_attributes
 from credfile.history.choices import Operation
 from credfile.history.models import FileVersion
 from credfile.history.services import CUSTOMER_LABEL, RECORD_MODELS, file_snapshot, record_model
