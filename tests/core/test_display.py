@@ -47,7 +47,9 @@ def test_sealed_values_are_masked_unless_revealed_and_kept_as_recorded_when_mask
     assert display_value(Customer, "birth_date", "1985-03-12") == "1985-**-**"
     assert display_value(IndividualFinancial, "annual_income", "350000.00") == "***"
     assert (
-        display_value(IndividualFinancial, "annual_income", "350000.00", reveal=True, currency="CNY")
+        display_value(
+            IndividualFinancial, "annual_income", "350000.00", reveal=True, currency="CNY"
+        )
         == "350,000.00 CNY"
     )
     # The audit trail stores them masked already.
