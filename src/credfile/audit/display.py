@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from credfile.audit.models import AuditEvent
@@ -33,14 +34,14 @@ _HIDDEN = frozenset({"id", "uid", "name_key", "created_at", "updated_at", "versi
 
 
 def object_type_label(object_type: str) -> str:
-    """`customers.customer` → 客户 / customer; a type no longer known as it is stored."""
+    """`customers.customer` → 客户 / Customer; a type no longer known as it is stored."""
     if object_type in _LIBRARY_TYPES:
-        return str(_LIBRARY_TYPES[object_type])
+        return capfirst(str(_LIBRARY_TYPES[object_type]))
     try:
         model = apps.get_model(object_type)
     except (LookupError, ValueError):
         return object_type
-    return str(model._meta.verbose_name)
+    return capfirst(str(model._meta.verbose_name))
 
 
 def action_label(action: str) -> str:
