@@ -173,4 +173,3 @@ def test_only_auditors_may_run_the_check_from_the_page(
     assert client.post(reverse("audit:verify")).status_code == 404
     if persona == "admin":
         assert 'id="verify-chain"' not in client.get(reverse("audit:list")).content.decode()
-
