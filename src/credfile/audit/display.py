@@ -17,7 +17,7 @@ from credfile.core.display import FieldChange, field_changes, model_of, related_
 CUSTOMER_TYPE = "customers.customer"
 
 # Models of the libraries credfile uses, whose names those libraries do not translate.
-_LIBRARY_TYPES: dict[str, Any] = {
+LIBRARY_TYPES: dict[str, Any] = {
     "otp_totp.totpdevice": _("authenticator device"),
     "otp_static.staticdevice": _("backup codes"),
     "knox.authtoken": _("API token"),
@@ -35,8 +35,8 @@ _HIDDEN = frozenset({"id", "uid", "name_key", "created_at", "updated_at", "versi
 
 def object_type_label(object_type: str) -> str:
     """`customers.customer` → 客户 / Customer; a type no longer known as it is stored."""
-    if object_type in _LIBRARY_TYPES:
-        return capfirst(str(_LIBRARY_TYPES[object_type]))
+    if object_type in LIBRARY_TYPES:
+        return capfirst(str(LIBRARY_TYPES[object_type]))
     try:
         model = apps.get_model(object_type)
     except (LookupError, ValueError):
