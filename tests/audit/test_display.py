@@ -174,3 +174,21 @@ def test_only_auditors_may_run_the_check_from_the_page(
     assert client.post(reverse("audit:verify")).status_code == 404
     if persona == "admin":
         assert 'id="verify-chain"' not in client.get(reverse("audit:list")).content.decode()
+
+
+def test_a_look_at_a_file_says_where_it_was_opened_in_the_readers_language(
+    personas: Personas, client_for: Any, acme: Customer
+) -> None:
+    manager = client_for(personas.account_manager)
+    manager.get(reverse("customers:section", args=[acme.pk, "contacts"]))
+    manager.get(reverse("customers:detail", args=[acme.pk]))
+
+    english = _results(client_for(personas.auditor).get(reverse("audit:list")))
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+
+    view = _row(english, "view")
+    assert "file page" in view or "section: Contacts" in view
+    assert "section: Contacts" in english
+    assert "联系人" in chinese
+    text = re.sub(r"<[^>]+>", " ", chinese)
+    assert "file page" not in text and "section" not in text and ">use<" not in chinese

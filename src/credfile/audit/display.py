@@ -12,7 +12,16 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from credfile.audit.models import AuditEvent
-from credfile.core.display import FieldChange, field_changes, model_of, related_names
+from credfile.core.display import (
+    EMPTY,
+    FieldChange,
+    currency_for,
+    display_value,
+    field_label,
+    has_field,
+    model_of,
+    related_names,
+)
 
 CUSTOMER_TYPE = "customers.customer"
 
@@ -78,16 +87,121 @@ class EventRow:
         return getattr(self.event, name)
 
 
+# What events record besides a row's fields: why a file was opened, what was refused …
+_DETAIL_LABELS: dict[str, Any] = {
+    "section": _("section"),
+    "sections": _("sections"),
+    "use": _("use"),
+    "requested": _("requested"),
+    "what": _("what"),
+    "fields": _("fields"),
+    "purpose": _("purpose"),
+    "grant": _("grant"),
+    "format": _("format"),
+    "filters": _("filters"),
+    "check": _("check"),
+    "field": _("field"),
+    "status": _("status"),
+    "reason": _("reason"),
+    "note": _("note"),
+    "by": _("by"),
+    "via": _("via"),
+    "username": _("user name"),
+    "user": _("user"),
+    "kind": _("kind"),
+    "token": _("token"),
+    "expires": _("expires"),
+    "revoked": _("revoked"),
+    "revoked_at": _("revoked at"),
+    "phase": _("phase"),
+    "key": _("key"),
+    "retired": _("retired keys"),
+    "rows": _("rows"),
+    "change": _("change"),
+    "consent": _("consent"),
+}
+
+# The places a file is opened from (`use` of a read), named for the reader.
+_USES: dict[str, Any] = {
+    "file page": _("file page"),
+    "review": _("review form"),
+    "history": _("history"),
+    "history diff": _("comparison of versions"),
+    "as of": _("the file as of a date"),
+    "api detail": _("API: the file"),
+    "api history": _("API: history"),
+}
+
+
+def _section_text(code: Any) -> str:
+    from credfile.access.choices import FileSection
+
+    try:
+        return str(FileSection(str(code)).label)
+    except ValueError:
+        return str(code)
+
+
+def use_label(use: str) -> str:
+    """`section contacts` → 查看“联系人”部分 / section: contacts …; unknown uses as recorded."""
+    if use in _USES:
+        return str(_USES[use])
+    head, _space, rest = use.partition(" ")
+    if head == "section" and rest:
+        return str(_("section: %(section)s")) % {"section": _section_text(rest)}
+    if head == "reveal" and rest:
+        return str(_("reveal: %(section)s")) % {"section": _section_text(rest)}
+    if head == "api" and rest:
+        return str(_("API: %(section)s")) % {"section": _section_text(rest)}
+    if use.startswith("change request ") and use.rsplit(" ", 1)[-1].isdigit():
+        return str(_("change request #%(id)s")) % {"id": use.rsplit(" ", 1)[-1]}
+    return use
+
+
+def _detail_value(key: str, value: Any) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return EMPTY
+    if key == "section":
+        return _section_text(value)
+    if key == "sections" and isinstance(value, list):
+        return "、".join(_section_text(v) for v in value)
+    if key in {"use", "what"} and isinstance(value, str):
+        return use_label(value)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
 def _changes(event: AuditEvent, names: dict[tuple[str, str], str]) -> list[FieldChange]:
     before, after = event.before, event.after
     if not isinstance(before, dict | type(None)) or not isinstance(after, dict | type(None)):
         # Not a row's fields (a list, a value): shown as one line.
-        return [FieldChange("", "", str(before or "—"), str(after or "—"))]
+        return [FieldChange("", "", str(before or EMPTY), str(after or EMPTY))]
+    before, after = before or {}, after or {}
     model = model_of(event.object_type) if event.object_type else None
-    # Values were masked when recorded: shown as stored.
-    return field_changes(
-        model or event.object_type, before, after, hidden=_HIDDEN, masked=True, names=names
-    )
+    changes = []
+    for key in dict.fromkeys([*before, *after]):
+        old, new = before.get(key), after.get(key)
+        if key in _HIDDEN or old == new:
+            continue
+        if model is not None and has_field(model, key):
+            # A field of the row: as the file page shows it; values were masked when recorded.
+            label = field_label(model, key)
+            shown = [
+                display_value(
+                    model, key, v, currency=currency_for(model, key, row), masked=True, names=names
+                )
+                for v, row in ((old, before), (new, after))
+            ]
+        else:
+            label = str(_DETAIL_LABELS.get(key, key))
+            shown = [_detail_value(key, old), _detail_value(key, new)]
+        changes.append(FieldChange(key, label, shown[0], shown[1]))
+    return changes
 
 
 def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:

@@ -58,6 +58,11 @@ def _field(model: type[models.Model] | None, name: str) -> Any:
         return None
 
 
+def has_field(model: ModelRef, name: str) -> bool:
+    """Whether `name` is a field (or sealed attribute) of the model."""
+    return _field(model_of(model), name) is not None
+
+
 def field_label(model: ModelRef, name: str) -> str:
     """The field's verbose name in the current language; the name itself for a field the
     model no longer has (an older snapshot)."""
