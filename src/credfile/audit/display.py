@@ -24,6 +24,8 @@ from credfile.core.display import (
 )
 
 CUSTOMER_TYPE = "customers.customer"
+# The actor label audit_record gives events without a signed-in user.
+SYSTEM_ACTOR = "system"
 
 # Models of the libraries credfile uses, whose names those libraries do not translate.
 LIBRARY_TYPES: dict[str, Any] = {
@@ -83,6 +85,13 @@ class EventRow:
     customer_code: str
     changes: list[FieldChange]
 
+    @property
+    def actor_text(self) -> str:
+        """The actor's name; the system's own work (jobs, the demo loader) named as such."""
+        if self.event.actor_id is None and self.event.actor_label == SYSTEM_ACTOR:
+            return str(_("system"))
+        return self.event.actor_label
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self.event, name)
 
@@ -119,6 +128,9 @@ _DETAIL_LABELS: dict[str, Any] = {
     "rows": _("rows"),
     "change": _("change"),
     "consent": _("consent"),
+    "demo": _("demo data"),
+    "seed": _("random seed"),
+    "codes": _("customer codes"),
 }
 
 # The places a file is opened from (`use` of a read), named for the reader.
