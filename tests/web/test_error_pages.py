@@ -128,3 +128,17 @@ def test_the_server_error_page_is_styled_and_needs_no_database(
     assert "Server error" not in html and "服务器" in html
     with translation.override("en"):
         assert "Server error" in server_error(request).content.decode()
+
+
+def test_a_form_refused_by_the_csrf_check_gets_the_sites_page(personas: Personas) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(personas.account_manager)
+    response = client.post(reverse("logout"))
+
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "app-nav" in html and "bootstrap.min.css" in html
+    assert "CSRF verification failed" not in html
+    assert "Forbidden" not in html

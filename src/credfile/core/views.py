@@ -31,10 +31,11 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
-def error_response(request: HttpRequest, status: int) -> HttpResponse:
+def error_response(request: HttpRequest, status: int, detail: str | None = None) -> HttpResponse:
     """The error answer for `status`: problem+json under /api/, otherwise a page. Never the
     exception's text — it may name tables, values or code."""
-    title, detail = _titles()[status]
+    title, default_detail = _titles()[status]
+    detail = detail or default_detail
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status}
         if status != 404:
@@ -70,3 +71,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return error_response(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check: most often a page left open past its session."""
+    detail = _(
+        "The form could not be accepted: it was open for too long or came from another "
+        "site. Reload the page and try again."
+    )
+    return error_response(request, 403, detail)
