@@ -7,11 +7,13 @@ pages and the API do: one line per field, naming the field, with a non-zero exit
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,26 +26,54 @@ _LOCALE_LANGUAGES = (
 )
 
 
-def command_language(environ: dict[str, str] | None = None) -> str:
+def _language_of(locale: str) -> str | None:
+    value = locale.strip().lower()
+    for prefix, language in _LOCALE_LANGUAGES:
+        if value.startswith(prefix):
+            return language
+    return None
+
+
+def command_language(environ: Mapping[str, str] | None = None) -> str:
     """The language for command output.
 
-    CREDFILE_LANGUAGE wins; else the locale the shell announces (LC_ALL overrides LANG, as in
-    POSIX); a locale credfile has no translation for falls back to the configured default.
+    CREDFILE_LANGUAGE wins; else the shell's choice as gettext reads it: the LANGUAGE list
+    first (unless the locale is plain C), then the locale (LC_ALL, LC_MESSAGES, LANG, the
+    first one set). A language credfile has no translation for falls back to the configured
+    default.
     """
     env = os.environ if environ is None else environ
     supported = {code for code, _name in settings.LANGUAGES}
     configured = env.get("CREDFILE_LANGUAGE", "").strip().lower()
     if configured in supported:
         return configured
-    for variable in ("LC_ALL", "LANG"):
-        value = env.get(variable, "").strip().lower()
-        if not value:
-            continue
-        for prefix, language in _LOCALE_LANGUAGES:
-            if value.startswith(prefix):
+    locale = next(
+        (v for v in (env.get(n, "").strip() for n in ("LC_ALL", "LC_MESSAGES", "LANG")) if v), ""
+    )
+    if locale.upper() not in {"C", "POSIX"}:
+        for entry in env.get("LANGUAGE", "").split(":"):
+            if language := _language_of(entry):
                 return language
-        break
-    return str(settings.LANGUAGE_CODE)
+    return _language_of(locale) or str(settings.LANGUAGE_CODE)
+
+
+def database_missing_tables() -> bool:
+    """Whether the database has not been migrated to this version of credfile."""
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+        return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+    except DatabaseError:
+        return True
+
+
+def not_migrated_message() -> str:
+    return _(
+        "The database is not set up for this version of credfile. "
+        "Run `credfile migrate` first, then try again."
+    )
 
 
 def validation_message(error: ValidationError) -> str:
@@ -64,6 +94,16 @@ class LocalizedCommand(BaseCommand):
     Services are atomic, so a refused write leaves the database unchanged.
     """
 
+    # Help texts and argument errors are written before execute(), so these run in the
+    # command's language too.
+    def run_from_argv(self, argv: list[str]) -> None:
+        with translation.override(command_language()):
+            super().run_from_argv(argv)
+
+    def print_help(self, prog_name: str, subcommand: str) -> None:
+        with translation.override(command_language()):
+            super().print_help(prog_name, subcommand)
+
     def execute(self, *args: Any, **options: Any) -> str | None:
         with translation.override(command_language()):
             try:
@@ -72,3 +112,8 @@ class LocalizedCommand(BaseCommand):
                 raise CommandError(validation_message(exc)) from exc
             except PermissionDenied as exc:
                 raise CommandError(str(exc) or _("You may not do this.")) from exc
+            except DatabaseError as exc:
+                # A missing table on a fresh instance: say what to do, not a traceback.
+                if database_missing_tables():
+                    raise CommandError(not_migrated_message()) from exc
+                raise
