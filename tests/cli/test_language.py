@@ -41,7 +41,7 @@ def answers(personas: Personas) -> list[str]:
     ]
 
 
-CHINESE = ["已创建部门", "已存在", "密钥文件", "从未运行", "没有有效用户", "审计"]
+CHINESE = ["已创建部门", "已存在", "密钥文件", "从未运行", "启用状态的用户", "审计摘要"]
 ENGLISH = ["Created department", "exists already", "key file", "never run", "no active user"]
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -100,9 +100,11 @@ class LocalizedCommand(BaseCommand):
         with translation.override(command_language()):
             super().run_from_argv(argv)
 
-    def print_help(self, prog_name: str, subcommand: str) -> None:
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         with translation.override(command_language()):
-            super().print_help(prog_name, subcommand)
+            # argparse takes only a str; the class's help is a lazy translation.
+            self.help = str(self.help)
+            return super().create_parser(prog_name, subcommand, **kwargs)
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         with translation.override(command_language()):
