@@ -12,10 +12,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import (
+    BaseCommand,
+    CommandError,
+    CommandParser,
+    DjangoHelpFormatter,
+)
 from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 # POSIX locale prefixes → the languages credfile ships.
 _LOCALE_LANGUAGES = (
@@ -88,6 +94,32 @@ def validation_message(error: ValidationError) -> str:
     return "\n".join(str(m) for m in error.messages)
 
 
+# Django's and argparse's own help texts (untranslated there), translated in our catalogue.
+_COMMON_OPTIONS = {
+    gettext_noop("show this help message and exit"),
+    gettext_noop("Show program's version number and exit."),
+    gettext_noop(
+        "Verbosity level; 0=minimal output, 1=normal output, 2=verbose output, "
+        "3=very verbose output"
+    ),
+    gettext_noop(
+        'The Python path to a settings module, e.g. "myproject.settings.main". If this '
+        "isn't provided, the DJANGO_SETTINGS_MODULE environment variable will be used."
+    ),
+    gettext_noop('A directory to add to the Python path, e.g. "/home/djangoprojects/myproject".'),
+    gettext_noop("Display a full stack trace on CommandError exceptions."),
+    gettext_noop("Don't colorize the command output."),
+    gettext_noop("Force colorization of the command output."),
+    gettext_noop("Skip system checks."),
+}
+_GROUP_TITLES = {gettext_noop("options"), gettext_noop("positional arguments")}
+
+
+class _HelpFormatter(DjangoHelpFormatter):
+    def add_usage(self, usage: Any, actions: Any, groups: Any, prefix: str | None = None) -> None:
+        super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
+
+
 class LocalizedCommand(BaseCommand):
     """A command whose messages are translated and whose service errors are CommandErrors.
 
@@ -100,11 +132,24 @@ class LocalizedCommand(BaseCommand):
         with translation.override(command_language()):
             super().run_from_argv(argv)
 
+    def print_help(self, prog_name: str, subcommand: str) -> None:
+        with translation.override(command_language()):
+            super().print_help(prog_name, subcommand)
+
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         with translation.override(command_language()):
-            # argparse takes only a str; the class's help is a lazy translation.
-            self.help = str(self.help)
-            return super().create_parser(prog_name, subcommand, **kwargs)
+            # A command's help is marked with gettext_noop and translated here.
+            self.help = _(self.help) if self.help else self.help
+            kwargs.setdefault("formatter_class", _HelpFormatter)
+            parser = super().create_parser(prog_name, subcommand, **kwargs)
+            # The options Django and argparse add to every command, in the same language.
+            for action in parser._actions:
+                if action.help in _COMMON_OPTIONS:
+                    action.help = _(action.help)
+            for group in parser._action_groups:
+                if group.title in _GROUP_TITLES:
+                    group.title = _(group.title)
+            return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         with translation.override(command_language()):

@@ -6,14 +6,14 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.services import department_create
 from credfile.core.commands import LocalizedCommand
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Create a department that owns credit files, e.g. adddepartment SALES1 销售一部."
     )
 

@@ -14,7 +14,7 @@ from typing import Any, TextIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.choices import Role
 from credfile.accounts.services import department_by_code, user_create
@@ -22,7 +22,7 @@ from credfile.core.commands import LocalizedCommand
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Create a user with a role (and a department for account managers and department "
         "heads). The password is read from standard input."
     )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from credfile.accounts.models import User
 from credfile.accounts.services import otp_devices_reset
@@ -15,7 +15,7 @@ from credfile.core.commands import LocalizedCommand
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Manage second-factor (TOTP) devices. `reset USERNAME` removes the user's devices; "
         "the user sets up an authenticator app again at the next sign-in."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from credfile.audit.chain import (
     CHANGED,
@@ -119,7 +119,7 @@ def _summary(digest: Digest) -> str:
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Check the audit trail's hash chain and its signed digests (verify), or write a signed "
         "digest of it (digest)."
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.models import User
 from credfile.core.commands import LocalizedCommand
@@ -20,7 +20,7 @@ from credfile.customers.selectors import customer_queryset
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Export all personal data of an individual customer (an access request), audited."
     )
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.core.commands import LocalizedCommand
 from credfile.core.crypto import KeyFileMissing, key_file_path
@@ -17,7 +17,7 @@ from credfile.core.keys import key_status, keys_init, keys_rotate
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy("Create, inspect or rotate the master key that encrypts sensitive fields.")
+    help = gettext_noop("Create, inspect or rotate the master key that encrypts sensitive fields.")
     # `keys init` must run before the key exists, when the startup check would refuse.
     requires_system_checks: list[str] = []
 

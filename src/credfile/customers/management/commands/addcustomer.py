@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.models import User
 from credfile.core.commands import LocalizedCommand, validation_message
@@ -30,7 +30,7 @@ _FIELDS = {
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Open a credit file for an individual or an organisation, acting as the user named by "
         "--as, and print its customer code."
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.choices import Role
 from credfile.core.commands import LocalizedCommand
@@ -38,7 +38,7 @@ def _date(value: str) -> datetime.date:
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy(
+    help = gettext_noop(
         "Add realistic demo data: departments, one account per role and N customers with "
         "contacts, financials, contracts, invoices and payments. Deterministic for a seed. "
         "A database that holds customers already is refused unless --add is given."

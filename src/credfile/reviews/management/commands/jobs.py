@@ -10,7 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_noop
 
 from credfile.core.commands import LocalizedCommand
 from credfile.reviews.jobs import JOB_NAMES, JobOutcome, run_due
@@ -18,7 +18,7 @@ from credfile.reviews.models import JobRun
 
 
 class Command(LocalizedCommand):
-    help = gettext_lazy("Run the scheduled jobs that are due (reviews, reminders, escalations).")
+    help = gettext_noop("Run the scheduled jobs that are due (reviews, reminders, escalations).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
