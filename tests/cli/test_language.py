@@ -100,3 +100,22 @@ def test_help_is_in_the_shells_language(
     if language.startswith("zh"):
         # Django's options for every command are in Chinese as well.
         assert "Skip system checks" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("environ", "missing", "not_a_number"),
+    [
+        ({"LANG": "zh_CN.UTF-8"}, "缺少以下参数：code, name", "参数 --customers：'x' 不是整数"),
+        (
+            {"LANG": "en_US.UTF-8"},
+            "the following arguments are required: code, name",
+            "argument --customers: 'x' is not a whole number",
+        ),
+    ],
+)
+def test_argument_errors_are_in_the_shells_language(
+    monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], missing: str, not_a_number: str
+) -> None:
+    shell_locale(monkeypatch, **environ)
+    assert missing in run("adddepartment")
+    assert not_a_number in run("demo", "--customers", "x")

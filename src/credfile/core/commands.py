@@ -6,9 +6,12 @@ pages and the API do: one line per field, naming the field, with a non-zero exit
 
 from __future__ import annotations
 
+import argparse
 import os
+import re
+import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -120,6 +123,77 @@ class _HelpFormatter(DjangoHelpFormatter):
         super().add_usage(usage, actions, groups, _("usage: ") if prefix is None else prefix)
 
 
+# argparse's own error messages (its gettext domain has no Chinese), matched and translated.
+_ARGPARSE_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"the following arguments are required: (?P<args>.+)", re.S),
+        gettext_noop("the following arguments are required: %(args)s"),
+    ),
+    (
+        re.compile(r"argument (?P<argument>\S+?): (?P<message>.+)", re.S),
+        gettext_noop("argument %(argument)s: %(message)s"),
+    ),
+    (
+        re.compile(r"unrecognized arguments: (?P<args>.+)", re.S),
+        gettext_noop("unrecognized arguments: %(args)s"),
+    ),
+    (
+        re.compile(r"invalid choice: (?P<value>.+?) \(choose from (?P<choices>.+)\)", re.S),
+        gettext_noop("invalid choice: %(value)s (choose from %(choices)s)"),
+    ),
+    (
+        re.compile(r"invalid (?P<type>\S+) value: (?P<value>.+)", re.S),
+        gettext_noop("invalid value: %(value)s"),
+    ),
+    (re.compile(r"expected one argument"), gettext_noop("expected one argument")),
+]
+
+
+def _argparse_message(message: str) -> str:
+    for pattern, template in _ARGPARSE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            parts = match.groupdict()
+            if "message" in parts:
+                parts["message"] = _argparse_message(parts["message"])
+            return _(template) % parts
+    return message
+
+
+class _LocalizedParser(CommandParser):
+    """Django's command parser, reporting argument errors in the command's language."""
+
+    # call_command parses outside execute(), so the language is chosen here too (the type
+    # functions of arguments write their messages while parsing).
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        with translation.override(command_language()):
+            return super().parse_known_args(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        with translation.override(command_language()):
+            message = _argparse_message(message)
+            if self.called_from_command_line:
+                self.print_usage(sys.stderr)
+                text = _("%(prog)s: error: %(message)s") % {"prog": self.prog, "message": message}
+                self.exit(2, text + "\n")
+            raise CommandError(_("Error: %(message)s") % {"message": message})
+
+
+def _localize(parser: CommandParser) -> None:
+    # The parser is built by Django's create_parser; only its error reporting changes.
+    parser.__class__ = _LocalizedParser
+    # The options Django and argparse add to every command, in the same language.
+    for action in parser._actions:
+        if action.help in _COMMON_OPTIONS:
+            action.help = _(action.help)
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                _localize(subparser)
+    for group in parser._action_groups:
+        if group.title in _GROUP_TITLES:
+            group.title = _(group.title)
+
+
 class LocalizedCommand(BaseCommand):
     """A command whose messages are translated and whose service errors are CommandErrors.
 
@@ -142,13 +216,7 @@ class LocalizedCommand(BaseCommand):
             self.help = _(self.help) if self.help else self.help
             kwargs.setdefault("formatter_class", _HelpFormatter)
             parser = super().create_parser(prog_name, subcommand, **kwargs)
-            # The options Django and argparse add to every command, in the same language.
-            for action in parser._actions:
-                if action.help in _COMMON_OPTIONS:
-                    action.help = _(action.help)
-            for group in parser._action_groups:
-                if group.title in _GROUP_TITLES:
-                    group.title = _(group.title)
+            _localize(parser)
             return parser
 
     def execute(self, *args: Any, **options: Any) -> str | None:
