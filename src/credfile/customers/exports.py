@@ -168,8 +168,10 @@ def exported_models() -> tuple[ExportedModel, ...]:
 def _plain(value: Any) -> Any:
     if isinstance(value, Decimal | uuid.UUID):
         return str(value)
-    if isinstance(value, datetime.date | datetime.datetime):
+    if isinstance(value, datetime.date | datetime.datetime | datetime.time):
         return value.isoformat()
+    if isinstance(value, datetime.timedelta):
+        return str(value)
     return value
 
 
