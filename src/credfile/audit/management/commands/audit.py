@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from credfile.audit.chain import (
     Digest,
@@ -44,7 +44,7 @@ def _summary(digest: Digest) -> str:
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Check the audit trail's hash chain and its signed digests (verify), or write a signed "
         "digest of it (digest)."
     )
@@ -53,31 +53,35 @@ class Command(LocalizedCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser(
             "verify",
-            help="recompute every link of the chain and check it against every digest found; "
-            "exit 1 at the first broken one",
+            help=_(
+                "recompute every link of the chain and check it against every digest found; "
+                "exit 1 at the first broken one"
+            ),
         )
         verify.add_argument(
             "--digest",
             type=Path,
             default=None,
-            help="also check against this digest (kept elsewhere)",
+            help=_("also check against this digest (kept elsewhere)"),
         )
         verify.add_argument(
             "--batch-size",
             type=int,
             default=5000,
             dest="batch_size",
-            help="events read per query (default 5000)",
+            help=_("events read per query (default 5000)"),
         )
         digest = sub.add_parser(
             "digest",
-            help="write a signed digest into $CREDFILE_HOME/audit-digests (and the copy directory)",
+            help=_(
+                "write a signed digest into $CREDFILE_HOME/audit-digests (and the copy directory)"
+            ),
         )
         digest.add_argument(
             "--output",
             type=Path,
             default=None,
-            help="also write it to this file ('-' prints it)",
+            help=_("also write it to this file ('-' prints it)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
