@@ -240,6 +240,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("CREDFILE_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# A refused form gets the site's translated 403 page, not Django's English one.
+CSRF_FAILURE_VIEW = "credfile.core.views.csrf_failure"
 if SESSION_COOKIE_SECURE:
     # Served over HTTPS: browsers should never fall back to plain HTTP.
     SECURE_HSTS_SECONDS = env_int("CREDFILE_HSTS_SECONDS", 365 * 24 * 3600, minimum=0)

@@ -11,6 +11,7 @@ from typing import Any
 import phonenumbers
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db.models import Sum
 from stdnum.cn import ric, uscc
 
@@ -27,6 +28,7 @@ from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.history.models import FileVersion
 from credfile.interactions.models import Note, ServiceRecord
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
+from tests.cli.conftest import shell_locale
 from tests.conftest import Personas
 from tests.factories import CustomerFactory
 
@@ -220,9 +222,30 @@ def test_the_same_seed_gives_the_same_data() -> None:
     assert snapshot() != first
 
 
-def test_a_second_load_adds_more_without_clashes() -> None:
+def test_a_second_load_is_refused_without_add() -> None:
+    demo(customers=50)
+    with pytest.raises(CommandError) as refused:
+        demo(customers=50)
+    assert refused.value.returncode != 0
+    assert "already holds 50 customers" in str(refused.value)
+    assert "--add" in str(refused.value)
+    assert Customer.objects.count() == 50
+    # Accounts only (no customers) add nothing that could double.
+    demo(customers=0)
+    assert Customer.objects.count() == 50
+
+
+def test_a_second_load_is_refused_in_the_shells_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    demo(customers=20)
+    shell_locale(monkeypatch, LANG="zh_CN.UTF-8")
+    with pytest.raises(CommandError) as refused:
+        demo(customers=20)
+    assert "已有 20 位客户" in str(refused.value) and "--add" in str(refused.value)
+
+
+def test_a_second_load_with_add_adds_more_without_clashes() -> None:
     demo(customers=200)
-    output = demo(customers=150)
+    output = demo(customers=150, add=True)
     codes = list(Customer.objects.order_by("code").values_list("code", flat=True))
     assert codes == [f"C{n:08d}" for n in range(1, 351)]
     ids = [c.id_number for c in Customer.objects.all() if c.id_number]
@@ -247,7 +270,7 @@ def test_demo_continues_after_existing_codes(personas: Personas) -> None:
     CustomerFactory.create(
         code="C00000500", department=personas.sales, account_manager=personas.account_manager
     )
-    demo(customers=20)
+    demo(customers=20, add=True)
     codes = sorted(Customer.objects.values_list("code", flat=True))
     assert codes[-1] == "C00000520" and "C00000501" in codes
 

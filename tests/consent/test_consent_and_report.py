@@ -158,7 +158,7 @@ def test_a_person_receives_all_their_data_as_json_and_xlsx(personas, client_for,
     assert data["customer"]["phone"] == "+8613812345678"
     assert data["customer"]["bank_account"] == "6222021234567890123"
     assert data["contacts"][0]["mobile"] == "+8613700001111"
-    assert data["financial_information"][0]["annual_income"] == "360000.00"
+    assert data["individual_financials"][0]["annual_income"] == "360000.00"
     assert not any(k.endswith(("_enc", "_bidx")) for k in data["customer"])
     xlsx = client.post(reverse("customers:personal-data", args=[person.pk, "xlsx"]))
     book = load_workbook(io.BytesIO(xlsx.content))

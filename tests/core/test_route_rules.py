@@ -51,8 +51,18 @@ def _policy_edit_links(client: Client) -> bool:
     return reverse("reviews:policy-edit", args=[policy.pk]) in page
 
 
+def _verify_button(client: Client) -> bool:
+    page = client.get(reverse("audit:list"))
+    shown = page.status_code == 200 and 'id="verify-chain"' in page.content.decode()
+    runs = client.post(reverse("audit:verify")).status_code
+    assert runs in {302, 404}
+    assert shown is (runs == 302)
+    return shown
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
+    "can_verify_audit_chain": _verify_button,
     "can_decide_changes": _tab(reverse("changes:queue"), "decide"),
     "can_decide_usage_applications": _tab(reverse("access:list"), "decide"),
     "can_see_all_usage_applications": _tab(reverse("access:list"), "all"),

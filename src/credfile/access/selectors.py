@@ -15,6 +15,8 @@ from credfile.core.permissions import (
     can_decide_usage_applications,
     can_see_all_usage_applications,
     in_role_scope,
+    scope_flag,
+    usage_application_file_scope,
 )
 from credfile.customers.models import Customer
 
@@ -35,7 +37,11 @@ def can_reveal(*, user: Any, customer: Customer) -> bool:
 
 def application_queryset(*, user: Any) -> QuerySet[UsageApplication]:
     """Applicants see their own; executives the ones they may decide or decided; auditors all."""
-    qs = UsageApplication.objects.select_related("customer", "applicant", "decided_by")
+    # Whether the reader may see the file's name, department and page (the decider reads
+    # every file; an applicant only once granted), in the same query.
+    qs = UsageApplication.objects.select_related(
+        "customer__department", "applicant__department", "decided_by"
+    ).annotate(file_visible=scope_flag(usage_application_file_scope(user)))
     if can_see_all_usage_applications(user):
         return qs
     return qs.filter(Q(applicant_id=user.pk))

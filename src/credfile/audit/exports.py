@@ -9,11 +9,12 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from credfile.audit.display import action_label, customer_codes, object_type_label
 from credfile.audit.models import AuditEvent
 
 BATCH = 2000
@@ -47,6 +48,7 @@ def export_header() -> list[str]:
         _("Object id"),
         _("Object"),
         _("Customer id"),
+        _("Customer code"),
         _("IP address"),
         _("Request id"),
         _("Before"),
@@ -55,8 +57,11 @@ def export_header() -> list[str]:
     ]
 
 
-def _rows(queryset: QuerySet[AuditEvent], upto_seq: int) -> Iterator[tuple[Any, ...]]:
-    """Matching events up to `upto_seq`, oldest first, one keyset batch at a time."""
+def _rows(
+    queryset: QuerySet[AuditEvent], upto_seq: int
+) -> Iterator[tuple[tuple[Any, ...], dict[int, str]]]:
+    """Matching events up to `upto_seq`, oldest first, one keyset batch at a time, each with
+    the codes of the batch's files (one query a batch)."""
     last = 0
     while True:
         batch = list(
@@ -66,7 +71,9 @@ def _rows(queryset: QuerySet[AuditEvent], upto_seq: int) -> Iterator[tuple[Any, 
         )
         if not batch:
             return
-        yield from batch
+        codes = customer_codes(row[7] for row in batch)
+        for row in batch:
+            yield row, codes
         last = batch[-1][0]
 
 
@@ -79,7 +86,7 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def _cells(row: tuple[Any, ...], *, naive_time: bool) -> list[Any]:
+def _cells(row: tuple[Any, ...], codes: dict[int, str], *, naive_time: bool) -> list[Any]:
     (
         seq,
         occurred_at,
@@ -97,12 +104,14 @@ def _cells(row: tuple[Any, ...], *, naive_time: bool) -> list[Any]:
     ) = row
     local = timezone.localtime(occurred_at)
     when: Any = local.replace(tzinfo=None) if naive_time else local.isoformat(timespec="seconds")
-    texts = [actor, action, otype, oid, orepr]
+    # Operations and object types by their names in the reader's language, not as codes.
+    texts = [actor, action_label(action), object_type_label(otype), oid, orepr]
     return [
         seq,
         when,
         *[_defuse(t) for t in texts],
         customer if customer is not None else "",
+        codes.get(customer, "") if customer is not None else "",
         ip or "",
         request_id,
         _defuse(_json(before)),
@@ -116,12 +125,17 @@ class _Echo:
         return value
 
 
-def csv_lines(queryset: QuerySet[AuditEvent], *, upto_seq: int) -> Iterator[str]:
+def csv_lines(
+    queryset: QuerySet[AuditEvent], *, upto_seq: int, language: str | None = None
+) -> Iterator[str]:
+    """The file's lines, in `language` (the exporting user's): the response streams them
+    after the view has returned, when the request's language may no longer be active."""
     writer = csv.writer(_Echo())
-    # The byte-order mark makes Excel read the file as UTF-8 (Chinese names and labels).
-    yield "\ufeff" + writer.writerow(export_header())
-    for row in _rows(queryset, upto_seq):
-        yield writer.writerow(_cells(row, naive_time=False))
+    with translation.override(language or translation.get_language()):
+        # The byte-order mark makes Excel read the file as UTF-8 (Chinese names and labels).
+        yield "\ufeff" + writer.writerow(export_header())
+        for row, codes in _rows(queryset, upto_seq):
+            yield writer.writerow(_cells(row, codes, naive_time=False))
 
 
 def _xlsx_text(value: Any) -> Any:
@@ -133,11 +147,11 @@ def xlsx_file(queryset: QuerySet[AuditEvent], *, upto_seq: int) -> IO[bytes]:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Audit trail"))
     sheet.append(export_header())
-    for written, row in enumerate(_rows(queryset, upto_seq)):
+    for written, (row, codes) in enumerate(_rows(queryset, upto_seq)):
         if written == XLSX_MAX_EVENTS:
             sheet.append([_("The sheet is full; export as CSV for the remaining events.")])
             break
-        sheet.append([_xlsx_text(cell) for cell in _cells(row, naive_time=True)])
+        sheet.append([_xlsx_text(cell) for cell in _cells(row, codes, naive_time=True)])
     # Handed to the response, which closes (and so deletes) it once sent.
     output = tempfile.TemporaryFile()  # noqa: SIM115  (outlives this function)
     workbook.save(output)

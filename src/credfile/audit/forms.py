@@ -9,18 +9,20 @@ from django.apps import apps
 from django.utils.translation import gettext_lazy as _
 
 from credfile.audit.choices import AuditAction
+from credfile.audit.display import LIBRARY_TYPES, object_type_label
 from credfile.audit.selectors import AuditFilters
 from credfile.core.forms import DateInput
 
 
 def _object_types() -> list[tuple[str, Any]]:
-    """Every credfile model (and the user account), by its label as the trail stores it."""
-    choices = [
-        (model._meta.label_lower, model._meta.verbose_name)
+    """Every credfile model (and the user account) and the libraries' models the trail
+    names, by their label as the trail stores it, named as the trail page names them."""
+    labels = [
+        model._meta.label_lower
         for model in apps.get_models()
-        if model.__module__.startswith("credfile.")
+        if model.__module__.startswith("credfile.") or model._meta.label_lower in LIBRARY_TYPES
     ]
-    return sorted(choices, key=lambda choice: choice[0])
+    return sorted(((label, object_type_label(label)) for label in labels), key=lambda c: c[0])
 
 
 class AuditFilterForm(forms.Form):

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views.event_list, name="list"),
     path("export.csv", views.export_csv, name="export_csv"),
     path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("verify/", views.verify, name="verify"),
 ]

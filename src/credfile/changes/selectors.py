@@ -119,6 +119,9 @@ def _lines(request: ChangeRequest, now: dict[str, Any], *, reveal: bool) -> list
         names = list(proposed)
     else:
         names = [n for n, v in before.items() if v not in (None, "", [])]
+    # Amounts are shown in their currency: the one proposed with them, else the one on file.
+    then_row = {**now, **before}
+    proposed_row = {**then_row, **proposed}
     lines = []
     for name in names:
         current = now.get(name, before.get(name))
@@ -126,10 +129,10 @@ def _lines(request: ChangeRequest, now: dict[str, Any], *, reveal: bool) -> list
             DiffLine(
                 name=name,
                 label=field_label(label, name),
-                before=display_value(label, name, before.get(name), reveal=reveal),
-                current=display_value(label, name, current, reveal=reveal),
+                before=display_value(label, name, before.get(name), reveal=reveal, row=then_row),
+                current=display_value(label, name, current, reveal=reveal, row=now or then_row),
                 proposed=(
-                    display_value(label, name, proposed.get(name), reveal=reveal)
+                    display_value(label, name, proposed.get(name), reveal=reveal, row=proposed_row)
                     if request.kind == ChangeKind.UPDATE
                     else "—"
                 ),

@@ -349,8 +349,8 @@ def _moved(spec: Target, obj: models.Model, before: dict[str, Any]) -> dict[str,
                 "object": str(obj),
                 "field": name,
                 "label": field_label(spec.label, name),
-                "before": display_value(spec.label, name, then),
-                "after": display_value(spec.label, name, now[name]),
+                "before": display_value(spec.label, name, then, row={**now, **before}),
+                "after": display_value(spec.label, name, now[name], row=now),
             }
     return moved
 
@@ -669,6 +669,8 @@ def _notify(request: ChangeRequest, kind: str, recipients: list[User]) -> None:
 
 
 def _send_mail(pk: int, kind: str, addresses: list[str]) -> None:
+    from credfile.core.display import field_label
+
     request = ChangeRequest.objects.select_related("maker", "checker").filter(pk=pk).first()
     if request is None:
         return
@@ -687,7 +689,8 @@ def _send_mail(pk: int, kind: str, addresses: list[str]) -> None:
             "code": request.customer_code,
             "object": request.target_repr,
             "maker": request.maker,
-            "fields": ", ".join(request.fields) or request.get_kind_display(),
+            "fields": ", ".join(field_label(request.target_type, f) for f in request.fields)
+            or request.get_kind_display(),
             "status": request.get_status_display(),
             "note": request.notes,
             "url": reverse("changes:detail", args=[request.pk]),

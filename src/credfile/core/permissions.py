@@ -368,6 +368,18 @@ def can_audit(user: Any) -> bool:
     return bool(_active(user) and getattr(user, "role", None) in {Role.AUDITOR, Role.ADMIN})
 
 
+def can_verify_audit_chain(user: Any) -> bool:
+    """Auditors recompute the whole chain from the page (a long read of every event); the
+    administrator runs `credfile audit verify` on the server instead."""
+    return bool(_active(user) and getattr(user, "role", None) == Role.AUDITOR)
+
+
+def usage_application_file_scope(user: Any) -> Q:
+    """A filter over usage applications: those whose file's name, owning department and
+    page the user may see (a decider reads every file; an applicant only through a grant)."""
+    return customer_scope(user, Action.VIEW, prefix="customer__")
+
+
 def can_open_files(user: Any) -> bool:
     """Whether the user's role opens any credit file at all (links to files are shown)."""
     return bool(

@@ -1,9 +1,12 @@
 """Error pages: the API answers in RFC 9457 problem+json even for URLs it does not know;
-pages get a translated page that needs neither the database nor a signed-in user."""
+pages get a translated page with the site's navigation (errors/page.html). A server error,
+and any page whose navigation cannot be rendered, gets a standalone page (errors/error.html)
+that needs neither the database nor a signed-in user."""
 
 from __future__ import annotations
 
 import json
+import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +14,8 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 from credfile.core.api import PROBLEM_CONTENT_TYPE
+
+logger = logging.getLogger(__name__)
 
 
 def _titles() -> dict[int, tuple[str, str]]:
@@ -26,10 +31,11 @@ def _titles() -> dict[int, tuple[str, str]]:
     }
 
 
-def error_response(request: HttpRequest, status: int) -> HttpResponse:
+def error_response(request: HttpRequest, status: int, detail: str | None = None) -> HttpResponse:
     """The error answer for `status`: problem+json under /api/, otherwise a page. Never the
     exception's text — it may name tables, values or code."""
-    title, detail = _titles()[status]
+    title, default_detail = _titles()[status]
+    detail = detail or default_detail
     if request.path.startswith("/api/"):
         body = {"type": "about:blank", "title": title, "status": status}
         if status != 404:
@@ -37,10 +43,16 @@ def error_response(request: HttpRequest, status: int) -> HttpResponse:
         return HttpResponse(
             json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_CONTENT_TYPE
         )
+    context = {"status": status, "title": title, "detail": detail}
+    if status != 500:
+        try:
+            html = loader.get_template("errors/page.html").render(context, request)
+        except Exception:  # the navigation needs the database and the session
+            logger.exception("could not render the %s page with its navigation", status)
+        else:
+            return HttpResponse(html, status=status)
     # Rendered without the request: no context processor may touch the database or the user.
-    html = loader.get_template("errors/error.html").render(
-        {"status": status, "title": title, "detail": detail}
-    )
+    html = loader.get_template("errors/error.html").render(context)
     return HttpResponse(html, status=status)
 
 
@@ -59,3 +71,12 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return error_response(request, 500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check: most often a page left open past its session."""
+    detail = _(
+        "The form could not be accepted: it was open for too long or came from another "
+        "site. Reload the page and try again."
+    )
+    return error_response(request, 403, detail)

@@ -16,15 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from credfile.accounts.models import Department, User
-from credfile.core.masking import mask
-from credfile.core.sealed import Sealed, sealed_attributes
+from credfile.core import display as core_display
+from credfile.core.sealed import sealed_attributes
 from credfile.history.choices import Operation
 from credfile.history.models import FileVersion
 from credfile.history.services import CUSTOMER_LABEL, RECORD_MODELS, file_snapshot, record_model
@@ -265,17 +264,23 @@ class ObjectDiff:
 
 
 def field_label(label: str, name: str) -> str:
+    return core_display.field_label(record_model(label), name)
+
+
+def display_value(
+    label: str,
+    name: str,
+    value: Any,
+    *,
+    reveal: bool = False,
+    row: dict[str, Any] | None = None,
+) -> str:
+    """A snapshot value as a reader sees it (credfile.core.display): sealed values masked
+    unless revealed, choices by their label, people by name, money with its currency from
+    `row`, the snapshot it belongs to."""
     model = record_model(label)
-    if name == "tags":
-        return _("tags")
-    attribute = getattr(model, name, None)
-    if isinstance(attribute, Sealed):
-        return str(attribute.verbose_name or name)
-    try:
-        model_field = model._meta.get_field(name)
-    except FieldDoesNotExist:  # a name from an older snapshot, no longer a field
-        return name
-    return str(getattr(model_field, "verbose_name", name))
+    currency = core_display.currency_for(model, name, row)
+    return core_display.display_value(model, name, value, currency=currency, reveal=reveal)
 
 
 @functools.lru_cache(maxsize=64)
@@ -283,50 +288,17 @@ def sealed_names(label: str) -> frozenset[str]:
     return frozenset(s.name for s in sealed_attributes(record_model(label)))
 
 
-def display_value(label: str, name: str, value: Any, *, reveal: bool = False) -> str:
-    """A snapshot value as a reader sees it: sealed values masked unless revealed, choices
-    by their label, people by name."""
-    if value is None or value == "" or value == []:
-        return "—"
-    if name in sealed_names(label):
-        return str(value) if reveal else mask(name, value)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    model = record_model(label)
-    try:
-        model_field = model._meta.get_field(name)
-    except FieldDoesNotExist:  # a name from an older snapshot
-        return str(value)
-    choices = getattr(model_field, "choices", None)
-    if choices:
-        return str(dict(choices).get(value, value))
-    if getattr(model_field, "related_model", None) is User:
-        user = User.objects.filter(pk=value).first()
-        return str(user) if user else f"#{value}"
-    if getattr(model_field, "related_model", None) is Department:
-        department = Department.objects.filter(pk=value).first()
-        return department.name if department else f"#{value}"
-    return str(value)
-
-
 def diff_fields(
     label: str, before: dict[str, Any] | None, after: dict[str, Any] | None, *, reveal: bool = False
 ) -> list[FieldDiff]:
-    before, after = before or {}, after or {}
-    names = [n for n in dict.fromkeys([*before, *after]) if n not in HIDDEN_FIELDS]
+    hidden = set(HIDDEN_FIELDS)
     if label == CUSTOMER_LABEL:
-        names = [n for n in names if n != "version"]
+        hidden.add("version")
     return [
-        FieldDiff(
-            name=n,
-            label=field_label(label, n),
-            before=display_value(label, n, before.get(n), reveal=reveal),
-            after=display_value(label, n, after.get(n), reveal=reveal),
+        FieldDiff(name=c.name, label=c.label, before=c.before, after=c.after)
+        for c in core_display.field_changes(
+            record_model(label), before, after, hidden=hidden, reveal=reveal
         )
-        for n in names
-        if before.get(n) != after.get(n)
     ]
 
 

@@ -76,14 +76,16 @@ class ReviewForm(forms.Form):
 
 class PolicyForm(forms.Form):
     basis = forms.ChoiceField(label=_("Applies to"), choices=PolicyBasis.choices)
-    value = forms.CharField(
+    # One list, grouped: the risk levels and the categories have distinct codes.
+    value = forms.ChoiceField(
         label=_("Risk level or category"),
-        max_length=20,
+        choices=[
+            ("", _("— (all other files)")),
+            (_("Risk level"), RiskLevel.choices),
+            (_("Customer category"), CustomerCategory.choices),
+        ],
         required=False,
-        help_text=_(
-            "high or normal; strategic, key, regular, small or distributor; empty for "
-            "all other files."
-        ),
+        help_text=_("A risk level for a risk policy, a category for a category policy."),
     )
     cycle_months = forms.IntegerField(label=_("Review cycle (months)"), min_value=1, max_value=60)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from credfile.accounts.models import Department
 from credfile.core.models import TimeStampedModel
@@ -60,6 +61,39 @@ class ReviewPolicy(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.basis}:{self.value or '*'} → {self.cycle_months}"
+
+    @property
+    def value_label(self) -> str:
+        """The risk level or category matched, by its name in the reader's language."""
+        from credfile.customers.choices import CustomerCategory
+
+        choices = {
+            PolicyBasis.RISK: RiskLevel,
+            PolicyBasis.CATEGORY: CustomerCategory,
+        }.get(PolicyBasis(self.basis))
+        if choices is None or not self.value:
+            return ""
+        try:
+            return str(choices(self.value).label)
+        except ValueError:
+            return self.value
+
+    @property
+    def description(self) -> str:
+        """What the rule says, in the reader's language (the note is the manager's own)."""
+        if self.basis == PolicyBasis.DEFAULT:
+            text = ngettext(
+                "All other files: reviewed every %(months)d month.",
+                "All other files: reviewed every %(months)d months.",
+                self.cycle_months,
+            )
+            return text % {"months": self.cycle_months}
+        text = ngettext(
+            "%(what)s: reviewed every %(months)d month.",
+            "%(what)s: reviewed every %(months)d months.",
+            self.cycle_months,
+        )
+        return text % {"what": self.value_label, "months": self.cycle_months}
 
 
 class ReviewSchedule(models.Model):
@@ -185,6 +219,25 @@ class Review(models.Model):
         super().save(*args, **kwargs)
 
 
+# The subject and first line of each kind of notification. A notification stores its kind
+# and files, and is worded in the reader's language when shown; `subject` and `body` keep
+# the e-mail as sent (in the instance's language).
+NOTIFICATION_TEXTS: dict[str, tuple[Any, Any]] = {
+    NotificationKind.DUE_SOON: (
+        _("Reviews due soon: %(count)d credit files"),
+        _("These %(count)d credit files you manage are due for their periodic review soon:"),
+    ),
+    NotificationKind.DUE: (
+        _("Reviews due: %(count)d credit files"),
+        _("These %(count)d credit files you manage are due for their periodic review now:"),
+    ),
+    NotificationKind.ESCALATION: (
+        _("Overdue reviews escalated: %(count)d credit files"),
+        _("The periodic review of these %(count)d credit files of your department is overdue:"),
+    ),
+}
+
+
 class Notification(models.Model):
     """An in-app message about reviews (also sent by e-mail when the user has an address):
     one per recipient, kind and run, listing the files concerned."""
@@ -213,6 +266,17 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+    @property
+    def title(self) -> str:
+        """The subject in the reader's language (the stored one for an unknown kind)."""
+        texts = NOTIFICATION_TEXTS.get(self.kind)
+        return str(texts[0]) % {"count": self.file_count} if texts else self.subject
+
+    @property
+    def intro(self) -> str:
+        texts = NOTIFICATION_TEXTS.get(self.kind)
+        return str(texts[1]) % {"count": self.file_count} if texts else self.body
 
 
 class JobRun(models.Model):

@@ -20,7 +20,6 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Least, TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
@@ -31,7 +30,13 @@ from credfile.customers.models import Customer
 from credfile.customers.services import customer_update, lock_customer_for_change
 from credfile.reviews import rules
 from credfile.reviews.choices import NotificationKind, PolicyBasis, ReviewConclusion, RiskLevel
-from credfile.reviews.models import Notification, Review, ReviewPolicy, ReviewSchedule
+from credfile.reviews.models import (
+    NOTIFICATION_TEXTS,
+    Notification,
+    Review,
+    ReviewPolicy,
+    ReviewSchedule,
+)
 from credfile.transactions.models import Contract
 
 # --- policies ----------------------------------------------------------------------------------
@@ -418,10 +423,11 @@ class _Digest:
 _LISTED = 50
 
 
-def _send(kind: str, digests: dict[int, _Digest], subject: Any, intro: Any) -> int:
+def _send(kind: str, digests: dict[int, _Digest]) -> int:
     """One notification (and one e-mail, if the user has an address) per recipient."""
     if not digests:
         return 0
+    subject, intro = NOTIFICATION_TEXTS[kind]
     notifications: list[Notification] = []
     messages: list[EmailMessage] = []
     for digest in digests.values():
@@ -474,25 +480,13 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
     today = today or _today()
     soon_until = today + datetime.timedelta(days=reminder_days())
     result: dict[str, int] = {}
-    for kind, condition, marker, subject, intro in (
+    for kind, condition, marker in (
         (
             NotificationKind.DUE_SOON,
             Q(next_review_on__gt=today, next_review_on__lte=soon_until),
             "soon_reminded_for",
-            gettext_lazy("Reviews due soon: %(count)d credit files"),
-            gettext_lazy(
-                "These %(count)d credit files you manage are due for their periodic review soon:"
-            ),
         ),
-        (
-            NotificationKind.DUE,
-            Q(next_review_on__lte=today),
-            "due_reminded_for",
-            gettext_lazy("Reviews due: %(count)d credit files"),
-            gettext_lazy(
-                "These %(count)d credit files you manage are due for their periodic review now:"
-            ),
-        ),
+        (NotificationKind.DUE, Q(next_review_on__lte=today), "due_reminded_for"),
     ):
         # Locked, so a review submitted meanwhile waits and its new date is not marked.
         due = ReviewSchedule.objects.filter(condition).exclude(**{marker: F("next_review_on")})
@@ -510,7 +504,7 @@ def reminders_send(*, today: datetime.date | None = None) -> dict[str, int]:
         for manager_id, manager_rows in rows.items():
             if manager_id in managers:
                 digests[manager_id] = _Digest(managers[manager_id], manager_rows)
-        sent = _send(kind, digests, subject, intro)
+        sent = _send(kind, digests)
         marked = due.update(**{marker: F("next_review_on")})
         result[f"{kind}_files"] = marked
         result[f"{kind}_notifications"] = sent
@@ -539,14 +533,7 @@ def escalations_send(*, today: datetime.date | None = None) -> dict[str, int]:
     for values in pending.values("department_id", *_ROW_FIELDS):
         for head in heads.get(values["department_id"], []):
             digests.setdefault(head.pk, _Digest(head, [])).rows.append(_row(values))
-    sent = _send(
-        NotificationKind.ESCALATION,
-        digests,
-        gettext_lazy("Overdue reviews escalated: %(count)d credit files"),
-        gettext_lazy(
-            "The periodic review of these %(count)d credit files of your department is overdue:"
-        ),
-    )
+    sent = _send(NotificationKind.ESCALATION, digests)
     marked = overdue.update(escalated_at=timezone.now())
     return {"escalated_files": marked, "escalation_notifications": sent}
 

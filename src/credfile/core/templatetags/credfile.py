@@ -84,3 +84,19 @@ def section_label(code: str) -> str:
         return str(FileSection(code).label)
     except ValueError:
         return code
+
+
+@register.simple_tag(name="field_label")
+def field_label_tag(model: Any, name: str) -> str:
+    """The translated label of a model's field (`model`: a class, an instance or a label)."""
+    from credfile.core.display import field_label
+
+    return field_label(model, name)
+
+
+@register.simple_tag(name="field_value")
+def field_value_tag(model: Any, name: str, value: Any, currency: str | None = None) -> str:
+    """A stored value of the field as the file page shows it (credfile.core.display)."""
+    from credfile.core.display import display_value
+
+    return display_value(model, name, value, currency=currency)

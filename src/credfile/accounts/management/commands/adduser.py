@@ -14,6 +14,7 @@ from typing import Any, TextIO
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.choices import Role
 from credfile.accounts.services import department_by_code, user_create
@@ -21,7 +22,7 @@ from credfile.core.commands import LocalizedCommand
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Create a user with a role (and a department for account managers and department "
         "heads). The password is read from standard input."
     )
@@ -29,15 +30,17 @@ class Command(LocalizedCommand):
     stealth_options = ("stdin",)
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("username", help="login name")
+        parser.add_argument("username", help=_("login name"))
         # Not argparse choices: an unknown role is reported like every other field error.
-        parser.add_argument("--role", required=True, help="one of: " + ", ".join(Role.values))
-        parser.add_argument("--department", default="", help="department code")
+        parser.add_argument(
+            "--role", required=True, help=_("one of: %(roles)s") % {"roles": ", ".join(Role.values)}
+        )
+        parser.add_argument("--department", default="", help=_("department code"))
         parser.add_argument(
             "--display-name",
             dest="display_name",
             default="",
-            help="name shown in the interface (e.g. 李娜)",
+            help=_("name shown in the interface (e.g. 李娜)"),
         )
         parser.add_argument("--email", default="")
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from credfile.accounts.models import User
 from credfile.accounts.services import otp_devices_reset
@@ -15,14 +15,14 @@ from credfile.core.commands import LocalizedCommand
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Manage second-factor (TOTP) devices. `reset USERNAME` removes the user's devices; "
         "the user sets up an authenticator app again at the next sign-in."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
-        reset = actions.add_parser("reset", help="remove every second-factor device of a user")
+        reset = actions.add_parser("reset", help=_("remove every second-factor device of a user"))
         reset.add_argument("username")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -9,97 +9,22 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from credfile.audit.chain import (
-    CHANGED,
-    DELETED,
-    DIGEST_MISMATCH,
-    HEAD_MISMATCH,
-    INSERTED,
-    REORDERED,
-    TIME_REVERSED,
-    TRUNCATED,
-    Break,
     Digest,
 )
 from credfile.audit.digests import (
     DigestError,
     DigestScan,
-    describe_digest_break,
     describe_problem,
     digest_text,
     digest_write,
     digests_scan,
 )
 from credfile.audit.selectors import chain_verify
+from credfile.audit.verification import describe_break
 from credfile.core.commands import LocalizedCommand
-
-
-def describe_break(broken: Break) -> str:
-    """One sentence naming the first broken event and what was done to the trail."""
-    values: dict[str, Any] = {"seq": broken.seq, "id": broken.event_id, **broken.detail}
-    if broken.reason == CHANGED:
-        return (
-            _("Event seq %(seq)s (id %(id)s) was changed: its content no longer matches its hash.")
-            % values
-        )
-    if broken.reason == DELETED:
-        if broken.detail["missing_to"] > broken.seq:
-            return (
-                _(
-                    "Events seq %(seq)s to %(missing_to)s are missing (deleted); the chain resumes "
-                    "at seq %(next_seq)s (id %(next_id)s)."
-                )
-                % values
-            )
-        return (
-            _(
-                "Event seq %(seq)s is missing (deleted); the chain resumes at seq %(next_seq)s "
-                "(id %(next_id)s)."
-            )
-            % values
-        )
-    if broken.reason == INSERTED:
-        return (
-            _(
-                "Event seq %(seq)s (id %(id)s) was inserted: it and the event after it both link "
-                "to the same predecessor."
-            )
-            % values
-        )
-    if broken.reason == REORDERED:
-        return (
-            _(
-                "Event seq %(seq)s (id %(id)s) does not link to the event before it (prev_hash "
-                "mismatch): an event was inserted before it, or events were swapped or moved."
-            )
-            % values
-        )
-    if broken.reason == TIME_REVERSED:
-        return (
-            _("Event seq %(seq)s (id %(id)s) is dated earlier than the event before it.") % values
-        )
-    if broken.reason == HEAD_MISMATCH and broken.detail["last_seq"] == broken.seq:
-        return (
-            _(
-                "Event seq %(seq)s, the newest, does not have the hash its head records: it was "
-                "rewritten, or the head was changed."
-            )
-            % values
-        )
-    if broken.reason == HEAD_MISMATCH:
-        return (
-            _(
-                "The chain ends at seq %(last_seq)s but its head records seq %(head_seq)s: the "
-                "newest events were deleted, or the head was changed."
-            )
-            % values
-        )
-    if broken.reason in (DIGEST_MISMATCH, TRUNCATED):
-        why = describe_digest_break(broken)
-        return why[:1].upper() + why[1:]
-    return broken.reason
 
 
 def _summary(digest: Digest) -> str:
@@ -119,7 +44,7 @@ def _summary(digest: Digest) -> str:
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Check the audit trail's hash chain and its signed digests (verify), or write a signed "
         "digest of it (digest)."
     )
@@ -128,31 +53,35 @@ class Command(LocalizedCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         verify = sub.add_parser(
             "verify",
-            help="recompute every link of the chain and check it against every digest found; "
-            "exit 1 at the first broken one",
+            help=_(
+                "recompute every link of the chain and check it against every digest found; "
+                "exit 1 at the first broken one"
+            ),
         )
         verify.add_argument(
             "--digest",
             type=Path,
             default=None,
-            help="also check against this digest (kept elsewhere)",
+            help=_("also check against this digest (kept elsewhere)"),
         )
         verify.add_argument(
             "--batch-size",
             type=int,
             default=5000,
             dest="batch_size",
-            help="events read per query (default 5000)",
+            help=_("events read per query (default 5000)"),
         )
         digest = sub.add_parser(
             "digest",
-            help="write a signed digest into $CREDFILE_HOME/audit-digests (and the copy directory)",
+            help=_(
+                "write a signed digest into $CREDFILE_HOME/audit-digests (and the copy directory)"
+            ),
         )
         digest.add_argument(
             "--output",
             type=Path,
             default=None,
-            help="also write it to this file ('-' prints it)",
+            help=_("also write it to this file ('-' prints it)"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

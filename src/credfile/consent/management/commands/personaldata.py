@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.models import User
 from credfile.core.commands import LocalizedCommand
@@ -19,18 +20,20 @@ from credfile.customers.selectors import customer_queryset
 
 
 class Command(LocalizedCommand):
-    help = "Export all personal data of an individual customer (an access request), audited."
+    help = gettext_noop(
+        "Export all personal data of an individual customer (an access request), audited."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("code", help="customer code, e.g. C00000042")
+        parser.add_argument("code", help=_("customer code, e.g. C00000042"))
         parser.add_argument(
             "--as",
             dest="username",
             required=True,
-            help="the user making the export (needs the reveal right)",
+            help=_("the user making the export (needs the reveal right)"),
         )
         parser.add_argument("--format", choices=["json", "xlsx"], default="json")
-        parser.add_argument("--output", help="file to write (default: standard output, json)")
+        parser.add_argument("--output", help=_("file to write (default: standard output, json)"))
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["username"], is_active=True).first()

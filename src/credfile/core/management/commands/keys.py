@@ -6,8 +6,10 @@ import json
 from argparse import ArgumentParser
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.core.commands import LocalizedCommand
 from credfile.core.crypto import KeyFileMissing, key_file_path
@@ -15,7 +17,7 @@ from credfile.core.keys import key_status, keys_init, keys_rotate
 
 
 class Command(LocalizedCommand):
-    help = "Create, inspect or rotate the master key that encrypts sensitive fields."
+    help = gettext_noop("Create, inspect or rotate the master key that encrypts sensitive fields.")
     # `keys init` must run before the key exists, when the startup check would refuse.
     requires_system_checks: list[str] = []
 
@@ -24,7 +26,7 @@ class Command(LocalizedCommand):
         parser.add_argument(
             "--if-missing",
             action="store_true",
-            help="init: do nothing when the key file exists already",
+            help=_("init: do nothing when the key file exists already"),
         )
         parser.add_argument("--batch-size", type=int, default=1000)
 
@@ -53,7 +55,10 @@ class Command(LocalizedCommand):
         except KeyFileMissing as exc:
             raise CommandError(str(exc)) from None
         for label, count in report.rows.items():
-            self.stdout.write(f"{label}: {count}")
+            self.stdout.write(
+                _("%(records)s sealed again: %(count)s")
+                % {"records": apps.get_model(label)._meta.verbose_name_plural, "count": count}
+            )
         self.stdout.write(
             _("Rotated to key %(key)s in %(seconds).1f s; retired: %(old)s.")
             % {

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.models import User
 from credfile.core.commands import LocalizedCommand, validation_message
@@ -29,37 +30,37 @@ _FIELDS = {
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Open a credit file for an individual or an organisation, acting as the user named by "
         "--as, and print its customer code."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
-        parser.add_argument("--kind", required=True, help="individual or organization")
+        parser.add_argument("--kind", required=True, help=_("individual or organization"))
         parser.add_argument("--name", required=True)
         parser.add_argument(
-            "--id-number", dest="id_number", default="", help="resident ID number (individual)"
+            "--id-number", dest="id_number", default="", help=_("resident ID number (individual)")
         )
         parser.add_argument(
             "--credit-code",
             dest="credit_code",
             default="",
-            help="unified social credit code (organisation)",
+            help=_("unified social credit code (organisation)"),
         )
         parser.add_argument("--phone", default="")
-        parser.add_argument("--passport", default="", help="passport number (individual)")
+        parser.add_argument("--passport", default="", help=_("passport number (individual)"))
         parser.add_argument(
             "--as",
             dest="actor",
             required=True,
             metavar="USERNAME",
-            help="the account manager or department head opening the file",
+            help=_("the account manager or department head opening the file"),
         )
         parser.add_argument(
             "--confirm-similar-name",
             dest="confirm_similar_name",
             action="store_true",
-            help="open the file even if a customer with a similar name exists",
+            help=_("open the file even if a customer with a similar name exists"),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

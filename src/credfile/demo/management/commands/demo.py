@@ -9,10 +9,11 @@ from typing import Any
 
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.accounts.choices import Role
 from credfile.core.commands import LocalizedCommand
-from credfile.customers.models import Tag
+from credfile.customers.models import Customer, Tag
 from credfile.demo.generator import TABLES
 from credfile.demo.loader import DEFAULT_BATCH, load_demo
 
@@ -21,9 +22,9 @@ def _positive(value: str) -> int:
     try:
         number = int(value)
     except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a whole number") from None
+        raise ArgumentTypeError(_("%(value)r is not a whole number") % {"value": value}) from None
     if number < 0:
-        raise ArgumentTypeError("must not be negative")
+        raise ArgumentTypeError(_("must not be negative"))
     return number
 
 
@@ -31,13 +32,16 @@ def _date(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        raise ArgumentTypeError(
+            _("%(value)r is not a date (YYYY-MM-DD)") % {"value": value}
+        ) from None
 
 
 class Command(LocalizedCommand):
-    help = (
+    help = gettext_noop(
         "Add realistic demo data: departments, one account per role and N customers with "
-        "contacts, financials, contracts, invoices and payments. Deterministic for a seed."
+        "contacts, financials, contracts, invoices and payments. Deterministic for a seed. "
+        "A database that holds customers already is refused unless --add is given."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -45,30 +49,45 @@ class Command(LocalizedCommand):
             "--customers",
             type=_positive,
             default=1000,
-            help="number of customers to add (default 1000)",
+            help=_("number of customers to add (default 1000)"),
         )
-        parser.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        parser.add_argument("--seed", type=int, default=1, help=_("random seed (default 1)"))
         parser.add_argument(
             "--as-of",
             type=_date,
             default=None,
             dest="as_of",
-            help="the day the data is current on (default today)",
+            help=_("the day the data is current on (default today)"),
         )
         parser.add_argument(
             "--batch-size",
             type=_positive,
             default=DEFAULT_BATCH,
             dest="batch_size",
-            help="customers per transaction",
+            help=_("customers per transaction"),
         )
         parser.add_argument(
-            "--no-progress", action="store_true", dest="no_progress", help="no progress bar"
+            "--add",
+            action="store_true",
+            help=_("add demo customers to a database that holds customers already"),
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", dest="no_progress", help=_("no progress bar")
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["batch_size"] < 1:
             raise CommandError(_("--batch-size must be at least 1."))
+        existing = Customer.objects.count()
+        if existing and options["customers"] and not options["add"]:
+            # Run twice by mistake, the demo would double the data; adding is a choice.
+            raise CommandError(
+                _(
+                    "The database already holds %(count)s customers; no demo data added. "
+                    "To add %(more)s demo customers to them, run the command again with --add."
+                )
+                % {"count": f"{existing:,}", "more": f"{options['customers']:,}"}
+            )
         progress = not options["no_progress"] and sys.stderr.isatty()
         result = load_demo(
             customers=options["customers"],

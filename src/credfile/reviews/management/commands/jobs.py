@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from credfile.core.commands import LocalizedCommand
 from credfile.reviews.jobs import JOB_NAMES, JobOutcome, run_due
@@ -17,17 +18,17 @@ from credfile.reviews.models import JobRun
 
 
 class Command(LocalizedCommand):
-    help = "Run the scheduled jobs that are due (reviews, reminders, escalations)."
+    help = gettext_noop("Run the scheduled jobs that are due (reviews, reminders, escalations).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        run = sub.add_parser("run-due", help="Run every job not yet run today, then exit.")
-        run.add_argument("--force", action="store_true", help="Run even if already run today.")
-        run.add_argument("--job", action="append", choices=JOB_NAMES, help="Only this job.")
-        run.add_argument("--date", help="Run as of this date (YYYY-MM-DD), default today.")
-        worker = sub.add_parser("worker", help="Keep running due jobs, checking every minute.")
-        worker.add_argument("--interval", type=int, default=60, help="Seconds between checks.")
-        sub.add_parser("status", help="Show the last run of each job.")
+        run = sub.add_parser("run-due", help=_("Run every job not yet run today, then exit."))
+        run.add_argument("--force", action="store_true", help=_("Run even if already run today."))
+        run.add_argument("--job", action="append", choices=JOB_NAMES, help=_("Only this job."))
+        run.add_argument("--date", help=_("Run as of this date (YYYY-MM-DD), default today."))
+        worker = sub.add_parser("worker", help=_("Keep running due jobs, checking every minute."))
+        worker.add_argument("--interval", type=int, default=60, help=_("Seconds between checks."))
+        sub.add_parser("status", help=_("Show the last run of each job."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"]
@@ -45,10 +46,7 @@ class Command(LocalizedCommand):
             if not outcome.ran:
                 self.stdout.write(_("%(job)s: already run today") % {"job": outcome.name})
             elif outcome.status == "done":
-                summary = ", ".join(f"{k}={v}" for k, v in (outcome.summary or {}).items())
-                self.stdout.write(
-                    _("%(job)s: done (%(summary)s)") % {"job": outcome.name, "summary": summary}
-                )
+                self.stdout.write(_outcome_line(outcome))
             else:
                 failed = True
                 self.stderr.write(
@@ -77,10 +75,10 @@ class Command(LocalizedCommand):
             try:
                 for outcome in run_due():
                     if outcome.ran:
-                        self.stdout.write(f"{outcome.name}: {outcome.status} {outcome.summary}")
+                        self.stdout.write(_outcome_line(outcome))
                         self.stdout.flush()
             except Exception as exc:
-                self.stderr.write(f"job check failed: {exc}")
+                self.stderr.write(_("Checking for due jobs failed: %(error)s") % {"error": exc})
             for _tick in range(interval):
                 if stopping:
                     break
@@ -95,9 +93,33 @@ class Command(LocalizedCommand):
                 self.stdout.write(_("%(job)s: never run") % {"job": name})
             else:
                 self.stdout.write(
-                    f"{name}: {record.status or '-'} {record.last_run_on or '-'} "
-                    f"({record.finished_at or '-'}) {record.summary}"
+                    _("%(job)s: %(status)s %(day)s (%(finished)s) %(summary)s")
+                    % {
+                        "job": name,
+                        "status": _status_label(record.status),
+                        "day": record.last_run_on or "-",
+                        "finished": record.finished_at or "-",
+                        "summary": _summary(record.summary),
+                    }
                 )
+
+
+def _status_label(status: str) -> str:
+    labels = {"done": _("done"), "failed": _("failed"), "running": _("running")}
+    return labels.get(status, status or "-")
+
+
+def _summary(summary: dict[str, Any] | None) -> str:
+    return ", ".join(f"{k}={v}" for k, v in (summary or {}).items())
+
+
+def _outcome_line(outcome: JobOutcome) -> str:
+    if outcome.status == "done":
+        return _("%(job)s: done (%(summary)s)") % {
+            "job": outcome.name,
+            "summary": _summary(outcome.summary),
+        }
+    return _("%(job)s: failed; see the log and `credfile jobs status`") % {"job": outcome.name}
 
 
 def _date(value: str | None) -> datetime.date | None:
