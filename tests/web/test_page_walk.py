@@ -97,7 +97,9 @@ SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotifi
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}
 
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]+")
-LATIN = re.compile(r"[A-Za-z]{2,}")
+# A word of letters only: letters inside a code with digits (C00000001, a request id in hex)
+# belong to the code.
+LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2,}(?![A-Za-z0-9])")
 MASK = " \x00 "
 
 
@@ -340,3 +342,5 @@ def test_the_walk_finds_text_of_the_other_language() -> None:
     assert _offending("客户 Beijing Star Ltd opened", "zh-hans", values) == ["opened"]
     assert _offending("导出 CSV · credfile", "zh-hans", values) == []
     assert _offending("向 POST /api/v1/auth/token/ 申请令牌", "zh-hans", values) == []
+    assert _offending("请求编号 ddf20e5369274505be3bd3be74499663", "zh-hans", values) == []
+    assert _offending("字段 valid_until", "zh-hans", values) == ["valid", "until"]
