@@ -14,12 +14,36 @@ from django.utils.text import capfirst
 from credfile.core.sealed import Sealed
 
 
+# Browsers read and write <input type="date"> and "datetime-local" in ISO 8601 only. Django
+# would render the first input format of the active language (2023/01/20 in Chinese), which
+# the browser shows as blank and submits empty: a date lost on a save the user did not make.
+ISO_DATE = "%Y-%m-%d"
+ISO_DATETIME = "%Y-%m-%dT%H:%M:%S"
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format=ISO_DATE)
 
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        # Seconds are kept, so a time with seconds comes back as it went out.
+        super().__init__({"step": "1", **(attrs or {})}, format=ISO_DATETIME)
+
+
+class DecimalInput(forms.NumberInput):
+    """A number as <input type="number"> reads it: digits and a point, never grouped or
+    with a language's decimal comma, whatever the formatting settings."""
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, Decimal):
+            return format(value, "f")
+        return super().format_value(value)  # type: ignore[no-any-return]  # str | None
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
@@ -29,6 +53,8 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
         return forms.DateTimeField(widget=DateTimeInput(), label=label, **kwargs)
     if isinstance(field, models.DateField):
         return forms.DateField(widget=DateInput(), label=label, **kwargs)
+    if isinstance(field, models.DecimalField):
+        return field.formfield(widget=DecimalInput(), **kwargs)
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
     formfield = field.formfield(**kwargs)
@@ -43,7 +69,11 @@ def _sealed_field(sealed: Sealed, *, required: bool) -> forms.Field:
     """The form field for a sealed attribute, typed by what it holds."""
     if sealed.kind is Decimal:
         return forms.DecimalField(
-            label=sealed.verbose_name, required=required, max_digits=18, decimal_places=2
+            label=sealed.verbose_name,
+            required=required,
+            max_digits=18,
+            decimal_places=2,
+            widget=DecimalInput(),
         )
     if sealed.kind is datetime.date:
         return forms.DateField(label=sealed.verbose_name, required=required, widget=DateInput())
