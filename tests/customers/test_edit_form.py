@@ -112,3 +112,35 @@ def test_dates_and_amounts_are_written_as_their_inputs_read_them(
     assert inputs["established_on"]["type"] == "date"
     assert inputs["established_on"]["value"] == "2023-01-20"
     assert inputs["registered_capital"]["value"] == "50000000.00"
+
+
+def test_a_date_the_page_did_not_send_is_kept(personas, client_for) -> None:
+    customer = _organisation(personas)
+    client = client_for(personas.account_manager)
+    url = reverse("customers:edit", args=[customer.pk])
+    data = form_data(client.get(url).content.decode(), "customer-form")
+    del data["established_on"]
+    data["city"] = "天津市"
+
+    assert client.post(url, data).status_code == 302
+
+    customer.refresh_from_db()
+    assert (customer.city, customer.established_on) == ("天津市", datetime.date(2023, 1, 20))
+    assert not ChangeRequest.objects.exists()
+
+
+def test_a_date_emptied_on_purpose_waits_for_approval_to_be_cleared(
+    personas, client_for
+) -> None:
+    customer = _organisation(personas)
+    client = client_for(personas.account_manager)
+    url = reverse("customers:edit", args=[customer.pk])
+    data = form_data(client.get(url).content.decode(), "customer-form")
+    data["established_on"] = ""
+
+    assert client.post(url, data).status_code == 302
+
+    (request,) = ChangeRequest.objects.all()
+    assert request.fields == ["established_on"]
+    customer.refresh_from_db()
+    assert customer.established_on == datetime.date(2023, 1, 20)

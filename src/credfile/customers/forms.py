@@ -141,10 +141,13 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         self.fields["business_scope"].widget.attrs["rows"] = 2
 
     def service_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        for key in ("tags", "confirm_similar_name", "version"):
-            data.pop(key, None)
-        return data
+        """The fields the page submitted. A field it did not send (a masked value kept as it
+        is, an input the page left out) is not a change; only a field sent empty clears."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in CUSTOMER_FORM_FIELDS and self.add_prefix(name) in self.data
+        }
 
     def tag_names(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""
