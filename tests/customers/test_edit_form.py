@@ -144,3 +144,130 @@ def test_a_date_emptied_on_purpose_waits_for_approval_to_be_cleared(
     assert request.fields == ["established_on"]
     customer.refresh_from_db()
     assert customer.established_on == datetime.date(2023, 1, 20)
+
+
+# --- sensitive values -------------------------------------------------------------------------
+
+CLEAR = ("+8613884965969", "13884965969", "E12345678", "6222021234567890123")
+
+
+@pytest.mark.parametrize("kind", ["individual", "organization"])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_edit_form_holds_no_clear_sensitive_value(personas, client_for, kind, language) -> None:
+    customer = MAKERS[kind](personas)
+    client = client_for(personas.account_manager, language)
+    html = client.get(reverse("customers:edit", args=[customer.pk])).content.decode()
+
+    clear = [*CLEAR, *([customer.id_number] if customer.id_number else [])]
+    if customer.birth_date:
+        born = customer.birth_date
+        clear += [born.isoformat(), born.strftime("%Y/%m/%d"), born.strftime("%m/%d/%Y")]
+    for value in clear:
+        assert value not in html
+    assert "138****5969" in html  # the file page's mask
+    assert "622202*********0123" in html
+    inputs = {i["name"]: i for i in form_inputs(html, "customer-form") if i.get("name")}
+    assert "disabled" in inputs["phone"] and "disabled" in inputs["bank_account"]
+    if kind == "individual":
+        assert "110105********" in html or customer.id_number[:6] in html
+        assert f"{customer.birth_date.year}-**-**" in html
+
+
+def test_a_replaced_sensitive_value_is_saved_or_proposed_by_its_group(
+    personas, client_for
+) -> None:
+    customer = _organisation(personas)
+    client = client_for(personas.account_manager)
+    url = reverse("customers:edit", args=[customer.pk])
+    data = form_data(client.get(url).content.decode(), "customer-form")
+    assert "phone" not in data and "bank_account" not in data  # masked: kept
+    data.update(phone="13700001111", bank_account="")
+
+    assert client.post(url, data).status_code == 302
+
+    customer.refresh_from_db()
+    assert customer.phone == "+8613700001111"  # contact details apply at once
+    (request,) = ChangeRequest.objects.all()  # the bank account is identity: approval
+    assert request.fields == ["bank_account"]
+    assert request.proposal["changes"] == {"bank_account": ""}
+    assert customer.bank_account == "6222021234567890123"
+
+
+@pytest.mark.parametrize(
+    ("language", "label", "message"),
+    [
+        ("en", "Phone", "This is not a phone number."),
+        ("zh-hans", "电话", "这不是电话号码。"),
+    ],
+)
+def test_a_bad_replacement_is_named_in_the_users_language(
+    personas, client_for, language, label, message
+) -> None:
+    customer = _organisation(personas)
+    client = client_for(personas.account_manager, language)
+    url = reverse("customers:edit", args=[customer.pk])
+    data = form_data(client.get(url).content.decode(), "customer-form")
+    data["phone"] = "not a number"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert f'<a href="#id_phone" class="alert-link">{label}</a>: {message}' in html
+    inputs = {i["name"]: i for i in form_inputs(html, "customer-form") if i.get("name")}
+    # What the user typed comes back to be corrected; the stored number does not.
+    assert inputs["phone"]["value"] == "not a number" and "disabled" not in inputs["phone"]
+    assert "+8613884965969" not in html
+    assert "disabled" in inputs["bank_account"]
+    customer.refresh_from_db()
+    assert customer.phone == "+8613884965969"
+
+
+def _reveals() -> list[dict[str, object]]:
+    return list(AuditEvent.objects.filter(action="reveal").values("actor", "customer_id", "after"))
+
+
+def test_revealing_in_the_form_is_the_file_pages_audited_reveal(personas, client_for) -> None:
+    customer = _individual(personas)
+    client = client_for(personas.account_manager)
+    client.post(reverse("customers:reveal", args=[customer.pk, "basic"]))
+    (from_page,) = _reveals()
+
+    response = client.post(
+        reverse("customers:edit-reveal", args=[customer.pk]), HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="revealed-note"' in html
+    assert 'value="+8613884965969"' in html and f'value="{customer.id_number}"' in html
+    assert f'value="{customer.birth_date.isoformat()}"' in html
+    assert 'hx-swap-oob="true"' in html
+    assert "<form" not in html  # the fields only: what the user typed meanwhile stays
+    assert _reveals() == [from_page, from_page]
+
+
+def test_the_form_offers_no_reveal_to_whoever_may_not_reveal(personas, client_for) -> None:
+    customer = _organisation(personas)
+    url = reverse("customers:edit-reveal", args=[customer.pk])
+    for user in (personas.colleague, personas.outsider, personas.auditor):
+        assert client_for(user).post(url, HTTP_HX_REQUEST="true").status_code == 404
+    assert _reveals() == []
+
+
+def test_without_htmx_the_reveal_shows_the_whole_form_with_the_values_in_clear(
+    personas, client_for
+) -> None:
+    customer = _organisation(personas)
+    client = client_for(personas.account_manager, "zh-hans")
+    response = client.post(reverse("customers:edit-reveal", args=[customer.pk]))
+    html = response.content.decode()
+    inputs = {i["name"]: i for i in form_inputs(html, "customer-form") if i.get("name")}
+    assert inputs["phone"]["value"] == "+8613884965969"
+    assert "disabled" in inputs["phone"]  # still kept unless replaced
+    assert inputs["established_on"]["value"] == "2023-01-20"
+    # Saved unchanged after the reveal, nothing changes either.
+    data = form_data(html, "customer-form")
+    assert client.post(reverse("customers:edit", args=[customer.pk]), data).status_code == 302
+    assert not ChangeRequest.objects.exists()
+    assert Customer.objects.get(pk=customer.pk).version == 1

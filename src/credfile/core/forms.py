@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime
 from decimal import Decimal
 from typing import Any
@@ -9,7 +10,10 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 
 from credfile.core.sealed import Sealed
 
@@ -67,18 +71,19 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
 
 def _sealed_field(sealed: Sealed, *, required: bool) -> forms.Field:
     """The form field for a sealed attribute, typed by what it holds."""
+    label = capfirst(sealed.verbose_name)
     if sealed.kind is Decimal:
         return forms.DecimalField(
-            label=sealed.verbose_name,
+            label=label,
             required=required,
             max_digits=18,
             decimal_places=2,
             widget=DecimalInput(),
         )
     if sealed.kind is datetime.date:
-        return forms.DateField(label=sealed.verbose_name, required=required, widget=DateInput())
+        return forms.DateField(label=label, required=required, widget=DateInput())
     return forms.CharField(
-        label=sealed.verbose_name, required=required, max_length=(sealed.max_length or 100) + 10
+        label=label, required=required, max_length=(sealed.max_length or 100) + 10
     )
 
 
@@ -121,3 +126,74 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
 def cleaned(form: forms.Form) -> dict[str, Any]:
     """Cleaned data without empty optional values, so services apply their own defaults."""
     return {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+
+
+class SealedInput(forms.Widget):
+    """A sealed value on a form: shown masked (as on the file page), never in clear unless
+    the user revealed it, and not submitted until the user chooses to replace it.
+
+    The input is disabled, so a browser leaves it out of the submission and the value is
+    kept; "Replace" (credfile/app.js) enables it, empty when it was masked. The clear value
+    reaches the page only after a reveal (`clear`), which the view has recorded.
+    """
+
+    def __init__(
+        self, inner: forms.Widget, *, mask: str, clear: Any = None, swap: bool = False
+    ) -> None:
+        super().__init__(inner.attrs)
+        self.inner = inner
+        self.mask = mask
+        self.clear = clear
+        # Sent back to a page after a reveal, the widget replaces the masked one in place.
+        self.swap = swap
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SealedInput:
+        return SealedInput(
+            copy.deepcopy(self.inner, memo), mask=self.mask, clear=self.clear, swap=self.swap
+        )
+
+    @property
+    def is_hidden(self) -> bool:  # type: ignore[override]  # a property on Widget too
+        return False
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return self.inner.value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return self.inner.value_omitted_from_data(data, files, name)
+
+    def id_for_label(self, id_: str) -> str:
+        return self.inner.id_for_label(id_)
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: Any = None,
+    ) -> SafeString:
+        revealed = self.clear not in (None, "")
+        input_type = getattr(self.inner, "input_type", "text")
+        base = {
+            **(attrs or {}),
+            "disabled": True,
+            "data-sealed": "revealed" if revealed else "masked",
+            "data-input-type": input_type,
+        }
+        if revealed:
+            field_html = self.inner.render(name, self.clear, base, renderer)
+        else:
+            # Masked: a text input that shows the mask as its placeholder and holds no value.
+            masked = {**base, "placeholder": self.mask}
+            field_html = forms.TextInput().render(name, None, masked, renderer)
+        widget_id = (attrs or {}).get("id") or name
+        return format_html(
+            '<div class="input-group sealed-input" id="sealed-{}"{}>{}'
+            '<button type="button" class="btn btn-outline-secondary" data-replace="{}">'
+            '<i class="bi bi-pencil me-1"></i>{}</button></div>',
+            widget_id,
+            mark_safe(' hx-swap-oob="true"') if self.swap else "",  # noqa: S308  # a constant
+            field_html,
+            widget_id,
+            gettext("Replace"),
+        )
