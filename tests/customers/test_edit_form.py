@@ -31,7 +31,9 @@ def _individual(personas) -> Customer:
     )
     # Born on the day the ID number says, as the service requires.
     customer.birth_date = datetime.date(
-        int(customer.id_number[6:10]), int(customer.id_number[10:12]), int(customer.id_number[12:14])
+        int(customer.id_number[6:10]),
+        int(customer.id_number[10:12]),
+        int(customer.id_number[12:14]),
     )
     customer.passport_number = "E12345678"
     customer.phone = "+8613884965969"
@@ -129,9 +131,7 @@ def test_a_date_the_page_did_not_send_is_kept(personas, client_for) -> None:
     assert not ChangeRequest.objects.exists()
 
 
-def test_a_date_emptied_on_purpose_waits_for_approval_to_be_cleared(
-    personas, client_for
-) -> None:
+def test_a_date_emptied_on_purpose_waits_for_approval_to_be_cleared(personas, client_for) -> None:
     customer = _organisation(personas)
     client = client_for(personas.account_manager)
     url = reverse("customers:edit", args=[customer.pk])
@@ -173,9 +173,7 @@ def test_the_edit_form_holds_no_clear_sensitive_value(personas, client_for, kind
         assert f"{customer.birth_date.year}-**-**" in html
 
 
-def test_a_replaced_sensitive_value_is_saved_or_proposed_by_its_group(
-    personas, client_for
-) -> None:
+def test_a_replaced_sensitive_value_is_saved_or_proposed_by_its_group(personas, client_for) -> None:
     customer = _organisation(personas)
     client = client_for(personas.account_manager)
     url = reverse("customers:edit", args=[customer.pk])

@@ -11,12 +11,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.html import format_html
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.text import capfirst
 from django.utils.translation import gettext
 
 from credfile.core.sealed import Sealed
-
 
 # Browsers read and write <input type="date"> and "datetime-local" in ISO 8601 only. Django
 # would render the first input format of the active language (2023/01/20 in Chinese), which
@@ -47,7 +46,7 @@ class DecimalInput(forms.NumberInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, Decimal):
             return format(value, "f")
-        return super().format_value(value)  # type: ignore[no-any-return]  # str | None
+        return super().format_value(value)
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
@@ -153,7 +152,7 @@ class SealedInput(forms.Widget):
         )
 
     @property
-    def is_hidden(self) -> bool:  # type: ignore[override]  # a property on Widget too
+    def is_hidden(self) -> bool:
         return False
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
@@ -192,7 +191,7 @@ class SealedInput(forms.Widget):
             '<button type="button" class="btn btn-outline-secondary" data-replace="{}">'
             '<i class="bi bi-pencil me-1"></i>{}</button></div>',
             widget_id,
-            mark_safe(' hx-swap-oob="true"') if self.swap else "",  # noqa: S308  # a constant
+            format_html(' hx-swap-oob="{}"', "true") if self.swap else "",
             field_html,
             widget_id,
             gettext("Replace"),
