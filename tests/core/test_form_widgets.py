@@ -29,9 +29,7 @@ VALUES = {
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en", "de"])
-def test_values_render_in_iso_and_plain_digits_and_parse_back_unchanged(
-    language, settings
-) -> None:
+def test_values_render_in_iso_and_plain_digits_and_parse_back_unchanged(language, settings) -> None:
     # Grouping and a decimal comma (German) must not reach a number input either.
     settings.USE_THOUSAND_SEPARATOR = True
     with translation.override(language), timezone.override(SHANGHAI):
