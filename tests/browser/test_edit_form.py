@@ -43,6 +43,8 @@ def files(transactional_db: None) -> dict[str, Customer]:
         account_manager=manager,
         established_on=datetime.date(2023, 1, 20),
         registered_capital=Decimal("50000000.00"),
+        business_scope="软件开发\n技术咨询",
+        remarks="老客户\n按时付款",
     )
     org.phone = "+8613884965969"
     org.bank_account = "6222021234567890123"
@@ -60,7 +62,16 @@ def _log_in(page, live_server) -> None:  # type: ignore[no-untyped-def]
 
 def _state(customer: Customer) -> dict[str, object]:
     fresh = Customer.objects.get(pk=customer.pk)
-    names = ("version", "established_on", "registered_capital", "birth_date", "phone", "city")
+    names = (
+        "version",
+        "established_on",
+        "registered_capital",
+        "birth_date",
+        "phone",
+        "city",
+        "business_scope",
+        "remarks",
+    )
     return {name: getattr(fresh, name) for name in names}
 
 

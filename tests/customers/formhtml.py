@@ -101,8 +101,10 @@ class _FormParser(HTMLParser):
             self._select = None
         elif tag == "textarea" and self._textarea is not None:
             name, parts = self._textarea
-            # The HTML parser keeps the newline after <textarea>; browsers drop it.
-            self.fields.append((name, "".join(parts).removeprefix("\n").replace("\r\n", "\n")))
+            # The HTML parser keeps the newline after <textarea>; browsers drop it, and submit
+            # every line break as CR LF.
+            text = "".join(parts).removeprefix("\n").replace("\r\n", "\n")
+            self.fields.append((name, text.replace("\n", "\r\n")))
             self._textarea = None
 
 

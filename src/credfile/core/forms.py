@@ -49,6 +49,15 @@ class DecimalInput(forms.NumberInput):
         return super().format_value(value)
 
 
+class MultilineField(forms.CharField):
+    """Text of several lines. Browsers submit every line break as CR LF (the HTML standard);
+    the stored text has LF, so an untouched text area comes back as it went out."""
+
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value)
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     # Built by hand, so the label (the model field's translated name) is given by hand too.
     label = capfirst(field.verbose_name)
@@ -60,6 +69,8 @@ def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | N
         return field.formfield(widget=DecimalInput(), **kwargs)
     if isinstance(field, models.URLField):
         kwargs["assume_scheme"] = "https"
+    if isinstance(field, models.TextField) and not field.choices:
+        kwargs.setdefault("form_class", MultilineField)
     formfield = field.formfield(**kwargs)
     if isinstance(formfield, forms.TypedChoiceField):
         # A dash reads better than Django's "---------" for "not given".
@@ -150,10 +161,6 @@ class SealedInput(forms.Widget):
         return SealedInput(
             copy.deepcopy(self.inner, memo), mask=self.mask, clear=self.clear, swap=self.swap
         )
-
-    @property
-    def is_hidden(self) -> bool:
-        return False
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         return self.inner.value_from_datadict(data, files, name)
