@@ -53,9 +53,9 @@ class MultilineField(forms.CharField):
     """Text of several lines. Browsers submit every line break as CR LF (the HTML standard);
     the stored text has LF, so an untouched text area comes back as it went out."""
 
-    def to_python(self, value: Any) -> str:
+    def to_python(self, value: Any) -> str | None:
         text = super().to_python(value)
-        return text.replace("\r\n", "\n").replace("\r", "\n")
+        return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
