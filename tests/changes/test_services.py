@@ -464,3 +464,39 @@ def test_the_proposal_is_sealed_at_rest(personas, person) -> None:
     assert raw.startswith("cf1$")
     assert NEW_ID not in raw and resident_id(11) not in raw
     assert ChangeRequest.objects.get(pk=request.pk).proposal["changes"]["id_number"] == NEW_ID
+
+
+def test_a_field_sent_back_as_it_is_is_never_proposed(personas, org) -> None:
+    Customer.objects.filter(pk=org.pk).update(established_on=datetime.date(2023, 1, 20))
+    org.refresh_from_db()
+    events = AuditEvent.objects.count()
+    outcome = customer_edit(
+        actor=personas.account_manager,
+        customer=org,
+        fields={
+            "name": "北京星辰科技有限公司",
+            "established_on": datetime.date(2023, 1, 20),
+            "registered_capital": None,
+            "credit_code": "",
+            "remarks": "老客户",
+        },
+    )
+    assert outcome.requests == []
+    assert not ChangeRequest.objects.exists()
+    assert AuditEvent.objects.count() == events
+    assert outcome.customer.version == 1
+
+
+def test_only_a_field_emptied_on_purpose_is_proposed_as_a_clear(personas, org) -> None:
+    Customer.objects.filter(pk=org.pk).update(established_on=datetime.date(2023, 1, 20))
+    org.refresh_from_db()
+    outcome = customer_edit(
+        actor=personas.account_manager,
+        customer=org,
+        fields={"name": "北京星辰科技有限公司", "established_on": None},
+    )
+    (request,) = outcome.requests
+    assert request.fields == ["established_on"]
+    assert request.proposal["changes"] == {"established_on": None}
+    org.refresh_from_db()
+    assert org.established_on == datetime.date(2023, 1, 20)

@@ -156,6 +156,8 @@ ROUTES: list[Route] = [
     Route("customers:consent-withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
     Route("customers:reveal", "reveal", _web("post", "customers:reveal", "basic")),
+    # The edit form's reveal needs the edit right and the reveal right; edit implies reveal.
+    Route("customers:edit-reveal", "edit", _web("post", "customers:edit-reveal")),
     Route(
         "customers:personal-data",
         "export",

@@ -203,6 +203,34 @@ def test_missing_identity_and_contact_fields_lower_the_score(personas: Personas)
     assert state.quality_score == 0
 
 
+def test_a_cleared_establishment_date_counts_as_missing_identity(personas: Personas) -> None:
+    customer = complete_organisation(personas)
+    assert schedule(customer).quality_score == 100
+    customer_update(
+        actor=personas.department_head, customer=customer, fields={"established_on": None}
+    )
+    schedules_refresh(today=TODAY)
+    state = schedule(customer)
+    assert not state.q_identity
+    assert state.quality_score == 75
+
+
+def test_an_individual_without_a_birth_date_has_incomplete_identity(personas: Personas) -> None:
+    person = make_file(
+        personas,
+        opened_on=TODAY,
+        factory=IndividualFactory,
+        id_number="",
+        gender="",
+        passport_number="E12345678",
+        birth_date=datetime.date(1985, 3, 12),
+    )
+    assert schedule(person).q_identity
+    customer_update(actor=personas.department_head, customer=person, fields={"birth_date": None})
+    schedules_refresh(today=TODAY)
+    assert not schedule(person).q_identity
+
+
 def test_an_individual_needs_some_financial_information(personas: Personas) -> None:
     person = make_file(personas, opened_on=TODAY, factory=IndividualFactory)
     assert schedule(person).q_identity  # ID number and birth date

@@ -530,6 +530,15 @@ class EditOutcome:
     requests: list[ChangeRequest]
 
 
+def _same(current: Any, value: Any) -> bool:
+    """Whether a submitted value is the one on file; empty text and no value are one."""
+    if current in (None, "") and value in (None, ""):
+        return True
+    if isinstance(current, models.Model) or isinstance(value, models.Model):
+        return getattr(current, "pk", current) == getattr(value, "pk", value)
+    return bool(current == value)
+
+
 @traced_lookups
 @transaction.atomic
 def customer_edit(
@@ -551,6 +560,9 @@ def customer_edit(
     direct: dict[str, Any] = {}
     grouped: dict[str, dict[str, Any]] = {}
     for name, value in fields.items():
+        if _same(getattr(locked, name, None), value):
+            # Sent back as it was: not a change, so never a proposal (nor a clear).
+            continue
         group = spec.group_of(name)
         if needs_approval(group):
             assert group is not None

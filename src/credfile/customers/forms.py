@@ -10,8 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from credfile.accounts.models import Department, User
 from credfile.consent.models import Consent
 from credfile.consent.services import CONSENT_FIELDS
-from credfile.core.forms import form_for
+from credfile.core.forms import SealedInput, form_for
+from credfile.core.masking import mask
 from credfile.core.permissions import is_account_manager
+from credfile.core.sealed import Sealed
 from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
 from credfile.customers.models import Address, Contact, Customer
 from credfile.customers.selectors import SORTS
@@ -98,6 +100,11 @@ CUSTOMER_FORM_FIELDS = (
     "remarks",
 )
 
+# The sealed attributes among them, found from the model so that a new one is not forgotten.
+SEALED_FORM_FIELDS = tuple(
+    name for name in CUSTOMER_FORM_FIELDS if isinstance(getattr(Customer, name, None), Sealed)
+)
+
 _CustomerBase = form_for(
     Customer,
     tuple(f for f in CUSTOMER_FORM_FIELDS if f not in {"department", "account_manager"}),
@@ -124,8 +131,19 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User,
+        customer: Customer | None = None,
+        revealed: bool = False,
+        swap: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.sealed: list[str] = []
+        if customer is not None:
+            self._seal(customer, revealed=revealed, swap=swap)
         self.fields["kind"].widget = forms.RadioSelect(choices=CustomerKind.choices)
         staff = User.objects.filter(is_active=True, department__isnull=False)
         if is_account_manager(user):
@@ -140,11 +158,36 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         self.fields["remarks"].widget.attrs["rows"] = 2
         self.fields["business_scope"].widget.attrs["rows"] = 2
 
+    def _seal(self, customer: Customer, *, revealed: bool, swap: bool) -> None:
+        """Show the file's sealed values masked, as its page does; in clear once revealed.
+
+        A sealed field the user replaced in this submission keeps what the user typed."""
+        for name in SEALED_FORM_FIELDS:
+            value = getattr(customer, name)
+            if value in (None, "") or self.add_prefix(name) in self.data:
+                continue
+            field = self.fields[name]
+            field.widget = SealedInput(
+                field.widget,
+                mask=mask(name, value),
+                clear=value if revealed else None,
+                swap=swap,
+            )
+            # The clear value must not reach the page through the form's initial data.
+            self.initial.pop(name, None)
+            self.sealed.append(name)
+
+    def sealed_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.sealed]
+
     def service_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        for key in ("tags", "confirm_similar_name", "version"):
-            data.pop(key, None)
-        return data
+        """The fields the page submitted. A field it did not send (a masked value kept as it
+        is, an input the page left out) is not a change; only a field sent empty clears."""
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in CUSTOMER_FORM_FIELDS and self.add_prefix(name) in self.data
+        }
 
     def tag_names(self) -> list[str]:
         raw = self.cleaned_data.get("tags") or ""

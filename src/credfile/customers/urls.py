@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.customer_new, name="new"),
     path("<id:pk>/", views.customer_detail, name="detail"),
     path("<id:pk>/edit/", views.customer_edit, name="edit"),
+    path("<id:pk>/edit/reveal/", views.customer_edit_reveal, name="edit-reveal"),
     path("<id:pk>/delete/", views.customer_remove, name="delete"),
     path("<id:pk>/add/<slug:kind>/", views.record_add, name="add"),
     path("<id:pk>/<slug:section>/reveal/", views.section_reveal, name="reveal"),

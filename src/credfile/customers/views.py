@@ -276,10 +276,9 @@ def customer_new(request: HttpRequest) -> HttpResponse:
 def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     customer = customer_get(user=user, pk=pk, action=Action.CHANGE)
-    tags = ", ".join(customer.tags.values_list("name", flat=True))
-    initial = {name: getattr(customer, name) for name in cf.CUSTOMER_FORM_FIELDS}
-    initial.update(tags=tags, version=customer.version)
-    form = cf.CustomerForm(request.POST or None, user=user, initial=initial)
+    form = cf.CustomerForm(
+        request.POST or None, user=user, customer=customer, initial=_edit_initial(customer)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             # Identity and classification fields become change requests (credfile.changes).
@@ -316,6 +315,43 @@ def customer_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("customers:detail", pk=customer.pk)
     status = 422 if request.method == "POST" else 200
     return _customer_form_response(request, form, customer=customer, status=status)
+
+
+def _edit_initial(customer: Customer) -> dict[str, Any]:
+    initial = {name: getattr(customer, name) for name in cf.CUSTOMER_FORM_FIELDS}
+    tags = ", ".join(customer.tags.values_list("name", flat=True))
+    initial.update(tags=tags, version=customer.version)
+    return initial
+
+
+@never_cache
+@require_POST
+@login_required
+def customer_edit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the edit form's sealed values in clear: the file page's reveal of its basic
+    section, recorded the same way, answered with those fields only (htmx) or the form."""
+    user = _user(request)
+    customer = customer_get(user=user, pk=pk, action=Action.REVEAL, use="reveal basic")
+    if not customer.access.can_change:  # type: ignore[attr-defined]
+        raise Http404
+    try:
+        sensitive_reveal(
+            actor=user, customer=customer, what="section basic", fields=REVEAL_FIELDS["basic"]
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    partial = is_htmx(request)
+    form = cf.CustomerForm(
+        user=user,
+        customer=customer,
+        revealed=True,
+        swap=partial,
+        initial=_edit_initial(customer),
+    )
+    context = {"form": form, "customer": customer, "revealed": True}
+    return render_page_or_partial(
+        request, "customers/form.html", "customers/_form_revealed.html", context
+    )
 
 
 @require_POST

@@ -52,8 +52,8 @@ QUALITY_PARTS = (
         25,
         _("Identity"),
         _(
-            "Identity fields are missing (ID or passport number and birth date; credit code and "
-            "legal representative)."
+            "Identity fields are missing (ID or passport number and birth date; credit code, "
+            "legal representative and establishment date)."
         ),
     ),
     QualityPart(
@@ -169,7 +169,8 @@ QUALITY_SQL = {
     "q_identity": (
         "CASE WHEN c.kind = 'individual' "
         "THEN (c.id_number_enc <> '' OR c.passport_number_enc <> '') AND c.birth_date_enc <> '' "
-        "ELSE c.credit_code <> '' AND c.legal_representative <> '' END"
+        "ELSE c.credit_code <> '' AND c.legal_representative <> '' "
+        "AND c.established_on IS NOT NULL END"
     ),
     "q_contact_details": (
         "(c.phone_enc <> '' OR c.email <> '') "

@@ -30,3 +30,22 @@ document.addEventListener("click", function (e) {
   var button = e.target.closest && e.target.closest("[data-print]");
   if (button) window.print();
 });
+
+// A masked sensitive value is kept unless the user replaces it: "Replace" enables its input
+// (empty when the value was masked, the shown value when it was revealed), so that only then
+// does the browser submit it.
+document.addEventListener("click", function (e) {
+  var button = e.target.closest && e.target.closest("[data-replace]");
+  if (!button) return;
+  var input = document.getElementById(button.dataset.replace);
+  if (!input) return;
+  if (input.dataset.sealed === "masked") {
+    input.value = "";
+    input.removeAttribute("placeholder");
+  }
+  if (input.dataset.inputType) input.type = input.dataset.inputType;
+  input.disabled = false;
+  input.dataset.sealed = "replaced";
+  button.disabled = true;
+  input.focus();
+});
