@@ -109,7 +109,7 @@ def _withdraw_consent(client: Any, customer: Customer) -> Any:
         recorded_by=customer.account_manager,
     )
     return client.post(
-        reverse("customers:consent-withdraw", args=[customer.pk, consent.pk]), {"reason": "撤回"}
+        reverse("consent:withdraw", args=[customer.pk, consent.pk]), {"reason": "撤回"}
     )
 
 
@@ -149,11 +149,11 @@ ROUTES: list[Route] = [
         )
         for s in SECTIONS
     ],
-    Route("customers:report", "view", _web("get", "customers:report")),
+    Route("consent:report", "view", _web("get", "consent:report")),
     Route("customers:edit", "edit", _web("get", "customers:edit")),
     Route("customers:edit", "edit", _edit_form),
     Route("customers:add", "create", _web("post", "customers:add", "note", data=NOTE)),
-    Route("customers:consent-withdraw", "edit", _withdraw_consent),
+    Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
     Route("customers:reveal", "reveal", _web("post", "customers:reveal", "basic")),
     Route(

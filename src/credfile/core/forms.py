@@ -15,11 +15,25 @@ from credfile.core.sealed import Sealed
 
 
 class DateInput(forms.DateInput):
+    """`<input type=date>` takes only ISO dates: any other format shows the field blank, and
+    saving it would clear the date."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or "%Y-%m-%d")
 
 
 class DateTimeInput(forms.DateTimeInput):
+    """`<input type=datetime-local>` takes `YYYY-MM-DDTHH:MM`, with seconds when the value
+    has them (dropping them would change the time on an unchanged save)."""
+
     input_type = "datetime-local"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, datetime.datetime):
+            return value.strftime("%Y-%m-%dT%H:%M:%S" if value.second else "%Y-%m-%dT%H:%M")
+        return super().format_value(value)  # type: ignore[no-any-return]
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:

@@ -45,8 +45,6 @@ def _row(obj: models.Model) -> dict[str, Any]:
 
 def personal_data(customer: Customer) -> dict[str, Any]:
     """Every personal field of an individual's file, in clear, by section."""
-    from credfile.consent.models import Consent
-
     return {
         "customer": _row(customer),
         "contacts": [_row(c) for c in customer.contacts.all()],
@@ -57,7 +55,7 @@ def personal_data(customer: Customer) -> dict[str, Any]:
         "payments": [_row(p) for p in customer.payments.all()],
         "service_records": [_row(s) for s in customer.service_records.all()],
         "notes": [_row(n) for n in customer.notes.all()],
-        "consents": [_row(c) for c in Consent.objects.filter(customer=customer)],
+        "consents": [_row(c) for c in customer.consents.all()]  # type: ignore[attr-defined],
     }
 
 

@@ -155,7 +155,7 @@ def _statement_errors(
         )
 
 
-# --- corrections, applied once their change request is approved (credfile.changes) ---------------
+# --- corrections, through change control (credfile.changes.services.record_change) -------------
 
 
 def _lock_record(
@@ -171,7 +171,7 @@ def _lock_record(
 
 
 @transaction.atomic
-def financial_statement_update(
+def _financial_statement_update(
     *, actor: User, statement: FinancialStatement, fields: dict[str, Any]
 ) -> FinancialStatement:
     customer, locked = _lock_record(actor, FinancialStatement, statement)
@@ -185,13 +185,13 @@ def financial_statement_update(
 
 
 @transaction.atomic
-def financial_statement_delete(*, actor: User, statement: FinancialStatement) -> None:
+def _financial_statement_delete(*, actor: User, statement: FinancialStatement) -> None:
     customer, locked = _lock_record(actor, FinancialStatement, statement)
     delete_child_record(actor=actor, customer=customer, obj=locked)
 
 
 @transaction.atomic
-def individual_financial_update(
+def _individual_financial_update(
     *, actor: User, record: IndividualFinancial, fields: dict[str, Any]
 ) -> IndividualFinancial:
     customer, locked = _lock_record(actor, IndividualFinancial, record)
@@ -205,6 +205,6 @@ def individual_financial_update(
 
 
 @transaction.atomic
-def individual_financial_delete(*, actor: User, record: IndividualFinancial) -> None:
+def _individual_financial_delete(*, actor: User, record: IndividualFinancial) -> None:
     customer, locked = _lock_record(actor, IndividualFinancial, record)
     delete_child_record(actor=actor, customer=customer, obj=locked)

@@ -8,4 +8,6 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Periodic reviews")
 
     def ready(self) -> None:
-        from credfile.reviews import signals  # noqa: F401 - connects the receivers
+        from credfile.reviews import file_page, signals  # noqa: F401 - connects the receivers
+
+        file_page.register()
