@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from credfile.audit.models import AuditEvent
 from credfile.consent.models import Consent
-from credfile.transactions.report import payment_index
 from credfile.customers.services import contact_create
 from credfile.financials.services import individual_financial_create
+from credfile.transactions.report import payment_index
 from credfile.transactions.services import invoice_create, payment_create
 from tests.factories import CustomerFactory, IndividualFactory
 

@@ -144,6 +144,7 @@ register_target(
     )
 )
 
+
 def target_for(label: str) -> Target:
     return TARGETS[label]
 

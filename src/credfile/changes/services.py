@@ -12,8 +12,8 @@ Concurrent deciders of one request queue on the file's row; the first finds the 
 pending and decides it, the others find it decided and are refused — exactly one decision.
 
 Applying goes through the services that write the file (`customer_update`, and the private
-appliers each app registers, credfile.changes.registry) inside the approval's transaction, together with the request's new status and its audit
-event: all of it commits, or none of it.
+appliers each app registers in credfile.changes.registry) inside the approval's transaction,
+together with the request's new status and its audit event: all of it commits, or none of it.
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ class DateTimeInput(forms.DateTimeInput):
     def format_value(self, value: Any) -> str | None:
         if isinstance(value, datetime.datetime):
             return value.strftime("%Y-%m-%dT%H:%M:%S" if value.second else "%Y-%m-%dT%H:%M")
-        return super().format_value(value)  # type: ignore[no-any-return]
+        return super().format_value(value)
 
 
 def _widget_for(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:

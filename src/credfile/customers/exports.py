@@ -55,7 +55,7 @@ def personal_data(customer: Customer) -> dict[str, Any]:
         "payments": [_row(p) for p in customer.payments.all()],
         "service_records": [_row(s) for s in customer.service_records.all()],
         "notes": [_row(n) for n in customer.notes.all()],
-        "consents": [_row(c) for c in customer.consents.all()]  # type: ignore[attr-defined],
+        "consents": [_row(c) for c in customer.consents.all()],
     }
 
 

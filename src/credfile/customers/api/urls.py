@@ -16,5 +16,7 @@ urlpatterns: list[URLPattern] = [
         name="customer-detail",
     ),
     ContactViewSet.urlpattern(),
+    ContactViewSet.detail_urlpattern(),
     AddressViewSet.urlpattern(),
+    AddressViewSet.detail_urlpattern(),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from credfile.accounts.models import User
 from credfile.changes import services as changes
 from credfile.changes.api.serializers import ChangeRequestOutput, SubmittedOutput
+from credfile.changes.registry import target_for
 from credfile.core.api import KeysetPagination
 from credfile.core.api_schema import problem_responses
 from credfile.core.permissions import Action, Section, customer_scope, record_scope, scope_flag
@@ -247,6 +248,14 @@ class ChildResourceSchema(AutoSchema):
         output = self._resource().output
         if self.method == "POST":
             return {201: output, **problem_responses(400, 403, 404)}
+        if self.method == "PATCH":
+            return {
+                200: output,
+                202: ChangeRequestOutput,
+                **problem_responses(400, 403, 404),
+            }
+        if self.method == "DELETE":
+            return {202: ChangeRequestOutput, 204: None, **problem_responses(400, 403, 404)}
         return {200: output, **problem_responses(400, 404)}
 
 
@@ -301,12 +310,70 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
             record = self._records(customer).get(pk=record.pk)
         return Response(self.resource.output(record).data, status=status.HTTP_201_CREATED)
 
+    def _record(self, customer_pk: int, pk: int) -> tuple[Customer, models.Model]:
+        # Found if viewable in its section (the service answers 403 without the right to
+        # change the file).
+        customer = customer_get(
+            user=self.request.user, pk=customer_pk, section=self.resource.section, trace=False
+        )
+        record = self._records(customer).filter(pk=pk).first()
+        if record is None:
+            raise NotFound
+        return customer, record
+
+    def partial_update(self, request: Request, customer_pk: int, pk: int) -> Response:
+        """Correct a record: a change request (202) when its group needs approval, else at
+        once (200). Sending the values on file changes nothing."""
+        customer, record = self._record(customer_pk, pk)
+        target = target_for(record._meta.label_lower)
+        data = self.resource.input(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        wrong = sorted(set(fields) - set(target.fields))
+        if wrong:
+            raise ValidationError({name: [_("This field cannot be corrected.")] for name in wrong})
+        made = changes.record_change(
+            actor=api_user(request),
+            customer=customer,
+            target=record,
+            changes=fields,
+            reason=str(request.data.get("reason", "")),
+        )
+        if made is not None:
+            return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
+        record = self._records(customer).get(pk=record.pk)
+        return Response(self.resource.output(record).data)
+
+    def destroy(self, request: Request, customer_pk: int, pk: int) -> Response:
+        """Delete a record, giving the `reason`: a deletion request (202) when deletions
+        need approval, else at once (204)."""
+        customer, record = self._record(customer_pk, pk)
+        reason = request.data.get("reason") or request.query_params.get("reason", "")
+        made = changes.record_change(
+            actor=api_user(request),
+            customer=customer,
+            target=record,
+            delete=True,
+            reason=str(reason),
+        )
+        if made is not None:
+            return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @classmethod
     def urlpattern(cls) -> URLPattern:
         return path(
             f"customers/<id:customer_pk>/{cls.resource.segment}/",
             cls.as_view({"get": "list", "post": "create"}),
             name=f"customer-{cls.resource.segment}",
+        )
+
+    @classmethod
+    def detail_urlpattern(cls) -> URLPattern:
+        return path(
+            f"customers/<id:customer_pk>/{cls.resource.segment}/<id:pk>/",
+            cls.as_view({"patch": "partial_update", "delete": "destroy"}),
+            name=f"customer-{cls.resource.segment}-detail",
         )
 
 
