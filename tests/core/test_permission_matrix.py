@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from credfile.consent.models import Consent
 from credfile.customers.models import Customer
+from tests import records
 from tests.factories import CustomerFactory, IndividualFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -113,6 +114,36 @@ def _withdraw_consent(client: Any, customer: Customer) -> Any:
     )
 
 
+def _record_api(method: str, kind: str) -> Callable[[APIClient, Customer], Any]:
+    """PATCH (a correction) or DELETE of a record of `kind` made in the file."""
+
+    def call(client: APIClient, customer: Customer) -> Any:
+        record = records.make(kind, customer)
+        url = f"/api/v1/customers/{customer.pk}/{records.SEGMENTS[kind]}/{record.pk}/"
+        if method == "patch":
+            name, value = records.CORRECTION[kind]
+            return client.patch(url, {name: str(value)}, format="json")
+        return client.delete(url, {"reason": "录入错误"}, format="json")
+
+    return call
+
+
+def _record_page(view: str, kind: str) -> Callable[[Client, Customer], Any]:
+    def call(client: Client, customer: Customer) -> Any:
+        record = records.make(kind, customer)
+        url = reverse(f"changes:{view}", args=[kind, record.pk])
+        if view == "delete":
+            return client.post(url, {"reason": "录入错误"})
+        return client.get(url)
+
+    return call
+
+
+def _verify_contact(client: Client, customer: Customer) -> Any:
+    contact = records.make("contact", customer)
+    return client.post(reverse("customers:contact-verify", args=[customer.pk, contact.pk]))
+
+
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
 SECTIONS = (
     "basic",
@@ -155,6 +186,23 @@ ROUTES: list[Route] = [
     Route("customers:add", "create", _web("post", "customers:add", "note", data=NOTE)),
     Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
+    Route("customers:contact-verify", "edit", _verify_contact),
+    Route("changes:correct", "edit", _record_page("correct", "note")),
+    Route("changes:delete", "edit", _record_page("delete", "note")),
+    # A record is corrected and deleted by whoever may change the file (a deletion by
+    # request where deletions need approval).
+    *[
+        Route(
+            f"api:customer-{records.SEGMENTS[kind]}-detail",
+            "edit",
+            _record_api(method, kind),
+            api=True,
+            individual=kind in records.INDIVIDUAL_ONLY,
+            label=f"{kind} {method}",
+        )
+        for kind in records.KINDS
+        for method in ("patch", "delete")
+    ],
     Route("customers:reveal", "reveal", _web("post", "customers:reveal", "basic")),
     Route(
         "customers:personal-data",

@@ -311,12 +311,10 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
         return Response(self.resource.output(record).data, status=status.HTTP_201_CREATED)
 
     def _record(self, customer_pk: int, pk: int) -> tuple[Customer, models.Model]:
-        # Found if viewable in its section (the service answers 403 without the right to
-        # change the file).
-        customer = customer_get(
-            user=self.request.user, pk=customer_pk, section=self.resource.section, trace=False
-        )
-        record = self._records(customer).filter(pk=pk).first()
+        # Found if the file is viewable, as for adding a record: the service answers 403
+        # without the right to change the file.
+        customer = customer_get(user=self.request.user, pk=customer_pk, trace=False)
+        record = self.resource.model._default_manager.filter(customer=customer, pk=pk).first()
         if record is None:
             raise NotFound
         return customer, record
