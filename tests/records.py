@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 from typing import Any
 
 from django.db import models
@@ -169,3 +170,59 @@ def make(kind: str, customer: Customer, actor: User | None = None) -> models.Mod
             fields={"dated": datetime.date(2025, 5, 6), "subject": "拜访记录", "body": "面谈"},
         )
     raise KeyError(kind)
+
+
+class _FormParser(HTMLParser):
+    """The values a browser would send for one form of a page, as the page renders them."""
+
+    def __init__(self, form_id: str) -> None:
+        super().__init__()
+        self.form_id = form_id
+        self.inside = False
+        self.data: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "form" and a.get("id") == self.form_id:
+            self.inside = True
+        if not self.inside:
+            return
+        name = a.get("name")
+        if tag == "input" and name:
+            kind = a.get("type", "text")
+            if kind in {"checkbox", "radio"}:
+                if "checked" in a:
+                    self.data.append((name, a.get("value") or "on"))
+            elif kind not in {"submit", "button"}:
+                self.data.append((name, a.get("value", "")))
+        elif tag == "select" and name:
+            self._select = name
+            self.data.append((name, ""))
+        elif tag == "option" and self._select is not None and "selected" in a:
+            self.data[-1] = (self._select, a.get("value", ""))
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form" and self.inside:
+            self.inside = False
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None:
+            # A browser drops the one newline right after <textarea>.
+            text = "".join(self._text)
+            self.data.append((self._textarea, text[1:] if text.startswith("\n") else text))
+            self._textarea = None
+
+
+def form_values(html: str, form_id: str) -> dict[str, str]:
+    parser = _FormParser(form_id)
+    parser.feed(html)
+    return dict(parser.data)
