@@ -73,7 +73,9 @@ def test_dates_times_and_amounts_are_written_as_their_inputs_take_them(
     contract = records.make("contract", org)
 
     form = records.form_values(
-        client.get(reverse("changes:correct", args=["service-record", service.pk])).content.decode(),
+        client.get(
+            reverse("changes:correct", args=["service-record", service.pk])
+        ).content.decode(),
         "correction-form",
     )
     assert form["occurred_at"] == "2025-04-02T09:30:15"
@@ -175,6 +177,33 @@ def test_who_may_only_read_the_file_sees_no_edit_buttons(
 
     assert page.status_code == 200
     assert reverse("changes:correct", args=["note", note.pk]) not in page.content.decode()
-    assert client_for(personas.executive).get(
-        reverse("changes:correct", args=["note", note.pk])
-    ).status_code == 404
+    assert (
+        client_for(personas.executive)
+        .get(reverse("changes:correct", args=["note", note.pk]))
+        .status_code
+        == 404
+    )
+
+
+def test_sealed_values_are_masked_in_the_form_and_kept_unless_replaced(
+    personas: Personas, client_for: Any, settings: Any
+) -> None:
+    settings.CREDFILE_APPROVAL_GROUPS = []
+    org = _file_for("contact", personas)
+    contact = records.make("contact", org)
+    client = client_for(personas.account_manager)
+    url = reverse("changes:correct", args=["contact", contact.pk])
+    page = client.get(url).content.decode()
+
+    assert "13700001111" not in page
+    assert "137****1111" in page
+    data = records.form_values(page, "correction-form")
+    assert data["mobile"] == ""
+
+    client.post(url, {**data, "title": "出纳"})
+    contact.refresh_from_db()
+    assert (contact.title, contact.mobile) == ("出纳", "+8613700001111")
+
+    client.post(url, {**data, "mobile": "13900002222"})
+    contact.refresh_from_db()
+    assert contact.mobile == "+8613900002222"

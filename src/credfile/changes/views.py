@@ -24,6 +24,8 @@ from credfile.changes.models import ChangeRequest
 from credfile.changes.registry import CUSTOMER_LABEL, needs_approval, target_by_slug
 from credfile.core.errors import StaleVersion
 from credfile.core.forms import apply_service_errors
+from credfile.core.masking import mask
+from credfile.core.sealed import Sealed
 from credfile.core.htmx import is_htmx
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import Action, can_decide_changes
@@ -299,9 +301,19 @@ def correct(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = _user(request)
     target, record, customer = _record_for(request, kind, pk)
     form_class = correction_form(target)
-    initial = {name: getattr(record, name) for name in target.fields}
+    # Sealed values are not put in the page: shown masked, as on the file page, and kept
+    # unless a new value is typed (showing one in clear is the audited reveal's job).
+    sealed = {n for n in target.fields if isinstance(getattr(target.model, n, None), Sealed)}
+    initial = {name: getattr(record, name) for name in target.fields if name not in sealed}
     data = request.POST if request.method == "POST" else None
     form = form_class(data, initial=initial)
+    for name in sealed:
+        field = form.fields[name]
+        field.required = False
+        field.help_text = _("Leave empty to keep the value on file.")
+        value = getattr(record, name)
+        if value not in (None, ""):
+            field.widget.attrs["placeholder"] = mask(name, value)
     reason_form = ReasonForm(data)
     status = 200
     if request.method == "POST":
