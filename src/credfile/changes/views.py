@@ -24,11 +24,11 @@ from credfile.changes.models import ChangeRequest
 from credfile.changes.registry import CUSTOMER_LABEL, needs_approval, target_by_slug
 from credfile.core.errors import StaleVersion
 from credfile.core.forms import apply_service_errors
-from credfile.core.masking import mask
-from credfile.core.sealed import Sealed
 from credfile.core.htmx import is_htmx
+from credfile.core.masking import mask
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import Action, can_decide_changes
+from credfile.core.sealed import Sealed
 from credfile.customers.selectors import customer_get
 from credfile.customers.services import sensitive_reveal
 
