@@ -228,6 +228,12 @@ class ChildResource:
     sealed: tuple[str, ...] = ()
 
 
+def _reason(request: Request) -> str:
+    """The reason given with a correction or deletion, in the body or the query string."""
+    data = request.data if isinstance(request.data, dict) else {}
+    return str(data.get("reason") or request.query_params.get("reason", ""))
+
+
 class ChildResourceSchema(AutoSchema):
     """Documents a CustomerChildViewSet from its resource's serializers."""
 
@@ -335,7 +341,7 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
             customer=customer,
             target=record,
             changes=fields,
-            reason=str(request.data.get("reason", "")),
+            reason=_reason(request),
         )
         if made is not None:
             return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
@@ -346,13 +352,12 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
         """Delete a record, giving the `reason`: a deletion request (202) when deletions
         need approval, else at once (204)."""
         customer, record = self._record(customer_pk, pk)
-        reason = request.data.get("reason") or request.query_params.get("reason", "")
         made = changes.record_change(
             actor=api_user(request),
             customer=customer,
             target=record,
             delete=True,
-            reason=str(reason),
+            reason=_reason(request),
         )
         if made is not None:
             return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
