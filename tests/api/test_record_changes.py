@@ -67,6 +67,7 @@ def test_sending_the_values_on_file_changes_nothing(
     fields = target_for(record._meta.label_lower).fields
     name = records.CORRECTION[kind][0]
     events = AuditEvent.objects.filter(action="update").count()
+    saved_at = record.updated_at  # type: ignore[attr-defined]
 
     response = manager_api.patch(
         _url(customer, kind, record.pk), {name: _json(getattr(record, name))}, format="json"
@@ -75,6 +76,8 @@ def test_sending_the_values_on_file_changes_nothing(
     assert response.status_code == 200, response.json()
     assert name in fields
     assert AuditEvent.objects.filter(action="update").count() == events
+    record.refresh_from_db()
+    assert record.updated_at == saved_at  # type: ignore[attr-defined]
 
 
 def test_a_deletion_needs_a_reason_and_then_applies(

@@ -97,3 +97,11 @@ def test_change_control_imports_none_of_the_apps_it_changes() -> None:
     changes = Path(credfile.changes.__file__).parent
     names = _imports(changes / "registry.py") | _imports(changes / "services.py")
     assert not [n for n in names if any(n.startswith(f"credfile.{a}") for a in APPS)]
+
+
+def test_a_section_the_policy_does_not_know_is_refused() -> None:
+    from credfile.customers.sections import Section, register_section
+
+    with pytest.raises(ValueError):
+        register_section(Section(slug="guarantees", title="x", template="x.html", order=99))
+    assert "guarantees" not in [s.slug for s in sections()]

@@ -19,6 +19,7 @@ from django import forms
 from django.db import models
 
 from credfile.accounts.models import User
+from credfile.core.permissions import Section as Policy
 from credfile.customers.models import Customer
 
 # The context of a section's template: (user, customer, file access) -> extra context.
@@ -64,7 +65,9 @@ _SECTIONS: dict[str, Section] = {}
 
 
 def register_section(section: Section) -> None:
-    """Add (or replace, on a reload) a section of the file page."""
+    """Add (or replace, on a reload) a section of the file page. Its slug must be one of
+    the policy's sections, so that who may open it has an answer there."""
+    Policy(section.slug)  # ValueError for a section the policy does not know
     _SECTIONS[section.slug] = section
 
 

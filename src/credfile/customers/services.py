@@ -527,6 +527,9 @@ def save_child_update(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    _unchanged, proposed = changed_fields(before, model_snapshot(obj))
+    if not proposed:
+        return False  # the values on file: not even a save
     obj.save()
     obj.refresh_from_db()
     changed_before, changed_after = changed_fields(before, model_snapshot(obj))
