@@ -188,7 +188,7 @@ class Contact(TimeStampedModel):
     mobile = Sealed(_("mobile"), index="phone", max_length=20)
     phone_enc = models.TextField(blank=True, editable=False)
     phone_bidx = models.CharField(max_length=40, blank=True, editable=False)
-    phone = Sealed(index="phone")
+    phone = Sealed(_("phone"), index="phone")
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
