@@ -133,3 +133,17 @@ def test_who_may_only_read_the_file_gets_403_and_others_404(
     assert_problem(api_for(personas.outsider).delete(url, {"reason": "x"}, format="json"), 404)
     note.refresh_from_db()
     assert note.subject == "拜访记录"
+
+
+def test_a_contact_is_marked_verified_by_the_caller(
+    manager_api: APIClient, personas: Personas, org: Customer
+) -> None:
+    contact = records.make("contact", org)
+
+    response = manager_api.post(f"/api/v1/customers/{org.pk}/contacts/{contact.pk}/verify/")
+
+    assert response.status_code == 200, response.json()
+    contact.refresh_from_db()
+    assert contact.verified_by == personas.account_manager
+    assert response.json()["verified_on"] == contact.verified_on.isoformat()
+    assert response.json()["verified_by"] == personas.account_manager.pk

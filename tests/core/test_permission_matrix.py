@@ -187,6 +187,14 @@ ROUTES: list[Route] = [
     Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
     Route("customers:contact-verify", "edit", _verify_contact),
+    Route(
+        "api:customer-contact-verify",
+        "edit",
+        lambda c, cu: c.post(
+            f"/api/v1/customers/{cu.pk}/contacts/{records.make('contact', cu).pk}/verify/"
+        ),
+        api=True,
+    ),
     Route("changes:correct", "edit", _record_page("correct", "note")),
     Route("changes:delete", "edit", _record_page("delete", "note")),
     # A record is corrected and deleted by whoever may change the file (a deletion by

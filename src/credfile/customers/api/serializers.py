@@ -244,6 +244,7 @@ class ContactOutput(serializers.ModelSerializer[Contact]):
             "email",
             "is_primary",
             "verified_on",
+            "verified_by",
             "created_at",
             "updated_at",
         )

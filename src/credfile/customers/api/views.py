@@ -43,6 +43,7 @@ from credfile.customers.selectors import SORTS, CustomerFilters, customer_get, c
 from credfile.customers.services import (
     address_create,
     contact_create,
+    contacts_verify,
     customer_create,
     sensitive_reveal,
 )
@@ -393,6 +394,22 @@ class ContactViewSet(CustomerChildViewSet):
         ordering=("id",),
         sealed=("mobile", "phone"),
     )
+
+
+class ContactVerifyView(GenericAPIView[Any]):
+    """Mark a contact verified: checked with the customer today, by the caller."""
+
+    serializer_class = ContactOutput
+
+    @extend_schema(request=None, responses={200: ContactOutput, **problem_responses(403, 404)})
+    def post(self, request: Request, customer_pk: int, pk: int) -> Response:
+        customer = customer_get(user=request.user, pk=customer_pk, trace=False)
+        contact = Contact.objects.filter(customer=customer, pk=pk).first()
+        if contact is None:
+            raise NotFound
+        contacts_verify(actor=api_user(request), customer=customer, contacts=[contact.pk])
+        contact.refresh_from_db()
+        return Response(ContactOutput(contact).data)
 
 
 class AddressViewSet(CustomerChildViewSet):
