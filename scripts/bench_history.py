@@ -59,7 +59,7 @@ from credfile.history import selectors  # noqa: E402
 from credfile.history.models import FileVersion  # noqa: E402
 from credfile.history.services import RECORD_MODELS, record_model  # noqa: E402
 from credfile.transactions.models import Invoice  # noqa: E402
-from credfile.transactions.services import invoice_update  # noqa: E402
+from credfile.transactions.services import _invoice_update as invoice_update  # noqa: E402
 
 SAMPLES = 20
 

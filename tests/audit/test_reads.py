@@ -82,7 +82,7 @@ def test_the_credit_report_is_one_event_with_its_grant(
     grant = access.application_approve(actor=personas.executive, application=application)
     client = client_for(personas.outsider)
     before = AuditEvent.objects.count()
-    page = client.get(reverse("customers:report", args=[file_of_sales.pk]))
+    page = client.get(reverse("consent:report", args=[file_of_sales.pk]))
     assert page.status_code == 200
     events = list(AuditEvent.objects.filter(seq__gt=before))
     assert [e.action for e in events] == ["credit_report"]

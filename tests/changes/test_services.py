@@ -402,7 +402,11 @@ def test_an_invoice_correction_and_deletion_go_through_approval(personas, org) -
     )
     with pytest.raises(ValidationError, match="Payments settle this invoice"):
         services.record_change(
-            actor=personas.account_manager, customer=org, target=invoice, delete=True
+            actor=personas.account_manager,
+            customer=org,
+            target=invoice,
+            delete=True,
+            reason="entered twice",
         )
     with pytest.raises(ValidationError, match=r"below the 20\.00 already paid"):
         services.record_change(

@@ -16,9 +16,9 @@ from rest_framework.test import APIClient
 
 from credfile.audit.models import AuditEvent
 from credfile.consent.models import Consent
-from credfile.customers.report import payment_index
 from credfile.customers.services import contact_create
 from credfile.financials.services import individual_financial_create
+from credfile.transactions.report import payment_index
 from credfile.transactions.services import invoice_create, payment_create
 from tests.factories import CustomerFactory, IndividualFactory
 
@@ -70,7 +70,7 @@ def test_a_credit_report_without_consent_is_refused_with_a_clear_message(
     personas, client_for, person
 ) -> None:
     client = client_for(personas.account_manager)
-    report = reverse("customers:report", args=[person.pk])
+    report = reverse("consent:report", args=[person.pk])
     refused = client.get(report)
     assert refused.status_code == 403
     assert "has given no valid consent to “Credit report query”" in refused.content.decode()
@@ -89,14 +89,14 @@ def test_a_withdrawn_consent_no_longer_allows_the_report(personas, client_for, p
     _give_consent(client, person)
     consent = Consent.objects.get()
     response = client.post(
-        reverse("customers:consent-withdraw", args=[person.pk, consent.pk]),
+        reverse("consent:withdraw", args=[person.pk, consent.pk]),
         {"reason": "客户书面撤回"},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
     consent.refresh_from_db()
     assert consent.withdrawn_on == timezone.localdate()
-    assert client.get(reverse("customers:report", args=[person.pk])).status_code == 403
+    assert client.get(reverse("consent:report", args=[person.pk])).status_code == 403
     api = APIClient()
     api.force_authenticate(personas.account_manager)
     body = api.get(f"/api/v1/customers/{person.pk}/credit-report/")
@@ -137,7 +137,7 @@ def test_an_organisations_report_needs_no_personal_consent(personas, client_for)
             "amount": Decimal("1000"),
         },
     )
-    page = client_for(personas.credit_manager).get(reverse("customers:report", args=[company.pk]))
+    page = client_for(personas.credit_manager).get(reverse("consent:report", args=[company.pk]))
     assert page.status_code == 200
     assert page.context["behaviour"].index == pytest.approx(70.0)  # 15 days late → 70
 

@@ -126,7 +126,7 @@ def test_the_report_shows_only_what_the_granted_sections_contain(personas, clien
     body = api.get(f"/api/v1/customers/{customer.pk}/credit-report/").json()
     assert "payment_index" not in body and "ageing" not in body and "ratios" not in body
     assert body["sections"] == ["contacts"]
-    page = client_for(personas.outsider).get(reverse("customers:report", args=[customer.pk]))
+    page = client_for(personas.outsider).get(reverse("consent:report", args=[customer.pk]))
     text = page.content.decode()
     assert 'id="report-empty"' in text
     assert 'id="ageing"' not in text and 'id="payment-index"' not in text

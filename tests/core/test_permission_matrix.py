@@ -22,6 +22,7 @@ from rest_framework.test import APIClient
 
 from credfile.consent.models import Consent
 from credfile.customers.models import Customer
+from tests import records
 from tests.factories import CustomerFactory, IndividualFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -109,8 +110,38 @@ def _withdraw_consent(client: Any, customer: Customer) -> Any:
         recorded_by=customer.account_manager,
     )
     return client.post(
-        reverse("customers:consent-withdraw", args=[customer.pk, consent.pk]), {"reason": "撤回"}
+        reverse("consent:withdraw", args=[customer.pk, consent.pk]), {"reason": "撤回"}
     )
+
+
+def _record_api(method: str, kind: str) -> Callable[[APIClient, Customer], Any]:
+    """PATCH (a correction) or DELETE of a record of `kind` made in the file."""
+
+    def call(client: APIClient, customer: Customer) -> Any:
+        record = records.make(kind, customer)
+        url = f"/api/v1/customers/{customer.pk}/{records.SEGMENTS[kind]}/{record.pk}/"
+        if method == "patch":
+            name, value = records.CORRECTION[kind]
+            return client.patch(url, {name: str(value)}, format="json")
+        return client.delete(url, {"reason": "录入错误"}, format="json")
+
+    return call
+
+
+def _record_page(view: str, kind: str) -> Callable[[Client, Customer], Any]:
+    def call(client: Client, customer: Customer) -> Any:
+        record = records.make(kind, customer)
+        url = reverse(f"changes:{view}", args=[kind, record.pk])
+        if view == "delete":
+            return client.post(url, {"reason": "录入错误"})
+        return client.get(url)
+
+    return call
+
+
+def _verify_contact(client: Client, customer: Customer) -> Any:
+    contact = records.make("contact", customer)
+    return client.post(reverse("customers:contact-verify", args=[customer.pk, contact.pk]))
 
 
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
@@ -149,12 +180,37 @@ ROUTES: list[Route] = [
         )
         for s in SECTIONS
     ],
-    Route("customers:report", "view", _web("get", "customers:report")),
+    Route("consent:report", "view", _web("get", "consent:report")),
     Route("customers:edit", "edit", _web("get", "customers:edit")),
     Route("customers:edit", "edit", _edit_form),
     Route("customers:add", "create", _web("post", "customers:add", "note", data=NOTE)),
-    Route("customers:consent-withdraw", "edit", _withdraw_consent),
+    Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
+    Route("customers:contact-verify", "edit", _verify_contact),
+    Route(
+        "api:customer-contact-verify",
+        "edit",
+        lambda c, cu: c.post(
+            f"/api/v1/customers/{cu.pk}/contacts/{records.make('contact', cu).pk}/verify/"
+        ),
+        api=True,
+    ),
+    Route("changes:correct", "edit", _record_page("correct", "note")),
+    Route("changes:delete", "edit", _record_page("delete", "note")),
+    # A record is corrected and deleted by whoever may change the file (a deletion by
+    # request where deletions need approval).
+    *[
+        Route(
+            f"api:customer-{records.SEGMENTS[kind]}-detail",
+            "edit",
+            _record_api(method, kind),
+            api=True,
+            individual=kind in records.INDIVIDUAL_ONLY,
+            label=f"{kind} {method}",
+        )
+        for kind in records.KINDS
+        for method in ("patch", "delete")
+    ],
     Route("customers:reveal", "reveal", _web("post", "customers:reveal", "basic")),
     # The edit form's reveal needs the edit right and the reveal right; edit implies reveal.
     Route("customers:edit-reveal", "edit", _web("post", "customers:edit-reveal")),

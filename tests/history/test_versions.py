@@ -19,7 +19,8 @@ from credfile.customers.services import contact_create, customer_create, custome
 from credfile.history import selectors
 from credfile.history.models import FileVersion
 from credfile.transactions.models import Invoice
-from credfile.transactions.services import invoice_create, invoice_update, payment_create
+from credfile.transactions.services import _invoice_update as invoice_update
+from credfile.transactions.services import invoice_create, payment_create
 from tests.factories import CustomerFactory, resident_id
 
 pytestmark = pytest.mark.django_db

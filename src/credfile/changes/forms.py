@@ -28,25 +28,13 @@ class ReasonForm(forms.Form):
     )
 
 
-# The fields a correction form requires: those the record cannot do without.
-_REQUIRED = {
-    "transactions.invoice": ("number", "issue_date", "due_date", "amount"),
-    "financials.financialstatement": (
-        "period_type",
-        "period_end",
-        "total_assets",
-        "total_liabilities",
-        "equity",
-        "revenue",
-        "net_profit",
-    ),
-    "financials.individualfinancial": (
-        "as_of",
-        "annual_income",
-        "total_assets",
-        "total_liabilities",
-    ),
-}
+class DeleteReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for the deletion"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Say why the record goes (entered in error, a duplicate …)."),
+        error_messages={"required": _("Give the reason for the deletion.")},
+    )
 
 
 @cache
@@ -56,5 +44,5 @@ def correction_form(target: Target) -> type[forms.Form]:
         target.model,
         target.fields,
         name=f"{target.model.__name__}CorrectionForm",
-        required=_REQUIRED.get(target.label, ()),
+        required=target.required,
     )

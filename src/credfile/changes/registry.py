@@ -9,17 +9,19 @@ Field groups (`FieldGroup`) and the fields in each:
   limits other apps register with `register_customer_fields`);
 - financial — corrections of an individual's financial information and of an
   organisation's financial statements (every field of the record);
-- transactions — corrections of invoices (number, dates, terms, amount, currency,
-  description);
-- deletion — deleting a file or one of the records above.
+- transactions — corrections of contracts, invoices and payments;
+- deletion — deleting a file or one of its records.
 
 Every other field of a file (phone, e-mail, website, province, city, remarks, owning
-department, account manager, tags) applies directly, and so does adding a record. Which
-groups need approval is set by `CREDFILE_APPROVAL_GROUPS` (all five by default); a group
-left out applies directly too.
+department, account manager, tags) applies directly, and so do adding a record and
+correcting a record outside these groups (contacts, addresses, service records, notes).
+Which groups need approval is set by `CREDFILE_APPROVAL_GROUPS` (all five by default); a
+group left out applies directly too.
 
-Applying goes through the services that write the file (customer_update, invoice_update …),
-so an approved change is validated by the same rules as a direct one.
+Each app registers the kinds of record it owns (`register_target`, from its
+`AppConfig.ready`), with the private functions of its own services that apply a change, so
+an approved change is validated by the same rules as a direct one; this module imports none
+of those apps.
 """
 
 from __future__ import annotations
@@ -39,10 +41,6 @@ from credfile.changes.choices import FieldGroup
 from credfile.core.sealed import Sealed
 from credfile.customers.models import Customer
 from credfile.customers.services import customer_delete, customer_update
-from credfile.financials import services as financials
-from credfile.financials.models import FinancialStatement, IndividualFinancial
-from credfile.transactions import services as transactions
-from credfile.transactions.models import Invoice
 
 CUSTOMER_LABEL = "customers.customer"
 
@@ -82,17 +80,20 @@ class Target:
     label: str  # model label, e.g. "transactions.invoice"
     slug: str  # in page URLs
     model: type[models.Model]
-    # The group of every field of a record; None for the file, whose fields have their own.
+    # The group of every field of a record (None: its corrections apply directly); the
+    # file's fields have a group each (CUSTOMER_FIELD_GROUPS).
     group: str | None
     fields: tuple[str, ...]
     section: str  # the file's section that shows it
     update: Update
     delete: Delete
+    # The fields its edit form requires: those the record cannot do without.
+    required: tuple[str, ...] = ()
 
     def group_of(self, field: str) -> str | None:
-        if self.group is not None:
-            return self.group if field in self.fields else None
-        return CUSTOMER_FIELD_GROUPS.get(field)
+        if self.label == CUSTOMER_LABEL:
+            return CUSTOMER_FIELD_GROUPS.get(field)
+        return self.group if field in self.fields else None
 
     def fields_of(self, group: str) -> set[str]:
         return {f for f in self.fields if self.group_of(f) == group}
@@ -140,52 +141,6 @@ register_target(
         section="basic",
         update=_customer_update,
         delete=_customer_delete,
-    )
-)
-register_target(
-    Target(
-        label="transactions.invoice",
-        slug="invoice",
-        model=Invoice,
-        group=FieldGroup.TRANSACTIONS.value,
-        fields=transactions.INVOICE_CORRECTION_FIELDS,
-        section="transactions",
-        update=lambda actor, customer, obj, fields, options: transactions.invoice_update(
-            actor=actor, invoice=obj, fields=fields
-        ),
-        delete=lambda actor, customer, obj: transactions.invoice_delete(actor=actor, invoice=obj),
-    )
-)
-register_target(
-    Target(
-        label="financials.financialstatement",
-        slug="financial-statement",
-        model=FinancialStatement,
-        group=FieldGroup.FINANCIAL.value,
-        fields=financials.STATEMENT_FIELDS,
-        section="financials",
-        update=lambda actor, customer, obj, fields, options: financials.financial_statement_update(
-            actor=actor, statement=obj, fields=fields
-        ),
-        delete=lambda actor, customer, obj: financials.financial_statement_delete(
-            actor=actor, statement=obj
-        ),
-    )
-)
-register_target(
-    Target(
-        label="financials.individualfinancial",
-        slug="individual-financial",
-        model=IndividualFinancial,
-        group=FieldGroup.FINANCIAL.value,
-        fields=financials.INDIVIDUAL_FIELDS,
-        section="financials",
-        update=lambda actor, customer, obj, fields, options: financials.individual_financial_update(
-            actor=actor, record=obj, fields=fields
-        ),
-        delete=lambda actor, customer, obj: financials.individual_financial_delete(
-            actor=actor, record=obj
-        ),
     )
 )
 

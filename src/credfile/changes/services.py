@@ -11,9 +11,9 @@ the audit chain head): an approval can never deadlock with an edit of the same f
 Concurrent deciders of one request queue on the file's row; the first finds the request
 pending and decides it, the others find it decided and are refused — exactly one decision.
 
-Applying goes through the services that write the file (`customer_update`, `invoice_update`
-…) inside the approval's transaction, together with the request's new status and its audit
-event: all of it commits, or none of it.
+Applying goes through the services that write the file (`customer_update`, and the private
+appliers each app registers in credfile.changes.registry) inside the approval's transaction,
+together with the request's new status and its audit event: all of it commits, or none of it.
 """
 
 from __future__ import annotations
@@ -630,7 +630,10 @@ def record_change(
     reason: str = "",
 ) -> ChangeRequest | None:
     """Correct or delete a record of a file: by request when its group needs approval,
-    else at once (None)."""
+    else at once (None), through the record's app's own services (registered targets).
+    The one way a page, the API or a command changes a record; a deletion needs a reason."""
+    if delete and not (reason or "").strip():
+        raise ValidationError({"reason": [_("Give the reason for the deletion.")]})
     spec, obj = _resolve(lock_customer_for_change(actor, customer), target)
     group = FieldGroup.DELETION.value if delete else spec.group
     if needs_approval(group):

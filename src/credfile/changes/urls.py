@@ -13,4 +13,5 @@ urlpatterns = [
     path("<id:pk>/withdraw/", views.withdraw, name="withdraw"),
     path("<id:pk>/reveal/", views.reveal, name="reveal"),
     path("records/<slug:kind>/<id:pk>/", views.correct, name="correct"),
+    path("records/<slug:kind>/<id:pk>/delete/", views.delete, name="delete"),
 ]

@@ -11,21 +11,24 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from credfile.accounts.models import User
 from credfile.changes import selectors, services
-from credfile.changes.choices import ChangeStatus
-from credfile.changes.forms import DecisionForm, ReasonForm, correction_form
+from credfile.changes.choices import ChangeStatus, FieldGroup
+from credfile.changes.forms import DecisionForm, DeleteReasonForm, ReasonForm, correction_form
 from credfile.changes.models import ChangeRequest
 from credfile.changes.registry import CUSTOMER_LABEL, needs_approval, target_by_slug
 from credfile.core.errors import StaleVersion
 from credfile.core.forms import apply_service_errors
 from credfile.core.htmx import is_htmx
+from credfile.core.masking import mask
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import Action, can_decide_changes
+from credfile.core.sealed import Sealed
 from credfile.customers.selectors import customer_get
 from credfile.customers.services import sensitive_reveal
 
@@ -267,36 +270,67 @@ def notifications(request: HttpRequest) -> HttpResponse:
     return render(request, "changes/notifications.html", {"items": items})
 
 
-@never_cache
-@login_required
-def correct(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
-    """Ask for a correction (or the deletion) of a record of a file."""
-    user = _user(request)
+def _record_for(request: HttpRequest, kind: str, pk: int) -> tuple[Any, Any, Any]:
+    """The registered kind, the record and its file, if the user may change the file
+    (else not found: a file outside the user's scope is never confirmed)."""
     target = target_by_slug(kind)
     if target is None or target.label == CUSTOMER_LABEL:
         raise Http404
     record = target.model._default_manager.filter(pk=pk).first()
     if record is None:
         raise Http404
-    customer = customer_get(user=user, pk=record.customer_id, action=Action.CHANGE)  # type: ignore[attr-defined]
+    customer = customer_get(
+        user=_user(request),
+        pk=record.customer_id,  # type: ignore[attr-defined]
+        action=Action.CHANGE,
+    )
+    return target, record, customer
+
+
+def _pending(customer: Any, target: Any, record: Any) -> Any:
+    return selectors.pending_for_customer(customer=customer).filter(
+        target_type=target.label, target_id=record.pk
+    )
+
+
+@never_cache
+@login_required
+def correct(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Edit a record of a file: its form prefilled; saved through change control (a request
+    when its group needs approval, else at once). Saved unchanged, nothing is written."""
+    user = _user(request)
+    target, record, customer = _record_for(request, kind, pk)
     form_class = correction_form(target)
-    initial = {name: getattr(record, name) for name in target.fields}
+    # Sealed values are not put in the page: shown masked, as on the file page, and kept
+    # unless a new value is typed (showing one in clear is the audited reveal's job).
+    sealed = {n for n in target.fields if isinstance(getattr(target.model, n, None), Sealed)}
+    initial = {name: getattr(record, name) for name in target.fields if name not in sealed}
     data = request.POST if request.method == "POST" else None
     form = form_class(data, initial=initial)
+    for name in sealed:
+        field = form.fields[name]
+        field.required = False
+        field.help_text = _("Leave empty to keep the value on file.")
+        value = getattr(record, name)
+        if value not in (None, ""):
+            field.widget.attrs["placeholder"] = mask(name, value)
     reason_form = ReasonForm(data)
     status = 200
     if request.method == "POST":
-        delete = "delete" in request.POST
         status = 422
-        form_ok, reason_ok = form.is_valid(), reason_form.is_valid()
-        if (delete or form_ok) and reason_ok:
+        if form.is_valid() and reason_form.is_valid():
+            back = redirect(reverse("customers:section", args=[customer.pk, target.section]))
+            # Only what the user changed: a field shown and sent back as it was is no change.
+            changes = {name: form.cleaned_data[name] for name in form.changed_data}
+            if not changes:
+                messages.info(request, _("Nothing changed."))
+                return back
             try:
                 change = services.record_change(
                     actor=user,
                     customer=customer,
                     target=record,
-                    changes=None if delete else dict(form.cleaned_data),
-                    delete=delete,
+                    changes=changes,
                     reason=reason_form.cleaned_data["reason"],
                 )
             except PermissionDenied:
@@ -308,7 +342,7 @@ def correct(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                     messages.info(request, submitted_message([change]))
                 else:
                     messages.success(request, _("Changes saved."))
-                return redirect(reverse("customers:section", args=[customer.pk, target.section]))
+                return back
     context = {
         "customer": customer,
         "record": record,
@@ -317,8 +351,52 @@ def correct(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "form": form,
         "reason_form": reason_form,
         "needs_approval": needs_approval(target.group),
-        "pending": selectors.pending_for_customer(customer=customer).filter(
-            target_type=target.label, target_id=record.pk
-        ),
+        "pending": _pending(customer, target, record),
     }
     return render(request, "changes/correct.html", context, status=status)
+
+
+@never_cache
+@login_required
+def delete(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    """Delete a record of a file, with the reason: a deletion request when deletions need
+    approval, else at once."""
+    user = _user(request)
+    target, record, customer = _record_for(request, kind, pk)
+    form = DeleteReasonForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                change = services.record_change(
+                    actor=user,
+                    customer=customer,
+                    target=record,
+                    delete=True,
+                    reason=form.cleaned_data["reason"],
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except ValidationError as exc:
+                apply_service_errors(form, exc)
+            else:
+                if change is not None:
+                    messages.info(request, submitted_message([change]))
+                else:
+                    messages.success(
+                        request,
+                        _("%(record)s deleted.")
+                        % {"record": capfirst(str(target.model._meta.verbose_name))},
+                    )
+                return redirect(reverse("customers:section", args=[customer.pk, target.section]))
+    context = {
+        "customer": customer,
+        "record": record,
+        "target": target,
+        "record_label": target.model._meta.verbose_name,
+        "form": form,
+        "needs_approval": needs_approval(FieldGroup.DELETION),
+        "pending": _pending(customer, target, record),
+    }
+    return render(request, "changes/delete.html", context, status=status)

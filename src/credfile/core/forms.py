@@ -26,6 +26,9 @@ ISO_DATETIME = "%Y-%m-%dT%H:%M:%S"
 
 
 class DateInput(forms.DateInput):
+    """`<input type=date>` takes only ISO dates: any other format shows the field blank, and
+    saving it would clear the date."""
+
     input_type = "date"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
@@ -33,6 +36,9 @@ class DateInput(forms.DateInput):
 
 
 class DateTimeInput(forms.DateTimeInput):
+    """`<input type=datetime-local>` takes `YYYY-MM-DDTHH:MM:SS` (dropping the seconds would
+    change the time on an unchanged save)."""
+
     input_type = "datetime-local"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:

@@ -6,3 +6,8 @@ class CustomersConfig(AppConfig):
     name = "credfile.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from credfile.customers import file_page
+
+        file_page.register()

@@ -8,8 +8,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import Department, User
-from credfile.consent.models import Consent
-from credfile.consent.services import CONSENT_FIELDS
 from credfile.core.forms import SealedInput, form_for
 from credfile.core.masking import mask
 from credfile.core.permissions import is_account_manager
@@ -23,13 +21,6 @@ from credfile.customers.services import (
     INDIVIDUAL_FIELDS,
     ORGANIZATION_FIELDS,
 )
-from credfile.financials.models import FinancialStatement, IndividualFinancial
-from credfile.financials.services import INDIVIDUAL_FIELDS as INDIVIDUAL_FINANCIAL_FIELDS
-from credfile.financials.services import STATEMENT_FIELDS
-from credfile.interactions.models import Note, ServiceRecord
-from credfile.interactions.services import NOTE_FIELDS, SERVICE_FIELDS
-from credfile.transactions.models import Contract, Invoice, Payment
-from credfile.transactions.services import CONTRACT_FIELDS, INVOICE_FIELDS, PAYMENT_FIELDS
 
 
 def _any(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -196,69 +187,3 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
 
 ContactForm = form_for(Contact, CONTACT_FIELDS, name="ContactForm", required=("name",))
 AddressForm = form_for(Address, ADDRESS_FIELDS, name="AddressForm", required=("line",))
-IndividualFinancialForm = form_for(
-    IndividualFinancial,
-    INDIVIDUAL_FINANCIAL_FIELDS,
-    name="IndividualFinancialForm",
-    required=("as_of", "annual_income", "total_assets", "total_liabilities"),
-)
-FinancialStatementForm = form_for(
-    FinancialStatement,
-    STATEMENT_FIELDS,
-    name="FinancialStatementForm",
-    required=(
-        "period_type",
-        "period_end",
-        "total_assets",
-        "total_liabilities",
-        "equity",
-        "revenue",
-        "net_profit",
-    ),
-)
-ContractForm = form_for(
-    Contract,
-    CONTRACT_FIELDS,
-    name="ContractForm",
-    required=("number", "title", "signed_on", "amount"),
-)
-InvoiceForm = form_for(
-    Invoice,
-    tuple(f for f in INVOICE_FIELDS if f != "contract"),
-    name="InvoiceForm",
-    required=("number", "issue_date", "amount"),
-)
-ServiceRecordForm = form_for(
-    ServiceRecord, SERVICE_FIELDS, name="ServiceRecordForm", required=("occurred_at", "content")
-)
-NoteForm = form_for(Note, NOTE_FIELDS, name="NoteForm", required=("dated", "subject", "body"))
-
-_PaymentBase = form_for(
-    Payment, PAYMENT_FIELDS, name="_PaymentBase", required=("received_on", "amount")
-)
-
-
-class PaymentForm(_PaymentBase):  # type: ignore[valid-type,misc]
-    invoice = forms.ModelChoiceField(
-        label=_("Settles invoice"),
-        required=False,
-        queryset=Invoice.objects.none(),
-        empty_label=_("Oldest open invoices first"),
-    )
-
-    def __init__(self, *args: Any, customer: Customer | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if customer is not None:
-            field = self.fields["invoice"]
-            assert isinstance(field, forms.ModelChoiceField)
-            field.queryset = Invoice.objects.filter(
-                customer=customer, fully_paid_on__isnull=True
-            ).order_by("due_date", "id")
-
-
-ConsentForm = form_for(
-    Consent,
-    CONSENT_FIELDS,
-    name="ConsentForm",
-    required=("purpose", "scope", "channel", "given_on", "evidence"),
-)

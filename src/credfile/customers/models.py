@@ -199,10 +199,19 @@ class Contact(TimeStampedModel):
     mobile = Sealed(_("mobile"), index="phone", max_length=20)
     phone_enc = models.TextField(blank=True, editable=False)
     phone_bidx = models.CharField(max_length=40, blank=True, editable=False)
-    phone = Sealed(index="phone")
+    phone = Sealed(_("phone"), index="phone")
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     verified_on = models.DateField(_("verified on"), null=True, blank=True)
+    # Who last checked the contact's details with the customer (marked verified).
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["-is_primary", "id"]

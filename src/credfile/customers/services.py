@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import functools
 from collections.abc import Callable
 from typing import Any, ParamSpec, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import Department, User
@@ -26,7 +28,13 @@ from credfile.customers.choices import CustomerKind
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Address, Contact, Customer, Tag
 from credfile.history.choices import Operation
-from credfile.history.services import file_deleted, file_snapshot, version_record_one
+from credfile.history.services import (
+    Change,
+    file_deleted,
+    file_snapshot,
+    version_record,
+    version_record_one,
+)
 
 CUSTOMER_SEQUENCE = "customer"
 
@@ -436,14 +444,21 @@ def customer_delete(*, actor: User, customer: Customer) -> None:
     pk = locked.pk
     audit_record(actor=actor, action=AuditAction.DELETE, obj=locked, before=before, customer_id=pk)
     file_deleted(actor=actor, customer=locked, before=file_snapshot(locked))
-    # Payments reference invoices through allocations (PROTECT); remove them first.
-    from credfile.transactions.models import Invoice, Payment, PaymentAllocation
-
-    PaymentAllocation.objects.filter(payment__customer_id=pk).delete()
-    Payment.objects.filter(customer_id=pk).delete()
-    Invoice.objects.filter(customer_id=pk).delete()
-    locked.contracts.all().delete()
+    # Records that protect each other (a payment's allocations, an invoice's contract) are
+    # removed by the apps that own them, before the database cascades the rest.
+    for cleanup in _FILE_CLEANUPS:
+        cleanup(pk)
     locked.delete()
+
+
+_FILE_CLEANUPS: list[Callable[[int], None]] = []
+
+
+def register_file_cleanup(cleanup: Callable[[int], None]) -> None:
+    """Run `cleanup(customer_id)` inside a file's deletion, before its rows are deleted
+    (an app whose records the database would refuse to cascade registers one)."""
+    if cleanup not in _FILE_CLEANUPS:
+        _FILE_CLEANUPS.append(cleanup)
 
 
 # --- contacts and addresses -------------------------------------------------------------------
@@ -516,6 +531,9 @@ def save_child_update(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
+    _unchanged, proposed = changed_fields(before, model_snapshot(obj))
+    if not proposed:
+        return False  # the values on file: not even a save
     obj.save()
     obj.refresh_from_db()
     changed_before, changed_after = changed_fields(before, model_snapshot(obj))
@@ -576,15 +594,7 @@ def contact_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
     customer = lock_customer_for_change(actor, customer)
     contact = Contact(customer=customer, **_blank_nulls(only_fields(fields, CONTACT_FIELDS)))
     errors: dict[str, list[str]] = {}
-    for field in ("mobile", "phone"):
-        value = getattr(contact, field)
-        if value:
-            try:
-                setattr(contact, field, identifiers.clean_phone(value))
-            except ValidationError as exc:
-                errors[field] = exc.messages
-    if not (contact.mobile or contact.phone or contact.email) and not errors:
-        errors["mobile"] = [_("Give at least a mobile, a phone number or an e-mail address.")]
+    _contact_errors(contact, errors)
     if contact.is_primary and not errors:
         Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
     save_child_record(actor=actor, customer=customer, obj=contact, errors=errors)
@@ -596,10 +606,126 @@ def address_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
     customer = lock_customer_for_change(actor, customer)
     address = Address(customer=customer, **_blank_nulls(only_fields(fields, ADDRESS_FIELDS)))
     errors: dict[str, list[str]] = {}
-    if address.postcode and not (len(address.postcode) == 6 and address.postcode.isdigit()):
-        errors["postcode"] = [_("A postcode has six digits.")]
+    _address_errors(address, errors)
     save_child_record(actor=actor, customer=customer, obj=address, errors=errors)
     return address
+
+
+def _contact_errors(contact: Contact, errors: dict[str, list[str]]) -> None:
+    for field in ("mobile", "phone"):
+        value = getattr(contact, field)
+        if value:
+            try:
+                setattr(contact, field, identifiers.clean_phone(value))
+            except ValidationError as exc:
+                errors[field] = exc.messages
+    if not (contact.mobile or contact.phone or contact.email) and not errors:
+        errors["mobile"] = [_("Give at least a mobile, a phone number or an e-mail address.")]
+
+
+def _address_errors(address: Address, errors: dict[str, list[str]]) -> None:
+    if address.postcode and not (len(address.postcode) == 6 and address.postcode.isdigit()):
+        errors["postcode"] = [_("A postcode has six digits.")]
+
+
+def _lock_record(actor: User, model: type[Any], record: Any) -> tuple[Customer, Any]:
+    # The file first, then the record: the one lock order of every writer.
+    customer = lock_customer_for_change(actor, Customer(pk=record.customer_id))
+    found = model._default_manager.select_for_update().filter(pk=record.pk, customer=customer)
+    locked = found.first()
+    if locked is None:
+        raise ValidationError({"record": [_("This record no longer exists.")]})
+    return customer, locked
+
+
+# Corrections of contacts and addresses go through change control
+# (credfile.changes.services.record_change), which calls these.
+
+
+@transaction.atomic
+def _contact_update(*, actor: User, contact: Contact, fields: dict[str, Any]) -> Contact:
+    customer, locked = _lock_record(actor, Contact, contact)
+    before = model_snapshot(locked)
+    for name, value in _blank_nulls(only_fields(fields, CONTACT_FIELDS)).items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _contact_errors(locked, errors)
+    if locked.is_primary and not errors:
+        Contact.objects.filter(customer=customer, is_primary=True).exclude(pk=locked.pk).update(
+            is_primary=False
+        )
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def _contact_delete(*, actor: User, contact: Contact) -> None:
+    customer, locked = _lock_record(actor, Contact, contact)
+    delete_child_record(actor=actor, customer=customer, obj=locked)
+
+
+@transaction.atomic
+def _address_update(*, actor: User, address: Address, fields: dict[str, Any]) -> Address:
+    customer, locked = _lock_record(actor, Address, address)
+    before = model_snapshot(locked)
+    for name, value in _blank_nulls(only_fields(fields, ADDRESS_FIELDS)).items():
+        setattr(locked, name, value)
+    errors: dict[str, list[str]] = {}
+    _address_errors(locked, errors)
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def _address_delete(*, actor: User, address: Address) -> None:
+    customer, locked = _lock_record(actor, Address, address)
+    delete_child_record(actor=actor, customer=customer, obj=locked)
+
+
+@transaction.atomic
+def contacts_verify(
+    *,
+    actor: User,
+    customer: Customer,
+    contacts: list[int] | None = None,
+    on: datetime.date | None = None,
+) -> int:
+    """Mark the file's contacts (or those named) verified today by `actor`: the same
+    contacts, with the date and who checked them — never a second copy. One new version
+    of the file and an audit event per contact; returns how many were marked."""
+    customer = lock_customer_for_change(actor, customer)
+    day = on or timezone.localdate()
+    rows = Contact.objects.select_for_update().filter(customer=customer).order_by("id")
+    if contacts is not None:
+        rows = rows.filter(pk__in=contacts)
+    found = list(rows)
+    if contacts is not None and len(found) != len(set(contacts)):
+        raise ValidationError({"contact": [_("This contact is not one of this file's.")]})
+    todo = [c for c in found if c.verified_on != day or c.verified_by_id != actor.pk]
+    if not todo:
+        return 0
+    befores = {c.pk: model_snapshot(c) for c in todo}
+    Contact.objects.filter(pk__in=[c.pk for c in todo]).update(
+        verified_on=day, verified_by=actor, updated_at=timezone.now()
+    )
+    version = touch_customer(customer)
+    after = {c.pk: c for c in Contact.objects.filter(pk__in=[c.pk for c in todo])}
+    changes = []
+    for pk, before in befores.items():
+        old, new = changed_fields(before, model_snapshot(after[pk]))
+        old.pop("updated_at", None)
+        new.pop("updated_at", None)
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            obj=after[pk],
+            before=old,
+            after={**new, "verified": True},
+            customer_id=customer.pk,
+        )
+        changes.append(Change(obj=after[pk], operation=Operation.UPDATE, before=before))
+    version_record(actor=actor, customer_id=customer.pk, version=version, changes=changes)
+    return len(todo)
 
 
 def _blank_nulls(fields: dict[str, Any]) -> dict[str, Any]:

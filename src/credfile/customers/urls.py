@@ -12,12 +12,11 @@ urlpatterns = [
     path("<id:pk>/delete/", views.customer_remove, name="delete"),
     path("<id:pk>/add/<slug:kind>/", views.record_add, name="add"),
     path("<id:pk>/<slug:section>/reveal/", views.section_reveal, name="reveal"),
-    path("<id:pk>/report/", views.credit_report, name="report"),
     path("<id:pk>/personal-data.<str:fmt>", views.personal_data_download, name="personal-data"),
     path(
-        "<id:pk>/consents/<id:consent_pk>/withdraw/",
-        views.consent_withdraw_view,
-        name="consent-withdraw",
+        "<id:pk>/contacts/<id:contact_pk>/verify/",
+        views.contact_verify,
+        name="contact-verify",
     ),
     path("<id:pk>/<slug:section>/", views.customer_section, name="section"),
 ]

@@ -61,6 +61,17 @@ NON_NEGATIVE_LINES = (
     "annual_income",
 )
 BALANCE_TOLERANCE = Decimal("1.00")
+# Sealed amounts keep what they are given: stored to the cent, as the database's own money
+# columns are, so 360000 and 360000.00 are one value (and resending it is no change).
+SEALED_AMOUNTS = ("annual_income", "total_assets", "total_liabilities")
+CENT = Decimal("0.01")
+
+
+def _cents(fields: dict[str, Any]) -> dict[str, Any]:
+    return {
+        k: v.quantize(CENT) if k in SEALED_AMOUNTS and isinstance(v, Decimal) else v
+        for k, v in fields.items()
+    }
 
 
 def _non_negative(obj: Any, names: tuple[str, ...], errors: dict[str, list[str]]) -> None:
@@ -75,7 +86,9 @@ def individual_financial_create(
     *, actor: User, customer: Customer, fields: dict[str, Any]
 ) -> IndividualFinancial:
     customer = lock_customer_for_change(actor, customer)
-    record = IndividualFinancial(customer=customer, **only_fields(fields, INDIVIDUAL_FIELDS))
+    record = IndividualFinancial(
+        customer=customer, **_cents(only_fields(fields, INDIVIDUAL_FIELDS))
+    )
     errors: dict[str, list[str]] = {}
     if not customer.is_individual:
         errors["customer"] = [
@@ -155,7 +168,7 @@ def _statement_errors(
         )
 
 
-# --- corrections, applied once their change request is approved (credfile.changes) ---------------
+# --- corrections, through change control (credfile.changes.services.record_change) -------------
 
 
 def _lock_record(
@@ -171,7 +184,7 @@ def _lock_record(
 
 
 @transaction.atomic
-def financial_statement_update(
+def _financial_statement_update(
     *, actor: User, statement: FinancialStatement, fields: dict[str, Any]
 ) -> FinancialStatement:
     customer, locked = _lock_record(actor, FinancialStatement, statement)
@@ -185,18 +198,18 @@ def financial_statement_update(
 
 
 @transaction.atomic
-def financial_statement_delete(*, actor: User, statement: FinancialStatement) -> None:
+def _financial_statement_delete(*, actor: User, statement: FinancialStatement) -> None:
     customer, locked = _lock_record(actor, FinancialStatement, statement)
     delete_child_record(actor=actor, customer=customer, obj=locked)
 
 
 @transaction.atomic
-def individual_financial_update(
+def _individual_financial_update(
     *, actor: User, record: IndividualFinancial, fields: dict[str, Any]
 ) -> IndividualFinancial:
     customer, locked = _lock_record(actor, IndividualFinancial, record)
     before = model_snapshot(locked)
-    for name, value in only_fields(fields, INDIVIDUAL_FIELDS).items():
+    for name, value in _cents(only_fields(fields, INDIVIDUAL_FIELDS)).items():
         setattr(locked, name, value)
     errors: dict[str, list[str]] = {}
     _individual_errors(customer, locked, errors)
@@ -205,6 +218,6 @@ def individual_financial_update(
 
 
 @transaction.atomic
-def individual_financial_delete(*, actor: User, record: IndividualFinancial) -> None:
+def _individual_financial_delete(*, actor: User, record: IndividualFinancial) -> None:
     customer, locked = _lock_record(actor, IndividualFinancial, record)
     delete_child_record(actor=actor, customer=customer, obj=locked)

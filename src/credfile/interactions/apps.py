@@ -6,3 +6,9 @@ class InteractionsConfig(AppConfig):
     name = "credfile.interactions"
     label = "interactions"
     verbose_name = _("Interactions")
+
+    def ready(self) -> None:
+        # Its section of the file page, and its records under change control.
+        from credfile.interactions import file_page
+
+        file_page.register()

@@ -27,7 +27,11 @@ from credfile.audit.services import audit_record, changed_fields, model_snapshot
 from credfile.core.permissions import can_manage_review_policies, department_heads_of_any
 from credfile.customers.choices import CustomerCategory
 from credfile.customers.models import Customer
-from credfile.customers.services import customer_update, lock_customer_for_change
+from credfile.customers.services import (
+    contacts_verify,
+    customer_update,
+    lock_customer_for_change,
+)
 from credfile.reviews import rules
 from credfile.reviews.choices import NotificationKind, PolicyBasis, ReviewConclusion, RiskLevel
 from credfile.reviews.models import (
@@ -309,7 +313,8 @@ def review_submit(
     today: datetime.date | None = None,
 ) -> Review:
     """Record a completed review of a file: it moves the last and next review dates, and
-    any proposed changes to the file are submitted for approval in the same transaction.
+    any proposed changes to the file are submitted for approval in the same transaction;
+    with `contacts_verified`, the file's contacts are marked verified by the reviewer.
 
     The account manager of the file or the head of its department reviews it.
     """
@@ -334,6 +339,9 @@ def review_submit(
         change_request_id = _submit_proposal(
             actor=actor, customer=customer, proposed=proposed, reason=reason or findings
         )
+    if contacts_verified:
+        # The review checked the contacts with the customer: the contacts say so themselves.
+        contacts_verify(actor=actor, customer=customer, on=today)
     ReviewSchedule.objects.filter(pk=schedule.pk).update(
         last_reviewed_on=today, last_conclusion=conclusion, escalated_at=None
     )

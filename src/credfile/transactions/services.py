@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
@@ -48,7 +48,8 @@ INVOICE_FIELDS = (
     "description",
 )
 PAYMENT_FIELDS = ("received_on", "amount", "currency", "method", "reference")
-# What a correction of an invoice may change (through a change request, see credfile.changes).
+# What a correction of an invoice may change (a change request when its group needs approval,
+# see credfile.changes); the contract it belongs to is set when it is recorded.
 INVOICE_CORRECTION_FIELDS = (
     "number",
     "issue_date",
@@ -247,8 +248,9 @@ def _lock_invoice(actor: User, invoice: Invoice) -> tuple[Customer, Invoice]:
 
 
 @transaction.atomic
-def invoice_update(*, actor: User, invoice: Invoice, fields: dict[str, Any]) -> Invoice:
-    """Correct an invoice (applied once its change request is approved). The amount cannot
+def _invoice_update(*, actor: User, invoice: Invoice, fields: dict[str, Any]) -> Invoice:
+    """Correct an invoice (through change control: credfile.changes.services.record_change,
+    which calls this directly or once the request is approved). The amount cannot
     fall below what is already paid, nor the currency change once payments settle it."""
     customer, locked = _lock_invoice(actor, invoice)
     before = model_snapshot(locked)
@@ -273,8 +275,8 @@ def invoice_update(*, actor: User, invoice: Invoice, fields: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def invoice_delete(*, actor: User, invoice: Invoice) -> None:
-    """Delete an invoice (applied once its deletion request is approved); one that payments
+def _invoice_delete(*, actor: User, invoice: Invoice) -> None:
+    """Delete an invoice (through change control, as `_invoice_update`); one that payments
     settle must have them corrected first."""
     customer, locked = _lock_invoice(actor, invoice)
     if locked.allocations.exists():
@@ -282,6 +284,185 @@ def invoice_delete(*, actor: User, invoice: Invoice) -> None:
             {"invoice": [_("Payments settle this invoice; it cannot be deleted.")]}
         )
     delete_child_record(actor=actor, customer=customer, obj=locked)
+
+
+# --- contracts and payments: corrections through change control ---------------------------------
+
+
+def _lock_record(actor: User, model: type[Any], record: Any) -> tuple[Customer, Any]:
+    # The file first, then the record: the one lock order of every writer.
+    customer = lock_customer_for_change(actor, Customer(pk=record.customer_id))
+    found = model._default_manager.select_for_update().filter(pk=record.pk, customer=customer)
+    locked = found.first()
+    if locked is None:
+        raise ValidationError({"record": [_("This record no longer exists.")]})
+    return customer, locked
+
+
+def _contract_errors(customer: Customer, contract: Contract, errors: dict[str, list[str]]) -> None:
+    _positive(contract.amount, "amount", errors, zero_ok=True)
+    if contract.ends_on and contract.signed_on and contract.ends_on < contract.signed_on:
+        errors["ends_on"] = [_("The end date cannot be before the signing date.")]
+    if (
+        contract.number
+        and Contract.objects.filter(customer=customer, number=contract.number)
+        .exclude(pk=contract.pk)
+        .exists()
+    ):
+        errors["number"] = [_("This customer already has a contract with this number.")]
+
+
+@transaction.atomic
+def _contract_update(*, actor: User, contract: Contract, fields: dict[str, Any]) -> Contract:
+    customer, locked = _lock_record(actor, Contract, contract)
+    before = model_snapshot(locked)
+    for name, value in only_fields(fields, CONTRACT_FIELDS).items():
+        setattr(locked, name, "" if value is None and name == "performance_notes" else value)
+    errors: dict[str, list[str]] = {}
+    _contract_errors(customer, locked, errors)
+    save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
+    return locked
+
+
+@transaction.atomic
+def _contract_delete(*, actor: User, contract: Contract) -> None:
+    """Delete a contract; one that invoices refer to keeps them, so it stays."""
+    customer, locked = _lock_record(actor, Contract, contract)
+    if locked.invoices.exists():
+        raise ValidationError(
+            {"contract": [_("Invoices refer to this contract; it cannot be deleted.")]}
+        )
+    delete_child_record(actor=actor, customer=customer, obj=locked)
+
+
+def _settle_again(
+    *,
+    actor: User,
+    customer: Customer,
+    payment: Payment,
+    plan: list[tuple[Invoice, Decimal]],
+) -> list[Change]:
+    """Replace the payment's allocations by `plan` (empty: it settles nothing any more),
+    moving the invoices' paid amounts with them, audited. Returns the changes for the
+    file's version, which the caller records once the version has moved on."""
+    old = list(payment.allocations.all())
+    new = {invoice.pk: amount for invoice, amount in plan}
+    if {a.invoice_id: a.amount for a in old} == new:
+        return []
+    ids = {a.invoice_id for a in old} | set(new)
+    invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=ids)}
+    invoices_before = {pk: model_snapshot(inv) for pk, inv in invoices.items()}
+    delta: dict[int, Decimal] = dict.fromkeys(ids, Decimal("0"))
+    for allocation in old:
+        delta[allocation.invoice_id] -= allocation.amount
+    for pk, amount in new.items():
+        delta[pk] += amount
+    removed = [(a, model_snapshot(a)) for a in old]
+    PaymentAllocation.objects.filter(payment=payment).delete()
+    created = PaymentAllocation.objects.bulk_create(
+        PaymentAllocation(payment=payment, invoice_id=pk, amount=amount)
+        for pk, amount in new.items()
+    )
+    for pk, change in delta.items():
+        if change:
+            Invoice.objects.filter(pk=pk).update(amount_paid=F("amount_paid") + change)
+    # Paid in full on the day of the last payment that settles it; else open again.
+    last = dict(
+        PaymentAllocation.objects.filter(invoice_id__in=ids)
+        .values("invoice_id")
+        .annotate(last=Max("payment__received_on"))
+        .values_list("invoice_id", "last")
+    )
+    Invoice.objects.filter(pk__in=ids, amount_paid__lt=F("amount")).update(fully_paid_on=None)
+    for pk in Invoice.objects.filter(pk__in=ids, amount_paid__gte=F("amount")).values_list(
+        "pk", flat=True
+    ):
+        Invoice.objects.filter(pk=pk).update(fully_paid_on=last.get(pk))
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=payment,
+        before={
+            "allocations": [
+                {"invoice": invoices[a.invoice_id].number, "amount": a.amount} for a in old
+            ]
+        },
+        after={
+            "allocations": [
+                {"invoice": invoices[pk].number, "amount": amount} for pk, amount in new.items()
+            ]
+        },
+        customer_id=customer.pk,
+    )
+    if any(a.pk is None for a in created):
+        created = list(PaymentAllocation.objects.filter(payment=payment))
+    settled = Invoice.objects.in_bulk(list(ids))
+    return (
+        [Change(obj=a, operation=Operation.DELETE, before=b) for a, b in removed]
+        + [Change(obj=a, operation=Operation.CREATE) for a in created]
+        + [
+            Change(obj=settled[pk], operation=Operation.UPDATE, before=invoices_before[pk])
+            for pk in ids
+            if delta[pk]
+        ]
+    )
+
+
+@transaction.atomic
+def _payment_update(*, actor: User, payment: Payment, fields: dict[str, Any]) -> Payment:
+    """Correct a payment. A new amount, currency or date settles the invoices again: first
+    those it settled, then the oldest open ones in its currency."""
+    customer, locked = _lock_record(actor, Payment, payment)
+    before = model_snapshot(locked)
+    was = (locked.amount, locked.currency, locked.received_on)
+    for name, value in only_fields(fields, PAYMENT_FIELDS).items():
+        setattr(locked, name, "" if value is None and name == "reference" else value)
+    errors: dict[str, list[str]] = {}
+    _positive(locked.amount, "amount", errors)
+    moved = (locked.amount, locked.currency, locked.received_on) != was
+    plan: list[tuple[Invoice, Decimal]] = []
+    if moved and not errors:
+        mine = {a.invoice_id: a.amount for a in locked.allocations.all()}
+        candidates = list(
+            Invoice.objects.select_for_update()
+            .filter(customer=customer, currency=locked.currency)
+            .filter(Q(pk__in=list(mine)) | Q(fully_paid_on__isnull=True))
+            .order_by("due_date", "id")
+        )
+        # Those it settled first, each open again by what this payment paid of it.
+        candidates.sort(key=lambda inv: inv.pk not in mine)
+        remaining = locked.amount
+        for invoice in candidates:
+            open_amount = invoice.open_amount + mine.get(invoice.pk, Decimal("0"))
+            if remaining <= 0:
+                break
+            share = min(remaining, open_amount)
+            if share > 0:
+                plan.append((invoice, share))
+                remaining -= share
+        if remaining > 0:
+            errors["amount"] = [
+                _("The payment is above the open amount of this customer's invoices (%(open)s).")
+                % {"open": locked.amount - remaining}
+            ]
+    changed = save_child_update(
+        actor=actor, customer=customer, obj=locked, before=before, errors=errors
+    )
+    if changed and moved:
+        settled = _settle_again(actor=actor, customer=customer, payment=locked, plan=plan)
+        version_record(
+            actor=actor, customer_id=customer.pk, version=customer.version, changes=settled
+        )
+    return locked
+
+
+@transaction.atomic
+def _payment_delete(*, actor: User, payment: Payment) -> None:
+    """Delete a payment: the invoices it settled are open again by what it paid."""
+    customer, locked = _lock_record(actor, Payment, payment)
+    settled = _settle_again(actor=actor, customer=customer, payment=locked, plan=[])
+    delete_child_record(actor=actor, customer=customer, obj=locked)
+    version_record(actor=actor, customer_id=customer.pk, version=customer.version, changes=settled)
 
 
 def invoice_totals(customer: Customer) -> dict[str, Decimal]:

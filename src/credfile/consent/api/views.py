@@ -19,9 +19,10 @@ from credfile.core.api_schema import problem_responses
 from credfile.core.permissions import Action, Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet, api_user
 from credfile.customers.exports import personal_data_export
-from credfile.customers.report import latest_ratios, payment_behaviour
 from credfile.customers.selectors import customer_get
 from credfile.customers.services import record_report_use
+from credfile.financials.report import latest_ratios
+from credfile.transactions.report import payment_behaviour
 
 
 class ConsentInput(serializers.Serializer[Any]):

@@ -249,6 +249,7 @@ class ContactOutput(serializers.ModelSerializer[Contact]):
             "email",
             "is_primary",
             "verified_on",
+            "verified_by",
             "created_at",
             "updated_at",
         )

@@ -1,6 +1,11 @@
 from django.urls import URLPattern, path
 
-from credfile.customers.api.views import AddressViewSet, ContactViewSet, CustomerViewSet
+from credfile.customers.api.views import (
+    AddressViewSet,
+    ContactVerifyView,
+    ContactViewSet,
+    CustomerViewSet,
+)
 
 urlpatterns: list[URLPattern] = [
     path(
@@ -16,5 +21,12 @@ urlpatterns: list[URLPattern] = [
         name="customer-detail",
     ),
     ContactViewSet.urlpattern(),
+    ContactViewSet.detail_urlpattern(),
+    path(
+        "customers/<id:customer_pk>/contacts/<id:pk>/verify/",
+        ContactVerifyView.as_view(),
+        name="customer-contact-verify",
+    ),
     AddressViewSet.urlpattern(),
+    AddressViewSet.detail_urlpattern(),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from credfile.accounts.models import User
 from credfile.changes import services as changes
 from credfile.changes.api.serializers import ChangeRequestOutput, SubmittedOutput
+from credfile.changes.registry import target_for
 from credfile.core.api import KeysetPagination
 from credfile.core.api_schema import problem_responses
 from credfile.core.permissions import Action, Section, customer_scope, record_scope, scope_flag
@@ -42,6 +43,7 @@ from credfile.customers.selectors import SORTS, CustomerFilters, customer_get, c
 from credfile.customers.services import (
     address_create,
     contact_create,
+    contacts_verify,
     customer_create,
     sensitive_reveal,
 )
@@ -227,6 +229,12 @@ class ChildResource:
     sealed: tuple[str, ...] = ()
 
 
+def _reason(request: Request) -> str:
+    """The reason given with a correction or deletion, in the body or the query string."""
+    data = request.data if isinstance(request.data, dict) else {}
+    return str(data.get("reason") or request.query_params.get("reason", ""))
+
+
 class ChildResourceSchema(AutoSchema):
     """Documents a CustomerChildViewSet from its resource's serializers."""
 
@@ -247,6 +255,14 @@ class ChildResourceSchema(AutoSchema):
         output = self._resource().output
         if self.method == "POST":
             return {201: output, **problem_responses(400, 403, 404)}
+        if self.method == "PATCH":
+            return {
+                200: output,
+                202: ChangeRequestOutput,
+                **problem_responses(400, 403, 404),
+            }
+        if self.method == "DELETE":
+            return {202: ChangeRequestOutput, 204: None, **problem_responses(400, 403, 404)}
         return {200: output, **problem_responses(400, 404)}
 
 
@@ -301,12 +317,67 @@ class CustomerChildViewSet(viewsets.GenericViewSet[Any]):
             record = self._records(customer).get(pk=record.pk)
         return Response(self.resource.output(record).data, status=status.HTTP_201_CREATED)
 
+    def _record(self, customer_pk: int, pk: int) -> tuple[Customer, models.Model]:
+        # Found if the file is viewable, as for adding a record: the service answers 403
+        # without the right to change the file.
+        customer = customer_get(user=self.request.user, pk=customer_pk, trace=False)
+        record = self.resource.model._default_manager.filter(customer=customer, pk=pk).first()
+        if record is None:
+            raise NotFound
+        return customer, record
+
+    def partial_update(self, request: Request, customer_pk: int, pk: int) -> Response:
+        """Correct a record: a change request (202) when its group needs approval, else at
+        once (200). Sending the values on file changes nothing."""
+        customer, record = self._record(customer_pk, pk)
+        target = target_for(record._meta.label_lower)
+        data = self.resource.input(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        wrong = sorted(set(fields) - set(target.fields))
+        if wrong:
+            raise ValidationError({name: [_("This field cannot be corrected.")] for name in wrong})
+        made = changes.record_change(
+            actor=api_user(request),
+            customer=customer,
+            target=record,
+            changes=fields,
+            reason=_reason(request),
+        )
+        if made is not None:
+            return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
+        record = self._records(customer).get(pk=record.pk)
+        return Response(self.resource.output(record).data)
+
+    def destroy(self, request: Request, customer_pk: int, pk: int) -> Response:
+        """Delete a record, giving the `reason`: a deletion request (202) when deletions
+        need approval, else at once (204)."""
+        customer, record = self._record(customer_pk, pk)
+        made = changes.record_change(
+            actor=api_user(request),
+            customer=customer,
+            target=record,
+            delete=True,
+            reason=_reason(request),
+        )
+        if made is not None:
+            return Response(ChangeRequestOutput(made).data, status=status.HTTP_202_ACCEPTED)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     @classmethod
     def urlpattern(cls) -> URLPattern:
         return path(
             f"customers/<id:customer_pk>/{cls.resource.segment}/",
             cls.as_view({"get": "list", "post": "create"}),
             name=f"customer-{cls.resource.segment}",
+        )
+
+    @classmethod
+    def detail_urlpattern(cls) -> URLPattern:
+        return path(
+            f"customers/<id:customer_pk>/{cls.resource.segment}/<id:pk>/",
+            cls.as_view({"patch": "partial_update", "delete": "destroy"}),
+            name=f"customer-{cls.resource.segment}-detail",
         )
 
 
@@ -323,6 +394,22 @@ class ContactViewSet(CustomerChildViewSet):
         ordering=("id",),
         sealed=("mobile", "phone"),
     )
+
+
+class ContactVerifyView(GenericAPIView[Any]):
+    """Mark a contact verified: checked with the customer today, by the caller."""
+
+    serializer_class = ContactOutput
+
+    @extend_schema(request=None, responses={200: ContactOutput, **problem_responses(403, 404)})
+    def post(self, request: Request, customer_pk: int, pk: int) -> Response:
+        customer = customer_get(user=request.user, pk=customer_pk, trace=False)
+        contact = Contact.objects.filter(customer=customer, pk=pk).first()
+        if contact is None:
+            raise NotFound
+        contacts_verify(actor=api_user(request), customer=customer, contacts=[contact.pk])
+        contact.refresh_from_db()
+        return Response(ContactOutput(contact).data)
 
 
 class AddressViewSet(CustomerChildViewSet):

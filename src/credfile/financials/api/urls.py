@@ -4,5 +4,7 @@ from credfile.financials.api.views import FinancialStatementViewSet, IndividualF
 
 urlpatterns: list[URLPattern] = [
     IndividualFinancialViewSet.urlpattern(),
+    IndividualFinancialViewSet.detail_urlpattern(),
     FinancialStatementViewSet.urlpattern(),
+    FinancialStatementViewSet.detail_urlpattern(),
 ]

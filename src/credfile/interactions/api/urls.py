@@ -4,5 +4,7 @@ from credfile.interactions.api.views import NoteViewSet, ServiceRecordViewSet
 
 urlpatterns: list[URLPattern] = [
     ServiceRecordViewSet.urlpattern(),
+    ServiceRecordViewSet.detail_urlpattern(),
     NoteViewSet.urlpattern(),
+    NoteViewSet.detail_urlpattern(),
 ]

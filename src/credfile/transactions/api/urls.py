@@ -4,6 +4,9 @@ from credfile.transactions.api.views import ContractViewSet, InvoiceViewSet, Pay
 
 urlpatterns: list[URLPattern] = [
     ContractViewSet.urlpattern(),
+    ContractViewSet.detail_urlpattern(),
     InvoiceViewSet.urlpattern(),
+    InvoiceViewSet.detail_urlpattern(),
     PaymentViewSet.urlpattern(),
+    PaymentViewSet.detail_urlpattern(),
 ]

@@ -1,8 +1,8 @@
-"""The credit report of one file: payment behaviour and financial ratios (see docs: domain).
+"""Payment behaviour for the credit report (see docs: domain).
 
 Figures follow the definitions in the credit domain reference: ageing buckets on the open
-amount by days past due, days beyond terms (DBT) per paid invoice, the amount-weighted
-payment index (1–100) and the usual balance-sheet and income ratios.
+amount by days past due, days beyond terms (DBT) per paid invoice and the amount-weighted
+payment index (1–100).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from credfile.customers.models import Customer
-from credfile.financials.models import FinancialStatement
 from credfile.transactions.models import Invoice
 
 # Days beyond terms → payment index anchors (interpolated linearly, clamped at the ends).
@@ -68,24 +67,6 @@ class PaymentBehaviour:
     band: str = "none"
 
 
-@dataclass
-class Ratios:
-    period_end: datetime.date
-    currency: str
-    debt_ratio: Decimal | None
-    current_ratio: Decimal | None
-    quick_ratio: Decimal | None
-    net_margin: Decimal | None
-    interest_cover: Decimal | None
-    return_on_equity: Decimal | None
-
-
-def _div(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    if a is None or b is None or b == 0:
-        return None
-    return (a / b).quantize(Decimal("0.0001"))
-
-
 def payment_behaviour(customer: Customer, *, as_of: datetime.date) -> PaymentBehaviour:
     """Ageing of what is open now and how the last 12 months' invoices were paid."""
     result = PaymentBehaviour()
@@ -118,28 +99,3 @@ def payment_behaviour(customer: Customer, *, as_of: datetime.date) -> PaymentBeh
         result.index = float(sum(Decimal(str(payment_index(d))) * a for d, a in dbts) / total)
         result.band = payment_band(result.index)
     return result
-
-
-def latest_ratios(customer: Customer) -> Ratios | None:
-    statement = FinancialStatement.objects.filter(customer=customer).order_by("-period_end").first()
-    if statement is None:
-        return None
-    s = statement
-    quick_assets = (
-        s.current_assets - s.inventory
-        if s.current_assets is not None and s.inventory is not None
-        else None
-    )
-    cover = None
-    if s.interest_expense and s.profit_before_tax is not None:
-        cover = _div(s.profit_before_tax + s.interest_expense, s.interest_expense)
-    return Ratios(
-        period_end=s.period_end,
-        currency=s.currency,
-        debt_ratio=_div(s.total_liabilities, s.total_assets),
-        current_ratio=_div(s.current_assets, s.current_liabilities),
-        quick_ratio=_div(quick_assets, s.current_liabilities),
-        net_margin=_div(s.net_profit, s.revenue),
-        interest_cover=cover,
-        return_on_equity=_div(s.net_profit, s.equity),
-    )
