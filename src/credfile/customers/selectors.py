@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections
 from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from stdnum.cn import ric, uscc
 
@@ -139,7 +141,29 @@ def _search(q: str) -> Q:
     condition = Q(code=compact)
     if key:
         condition |= Q(name_key__contains=key)
+        if len(key) >= TRIGRAM and connections[Customer.objects.db].vendor == "sqlite":
+            condition &= Q(pk__in=_trigram_candidates(key, compact))
     return condition
+
+
+NAME_FTS = "customers_customer_name_fts"
+# A trigram index holds runs of three characters: a shorter part has none to look up.
+TRIGRAM = 3
+
+
+def _trigram_candidates(key: str, code: str) -> RawSQL:
+    """On SQLite, the ids that may have code `code` or contain name part `key`: a superset,
+    from the FTS5 trigram table (migration 0004) and the code's unique index.
+
+    The search's own condition still decides, so the result is the one without them (and
+    on PostgreSQL, whose trigram index serves `name_key LIKE '%…%'` itself). A part shorter
+    than three characters is tested in the list's indexes instead, which carry name_key.
+    """
+    return RawSQL(
+        f"SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s "
+        f"UNION ALL SELECT id FROM {Customer._meta.db_table} WHERE code = %s",
+        ['"' + key.replace('"', '""') + '"', code],
+    )
 
 
 def customer_search(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:

@@ -1,0 +1,86 @@
+"""An index for finding a customer by part of its name, on each database its own way.
+
+PostgreSQL: a pg_trgm GIN index on name_key, which serves `name_key LIKE '%…%'` itself.
+SQLite: an FTS5 table with the trigram tokenizer over name_key (external content: it holds
+only the index), kept in step by triggers, so every write path — services, bulk loads, raw
+SQL — updates it in the same transaction as the row.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import migrations
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+
+FTS = "customers_customer_name_fts"
+TABLE = "customers_customer"
+
+SQLITE_FORWARD = [
+    f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
+        name_key, content='{TABLE}', content_rowid='id', tokenize='trigram')""",
+    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON {TABLE} BEGIN
+        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key);
+    END""",
+    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON {TABLE} BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key);
+    END""",
+    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE OF name_key ON {TABLE}
+    WHEN old.name_key IS NOT new.name_key BEGIN
+        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key);
+        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key);
+    END""",
+    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
+]
+SQLITE_BACKWARD = [
+    f"DROP TRIGGER IF EXISTS {FTS}_insert",
+    f"DROP TRIGGER IF EXISTS {FTS}_delete",
+    f"DROP TRIGGER IF EXISTS {FTS}_update",
+    f"DROP TABLE IF EXISTS {FTS}",
+]
+POSTGRES_FORWARD = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    f"CREATE INDEX IF NOT EXISTS customer_name_key_trgm ON {TABLE} "
+    "USING gin (name_key gin_trgm_ops)",
+]
+# The extension stays: other objects may use it.
+POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS customer_name_key_trgm"]
+
+
+def _run(schema_editor: BaseDatabaseSchemaEditor, sqlite: list[str], postgres: list[str]) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "sqlite":
+        _require_trigram(schema_editor)
+        statements = sqlite
+    elif vendor == "postgresql":
+        statements = postgres
+    else:  # another database searches by a plain scan
+        return
+    for statement in statements:
+        schema_editor.execute(statement)
+
+
+def _require_trigram(schema_editor: BaseDatabaseSchemaEditor) -> None:
+    import sqlite3
+
+    if sqlite3.sqlite_version_info < (3, 34, 0):
+        raise RuntimeError(
+            f"credfile needs SQLite 3.34 or newer (FTS5 trigram tokenizer) for name search; "
+            f"this Python has SQLite {sqlite3.sqlite_version}."
+        )
+
+
+def forward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    _run(schema_editor, SQLITE_FORWARD, POSTGRES_FORWARD)
+
+
+def backward(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+    _run(schema_editor, SQLITE_BACKWARD, POSTGRES_BACKWARD)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("customers", "0003_department_list_indexes"),
+    ]
+
+    operations = [migrations.RunPython(forward, backward)]
