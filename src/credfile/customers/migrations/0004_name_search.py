@@ -1,6 +1,8 @@
 """An index for finding a customer by part of its name, on each database its own way.
 
-PostgreSQL: a pg_trgm GIN index on name_key, which serves `name_key LIKE '%…%'` itself.
+PostgreSQL: a pg_trgm GIN index on name_key, which serves `name_key LIKE '%…%'` itself for a
+part of three characters or more, and a GIN index of each name's one- and two-character
+pieces for a shorter part (a surname, a two-character trade name), which trigrams cannot find.
 SQLite: an FTS5 table with the trigram tokenizer over name_key (external content: it holds
 only the index), kept in step by triggers, so every write path — services, bulk loads, raw
 SQL — updates it in the same transaction as the row.
@@ -8,6 +10,7 @@ SQL — updates it in the same transaction as the row.
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from django.db import migrations
@@ -40,17 +43,28 @@ SQLITE_BACKWARD = [
 ]
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    f"CREATE INDEX IF NOT EXISTS customer_name_key_trgm ON {TABLE} "
-    "USING gin (name_key gin_trgm_ops)",
+    f"CREATE INDEX customer_name_key_trgm ON {TABLE} USING gin (name_key gin_trgm_ops)",
+    # customers.selectors.NAME_GRAMS: the distinct one- and two-character pieces of a key.
+    """CREATE FUNCTION customer_name_grams(key text) RETURNS text[]
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+        SELECT coalesce(array_agg(DISTINCT substr(key, i, n)), '{}')
+        FROM generate_series(1, char_length(key)) AS i, (VALUES (1), (2)) AS width(n)
+        WHERE i + n - 1 <= char_length(key)
+    $$""",
+    f"CREATE INDEX customer_name_key_grams ON {TABLE} USING gin (customer_name_grams(name_key))",
 ]
 # The extension stays: other objects may use it.
-POSTGRES_BACKWARD = ["DROP INDEX IF EXISTS customer_name_key_trgm"]
+POSTGRES_BACKWARD = [
+    "DROP INDEX IF EXISTS customer_name_key_grams",
+    "DROP FUNCTION IF EXISTS customer_name_grams(text)",
+    "DROP INDEX IF EXISTS customer_name_key_trgm",
+]
 
 
 def _run(schema_editor: BaseDatabaseSchemaEditor, sqlite: list[str], postgres: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     if vendor == "sqlite":
-        _require_trigram(schema_editor)
+        _require_trigram()
         statements = sqlite
     elif vendor == "postgresql":
         statements = postgres
@@ -60,9 +74,7 @@ def _run(schema_editor: BaseDatabaseSchemaEditor, sqlite: list[str], postgres: l
         schema_editor.execute(statement)
 
 
-def _require_trigram(schema_editor: BaseDatabaseSchemaEditor) -> None:
-    import sqlite3
-
+def _require_trigram() -> None:
     if sqlite3.sqlite_version_info < (3, 34, 0):
         raise RuntimeError(
             f"credfile needs SQLite 3.34 or newer (FTS5 trigram tokenizer) for name search; "
