@@ -159,12 +159,13 @@ def _has_name_gram(key: str) -> Q:
     each key's one- and two-character pieces (migration 0004) answers: the same rows as
     `name_key LIKE '%key%'`, since the pieces are every substring of that length."""
     from django.contrib.postgres.fields import ArrayField
-    from django.contrib.postgres.fields.array import ArrayContains
 
-    grams = Func(
-        F("name_key"), function="customer_name_grams", output_field=ArrayField(TextField())
-    )
-    return Q(ArrayContains(grams, [key]))
+    pieces = ArrayField(TextField())
+    contains = pieces.get_lookup("contains")  # text[] @> ARRAY[key]
+    if contains is None:  # cannot happen: ArrayField registers it
+        raise LookupError("ArrayField has no contains lookup")
+    grams = Func(F("name_key"), function="customer_name_grams", output_field=pieces)
+    return Q(contains(grams, [key]))
 
 
 def _trigram_candidates(key: str, code: str) -> RawSQL:
