@@ -140,12 +140,20 @@ def _search(q: str) -> Q:
     key = name_key(term)
     if not key:
         return Q(code=compact)
+    return _code_or_name_part(compact, key)
+
+
+def _code_or_name_part(code: str, key: str) -> Q:
+    """Customer code `code`, or a name_key containing `key` — always the rows of
+    `code = … OR name_key LIKE '%key%'`, found through each database's name index
+    (migration 0004) so that no search reads every row."""
     vendor = connections[Customer.objects.db].vendor
     if vendor == "postgresql" and len(key) < TRIGRAM:
-        return Q(code=compact) | _has_name_gram(key)
-    condition = Q(code=compact) | Q(name_key__contains=key)
+        return Q(code=code) | _has_name_gram(key)
+    # PostgreSQL's trigram index serves the LIKE itself.
+    condition = Q(code=code) | Q(name_key__contains=key)
     if vendor == "sqlite" and len(key) >= TRIGRAM:
-        condition &= Q(pk__in=_trigram_candidates(key, compact))
+        condition &= Q(pk__in=_trigram_candidates(key, code))
     return condition
 
 
@@ -172,9 +180,8 @@ def _trigram_candidates(key: str, code: str) -> RawSQL:
     """On SQLite, the ids that may have code `code` or contain name part `key`: a superset,
     from the FTS5 trigram table (migration 0004) and the code's unique index.
 
-    The search's own condition still decides, so the result is the one without them (and
-    on PostgreSQL, whose trigram index serves `name_key LIKE '%…%'` itself). A part shorter
-    than three characters is tested in the list's indexes instead, which carry name_key.
+    The search's own condition still decides. A part shorter than three characters is
+    tested in the list's indexes instead, which carry name_key and code (Customer.Meta).
     """
     return RawSQL(
         f"SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s "
