@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.core.management.sql import emit_post_migrate_signal
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.test.utils import CaptureQueriesContext
 
@@ -18,6 +19,7 @@ from credfile.core.normalize import name_key
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import Action, customer_scope
 from credfile.customers.models import Customer
+from credfile.customers.name_index import TRIGGERS, missing_triggers
 from credfile.customers.selectors import (
     NAME_FTS,
     SORTS,
@@ -306,6 +308,29 @@ def test_the_integrity_check_notices_an_index_out_of_step(personas: Personas) ->
             )
         # Put the index back in step for whatever runs after this test in the transaction.
         cursor.execute(f"INSERT INTO {NAME_FTS}({NAME_FTS}) VALUES ('rebuild')")
+
+
+@sqlite_only
+@pytest.mark.django_db(transaction=True)
+def test_the_name_index_survives_a_migration_that_rebuilds_the_table() -> None:
+    """SQLite alters a column by rebuilding the table, which drops its triggers; after the
+    migration run they are back, and the index holds what was written meanwhile."""
+    before = CustomerFactory.create(name="杭州云帆网络有限公司")
+    old = Customer._meta.get_field("remarks")
+    new = models.TextField(blank=True, db_comment="rebuilt")
+    new.set_attributes_from_name("remarks")
+    new.model = Customer
+    with connection.schema_editor() as editor:
+        editor.alter_field(Customer, old, new)
+    assert missing_triggers(connection) == list(TRIGGERS)
+    Customer.objects.filter(pk=before.pk).update(name_key="宁波海风贸易")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    assert missing_triggers(connection) == []
+    assert_in_step()
+    assert fts_ids("海风贸") == {before.pk}
+    after = CustomerFactory.create(name="苏州星河电子有限公司")
+    assert fts_ids("星河电") == {after.pk}
+    assert_in_step()
 
 
 # --- the list's queries use their indexes -----------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class CustomersConfig(AppConfig):
     name = "credfile.customers"
     label = "customers"
     verbose_name = _("Customers")
+
+    def ready(self) -> None:
+        from credfile.customers.name_index import ensure_name_index
+
+        post_migrate.connect(ensure_name_index, sender=self)

@@ -25,6 +25,7 @@ from credfile.core.permissions import (
     grant_for_section,
 )
 from credfile.customers.models import Contact, Customer
+from credfile.customers.name_index import NAME_FTS
 
 SORTS = {
     "name": "name",
@@ -157,7 +158,6 @@ def _code_or_name_part(code: str, key: str) -> Q:
     return condition
 
 
-NAME_FTS = "customers_customer_name_fts"
 # A trigram index holds runs of three characters: a shorter part has none to look up.
 TRIGRAM = 3
 

@@ -5,7 +5,7 @@ part of three characters or more, and a GIN index of each name's one- and two-ch
 pieces for a shorter part (a surname, a two-character trade name), which trigrams cannot find.
 SQLite: an FTS5 table with the trigram tokenizer over name_key (external content: it holds
 only the index), kept in step by triggers, so every write path — services, bulk loads, raw
-SQL — updates it in the same transaction as the row.
+SQL — updates it in the same transaction as the row (customers/name_index.py).
 """
 
 from __future__ import annotations
@@ -16,35 +16,19 @@ from typing import Any
 from django.db import migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-FTS = "customers_customer_name_fts"
-TABLE = "customers_customer"
+# The same statements repair the triggers after a later table rebuild (customers.apps).
+from credfile.customers.name_index import CREATE_TABLE, NAME_FTS, REBUILD, TRIGGERS
 
-SQLITE_FORWARD = [
-    f"""CREATE VIRTUAL TABLE {FTS} USING fts5(
-        name_key, content='{TABLE}', content_rowid='id', tokenize='trigram')""",
-    f"""CREATE TRIGGER {FTS}_insert AFTER INSERT ON {TABLE} BEGIN
-        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key);
-    END""",
-    f"""CREATE TRIGGER {FTS}_delete AFTER DELETE ON {TABLE} BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key);
-    END""",
-    f"""CREATE TRIGGER {FTS}_update AFTER UPDATE OF name_key ON {TABLE}
-    WHEN old.name_key IS NOT new.name_key BEGIN
-        INSERT INTO {FTS}({FTS}, rowid, name_key) VALUES ('delete', old.id, old.name_key);
-        INSERT INTO {FTS}(rowid, name_key) VALUES (new.id, new.name_key);
-    END""",
-    f"INSERT INTO {FTS}({FTS}) VALUES ('rebuild')",
-]
+TABLE = "customers_customer"
+SQLITE_FORWARD = [CREATE_TABLE, *TRIGGERS.values(), REBUILD]
 SQLITE_BACKWARD = [
-    f"DROP TRIGGER IF EXISTS {FTS}_insert",
-    f"DROP TRIGGER IF EXISTS {FTS}_delete",
-    f"DROP TRIGGER IF EXISTS {FTS}_update",
-    f"DROP TABLE IF EXISTS {FTS}",
+    *(f"DROP TRIGGER IF EXISTS {name}" for name in TRIGGERS),
+    f"DROP TABLE IF EXISTS {NAME_FTS}",
 ]
 POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX customer_name_key_trgm ON {TABLE} USING gin (name_key gin_trgm_ops)",
-    # customers.selectors.NAME_GRAMS: the distinct one- and two-character pieces of a key.
+    # customers.selectors._has_name_gram: the distinct one- and two-character pieces of a key.
     """CREATE FUNCTION customer_name_grams(key text) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
         SELECT coalesce(array_agg(DISTINCT substr(key, i, n)), '{}')
