@@ -366,7 +366,7 @@ def plain_sql(user: User, params: dict[str, str]) -> tuple[str, list[Any], str, 
         name_args: list[Any] = [like]
         # Written as one would for this database's name index (customers migration 0004).
         if len(key) < TRIGRAM and connection.vendor == "postgresql":
-            name, name_args = "customer_name_grams(c.name_key) @> ARRAY[%s]::text[]", [key]
+            name, name_args = "credfile_customer_name_grams(c.name_key) @> ARRAY[%s]::text[]", [key]
         elif len(key) >= TRIGRAM and NAME_FTS in connection.introspection.table_names():
             name += f" AND c.id IN (SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s)"
             name_args.append('"' + key.replace('"', '""') + '"')

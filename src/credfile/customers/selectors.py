@@ -172,7 +172,7 @@ def _has_name_gram(key: str) -> Q:
     contains = pieces.get_lookup("contains")  # text[] @> ARRAY[key]
     if contains is None:  # cannot happen: ArrayField registers it
         raise LookupError("ArrayField has no contains lookup")
-    grams = Func(F("name_key"), function="customer_name_grams", output_field=pieces)
+    grams = Func(F("name_key"), function="credfile_customer_name_grams", output_field=pieces)
     return Q(contains(grams, [key]))
 
 

@@ -29,18 +29,19 @@ POSTGRES_FORWARD = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     f"CREATE INDEX customer_name_key_trgm ON {TABLE} USING gin (name_key gin_trgm_ops)",
     # customers.selectors._has_name_gram: the distinct one- and two-character pieces of a key.
-    """CREATE FUNCTION customer_name_grams(key text) RETURNS text[]
+    """CREATE FUNCTION credfile_customer_name_grams(key text) RETURNS text[]
     LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
         SELECT coalesce(array_agg(DISTINCT substr(key, i, n)), '{}')
         FROM generate_series(1, char_length(key)) AS i, (VALUES (1), (2)) AS width(n)
         WHERE i + n - 1 <= char_length(key)
     $$""",
-    f"CREATE INDEX customer_name_key_grams ON {TABLE} USING gin (customer_name_grams(name_key))",
+    f"CREATE INDEX customer_name_key_grams ON {TABLE} "
+    "USING gin (credfile_customer_name_grams(name_key))",
 ]
 # The extension stays: other objects may use it.
 POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS customer_name_key_grams",
-    "DROP FUNCTION IF EXISTS customer_name_grams(text)",
+    "DROP FUNCTION IF EXISTS credfile_customer_name_grams(text)",
     "DROP INDEX IF EXISTS customer_name_key_trgm",
 ]
 
