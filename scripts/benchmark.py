@@ -14,6 +14,15 @@ keyset_paginate), which shows how much of a page is query and how much is render
 whose URL does not resolve in this build are skipped. Each case runs --runs times after one
 warm-up; the report gives the median, the 95th percentile and the SQL queries per request.
 
+The list table then times the customer list for each filter, each sort, name parts (Chinese,
+one to several characters, one that matches nothing) and filters with a sort, as the credit
+manager and as the department head, each beside hand-written SQL giving the same page of
+rows and the same count on the same database (the "plain SQL", written for that database's
+name index): the page's server time (Django's test client: middleware, queries, template),
+the SQL's, and their ratio. A page whose rows or count differ from the SQL's is flagged.
+On PostgreSQL, tables never analysed since the load (autovacuum off) are first given the
+VACUUM ANALYZE autovacuum would have run.
+
 --demo first times the demo load itself (it adds --customers customers to the database).
 This is a measuring tool, not a test: it exits non-zero only when a page does not answer 200.
 """
@@ -48,12 +57,16 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import Resolver404, resolve  # noqa: E402
 
-from credfile.accounts.models import User  # noqa: E402
+from credfile.access.selectors import active_grants  # noqa: E402
+from credfile.accounts.models import Department, User  # noqa: E402
+from credfile.core.normalize import name_key  # noqa: E402
 from credfile.core.pagination import keyset_paginate  # noqa: E402
 from credfile.customers.models import Customer  # noqa: E402
 from credfile.customers.selectors import (  # noqa: E402
     DEFAULT_SORT,
+    NAME_FTS,
     SORTS,
+    TRIGRAM,
     CustomerFilters,
     customer_search,
 )
@@ -125,6 +138,8 @@ class Targets:
     """Search terms that find something for the department head too."""
 
     name_part: str
+    long_part: str
+    surname: str
     id_number: str
     credit_code: str
     file_pk: int
@@ -146,7 +161,10 @@ def targets(head: User) -> Targets:
     )
     if person is None or company is None:
         sys.exit("The head's department has no individual or organisation to search for.")
-    return Targets(part, person.id_number, company.credit_code, company.pk)
+    long_part = company.name_key[len(name_key(company.city)) :][:4]
+    return Targets(
+        part, long_part, person.name[0], person.id_number, company.credit_code, company.pk
+    )
 
 
 def web_cases(client: Client, who: str, t: Targets, runs: int) -> list[Result]:
@@ -252,6 +270,199 @@ def selector_cases(user: User, who: str, t: Targets, runs: int) -> list[Result]:
     ]
 
 
+@dataclass
+class ListResult:
+    case: str
+    who: str
+    page: Result
+    sql: Result
+    total: int
+    note: str = ""
+
+    @property
+    def ratio(self) -> float:
+        return self.page.median / self.sql.median if self.sql.median else math.inf
+
+
+FILTERS = ("kind", "category", "province", "department", "status")
+
+
+def list_params(t: Targets, head: User) -> list[tuple[str, dict[str, str]]]:
+    """The list's cases: each filter, each sort, name parts, filters with a sort."""
+    dept = str(head.department_id)
+    other = str(
+        Department.objects.exclude(pk=head.department_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+        or dept
+    )
+    cases: list[tuple[str, dict[str, str]]] = [("first page", {})]
+    cases += [
+        (f"{k}={v}", {k: v})
+        for k, v in (
+            ("kind", "organization"),
+            ("kind", "individual"),
+            ("category", "key"),
+            ("category", "distributor"),
+            ("province", "44"),
+            ("province", "65"),
+            ("department", dept),
+            ("department", other),
+            ("status", "dormant"),
+            ("status", "archived"),
+        )
+    ]
+    cases += [(f"sort={s}", {"sort": s}) for s in SORTS]
+    cases += [
+        (f"q={q} ({why})", {"q": q})
+        for q, why in (
+            (t.name_part, "trade name, 2 chars"),
+            (t.long_part, "name part, 4 chars"),
+            (t.long_part[:3], "name part, 3 chars"),
+            (t.surname, "surname, 1 char"),
+            ("科技", "common, 2 chars"),
+            ("电子科技", "common, 4 chars"),
+            ("不存在的名字", "matches nothing"),
+            ('Ab%_"', 'mixed case, % _ "'),
+        )
+    ]
+    cases += [
+        ("organisations in 44 by name", {"kind": "organization", "province": "44", "sort": "name"}),
+        ("key customers, newest first", {"category": "key", "sort": "-created"}),
+        ("dormant in 31 by code", {"status": "dormant", "province": "31", "sort": "code"}),
+        ("individuals by -name", {"kind": "individual", "sort": "-name"}),
+        (f"q={t.name_part} in 44 by name", {"q": t.name_part, "province": "44", "sort": "name"}),
+        (
+            "q=科技 organisations by -updated",
+            {"q": "科技", "kind": "organization", "sort": "-updated"},
+        ),
+    ]
+    return cases
+
+
+def plain_sql(user: User, params: dict[str, str]) -> tuple[str, list[Any], str, list[Any]]:
+    """The list page's rows and count, as one would write them by hand for this database."""
+    table = Customer._meta.db_table
+    where: list[str] = []
+    args: list[Any] = []
+    if user.role not in {"credit_manager", "executive", "auditor"}:
+        granted = list(active_grants(user=user).values_list("customer_id", flat=True))
+        scope = "c.department_id = %s"
+        args.append(user.department_id)
+        if granted:
+            scope += f" OR c.id IN ({', '.join(['%s'] * len(granted))})"
+            args += granted
+        where.append(f"({scope})")
+    for field in FILTERS:
+        if params.get(field):
+            where.append(f"c.{'department_id' if field == 'department' else field} = %s")
+            args.append(int(params[field]) if field == "department" else params[field])
+    q = params.get("q", "").strip()
+    if q:
+        key = name_key(q)
+        like = "%" + connection.ops.prep_for_like_query(key) + "%"
+        name = "c.name_key LIKE %s ESCAPE '\\'"
+        name_args: list[Any] = [like]
+        # Written as one would for this database's name index (customers migration 0004).
+        if len(key) < TRIGRAM and connection.vendor == "postgresql":
+            name, name_args = "credfile_customer_name_grams(c.name_key) @> ARRAY[%s]::text[]", [key]
+        elif len(key) >= TRIGRAM and NAME_FTS in connection.introspection.table_names():
+            name += f" AND c.id IN (SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s)"
+            name_args.append('"' + key.replace('"', '""') + '"')
+        where.append(f"(c.code = %s OR ({name}))")
+        args += [q.replace(" ", "").upper(), *name_args]
+    condition = " AND ".join(where) or "1 = 1"
+    order = SORTS[params.get("sort") or DEFAULT_SORT]
+    column = order.lstrip("-")
+    direction = "DESC" if order.startswith("-") else "ASC"
+    rows = (
+        f"SELECT c.id, c.code, c.name, c.kind, c.category, c.province, c.city, c.status, "
+        f"c.updated_at, d.name, u.username FROM {table} c "
+        f"JOIN {Department._meta.db_table} d ON d.id = c.department_id "
+        f"JOIN {User._meta.db_table} u ON u.id = c.account_manager_id "
+        f"WHERE {condition} ORDER BY c.{column} {direction}, c.id {direction} LIMIT {PAGE_SIZE + 1}"
+    )
+    count = f"SELECT COUNT(*) FROM {table} c WHERE {condition}"
+    return rows, args, count, args
+
+
+def run_plain(
+    rows_sql: str, rows_args: list[Any], count_sql: str, count_args: list[Any]
+) -> tuple[list[int], int]:
+    with connection.cursor() as cursor:
+        cursor.execute(rows_sql, rows_args)
+        ids = [row[0] for row in cursor.fetchall()][:PAGE_SIZE]
+        cursor.execute(count_sql, count_args)
+        (total,) = cursor.fetchone()
+        return ids, int(total)
+
+
+def list_cases(
+    client: Client, user: User, who: str, t: Targets, head: User, runs: int
+) -> list[ListResult]:
+    results: list[ListResult] = []
+    for case, params in list_params(t, head):
+        page = measure(case, who, runs, lambda p=params: client.get("/customers/", p), status_ok)
+        statements = plain_sql(user, params)
+        sql = measure(case, who, runs, lambda st=statements: run_plain(*st))
+        ids, total = run_plain(*statements)
+        filters = CustomerFilters(
+            q=params.get("q", ""),
+            **{
+                k: (int(params[k]) if k == "department" else params[k])
+                for k in FILTERS
+                if params.get(k)
+            },
+        )
+        qs = customer_search(user=user, filters=filters)
+        order = SORTS[params.get("sort") or DEFAULT_SORT]
+        mine = [c.pk for c in keyset_paginate(qs, order=order, cursor=None, size=PAGE_SIZE).items]
+        note = page.note
+        if mine != ids:
+            note += " ROWS DIFFER from the SQL"
+        if qs.count() != total:
+            note += f" COUNT DIFFERS ({qs.count()} ≠ {total})"
+        results.append(ListResult(case, who, page, sql, total, note.strip()))
+    return results
+
+
+def print_list(results: list[ListResult]) -> None:
+    width = max(len(r.case) for r in results)
+    who_width = max(len(r.who) for r in results)
+    print(
+        f"\n{'list case':<{width}}  {'user':<{who_width}}  {'rows':>7}  "
+        f"{'page med':>8}  {'page p95':>8}  {'SQL med':>7}  {'SQL p95':>7}  {'ratio':>5}  "
+        f"{'queries':>7}"
+    )
+    for r in results:
+        print(
+            f"{r.case:<{width}}  {r.who:<{who_width}}  {r.total:>7}  {r.page.median:>8.1f}  "
+            f"{r.page.p95:>8.1f}  {r.sql.median:>7.1f}  {r.sql.p95:>7.1f}  {r.ratio:>5.1f}  "
+            f"{r.page.queries:>7}  {r.note}"
+        )
+    worst = max(results, key=lambda r: r.page.p95)
+    print(f"\nslowest list page (p95): {worst.case} as {worst.who}: {worst.page.p95:.1f} ms")
+
+
+def ensure_statistics() -> None:
+    """PostgreSQL plans from statistics and counts from the visibility map, which autovacuum
+    keeps; where it has not run since the load (autovacuum off), do what it would."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT coalesce(last_analyze, last_autoanalyze) IS NULL FROM pg_stat_user_tables "
+            "WHERE relname = %s",
+            [Customer._meta.db_table],
+        )
+        row = cursor.fetchone()
+        if row is None or not row[0]:
+            return
+        print("the tables were never analysed (autovacuum off?): VACUUM ANALYZE first")
+        cursor.execute("VACUUM ANALYZE")
+
+
 def time_demo(customers: int, seed: int) -> None:
     before = Customer.objects.count()
     started = time.perf_counter()
@@ -275,22 +486,34 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-pages", action="store_true", dest="no_pages", help="with --demo: time only the load"
     )
+    parser.add_argument(
+        "--lists-only", action="store_true", dest="lists_only", help="time only the list table"
+    )
     args = parser.parse_args(argv)
     if args.demo:
         time_demo(args.customers, args.seed)
         if args.no_pages:
             return 0
+    ensure_statistics()
     total = Customer.objects.count()
     print(f"{connection.vendor}: {total:,} customers; {args.runs} runs per case\n")
     head, credit = demo_user("head"), demo_user("credit")
     t = targets(head)
     results: list[Result] = []
+    lists: list[ListResult] = []
     for user in (head, credit):
         who = f"{user.username} ({user.role})"
         client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
         client.force_login(user)
-        results += web_cases(client, who, t, args.runs)
-        results += selector_cases(user, who, t, args.runs)
+        if not args.lists_only:
+            results += web_cases(client, who, t, args.runs)
+            results += selector_cases(user, who, t, args.runs)
+        if resolves("/customers/"):
+            lists += list_cases(client, user, who, t, head, args.runs)
+    if lists:
+        print_list(lists)
+    if not results:
+        return 1 if any(r.note for r in lists) else 0
     width = max(len(r.case) for r in results)
     who_width = max(len(r.who) for r in results)
     print(
@@ -301,7 +524,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{r.case:<{width}}  {r.who:<{who_width}}  {r.median:>9.1f}  {r.p95:>8.1f}  "
             f"{r.queries:>7}  {r.note}"
         )
-    return 1 if any(r.note.startswith("HTTP") for r in results) else 0
+    failed = any(r.note.startswith("HTTP") for r in results) or any(r.note for r in lists)
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from stdnum.cn import ric, uscc
 
@@ -23,6 +25,7 @@ from credfile.core.permissions import (
     grant_for_section,
 )
 from credfile.customers.models import Contact, Customer
+from credfile.customers.name_index import NAME_FTS
 
 SORTS = {
     "name": "name",
@@ -136,10 +139,55 @@ def _search(q: str) -> Q:
         )
         return Q(phone_bidx=digest) | Q(pk__in=contact_ids)
     key = name_key(term)
-    condition = Q(code=compact)
-    if key:
-        condition |= Q(name_key__contains=key)
+    if not key:
+        return Q(code=compact)
+    return _code_or_name_part(compact, key)
+
+
+def _code_or_name_part(code: str, key: str) -> Q:
+    """Customer code `code`, or a name_key containing `key` — always the rows of
+    `code = … OR name_key LIKE '%key%'`, found through each database's name index
+    (migration 0004) so that no search reads every row."""
+    vendor = connections[Customer.objects.db].vendor
+    if vendor == "postgresql" and len(key) < TRIGRAM:
+        return Q(code=code) | _has_name_gram(key)
+    # PostgreSQL's trigram index serves the LIKE itself.
+    condition = Q(code=code) | Q(name_key__contains=key)
+    if vendor == "sqlite" and len(key) >= TRIGRAM:
+        condition &= Q(pk__in=_trigram_candidates(key, code))
     return condition
+
+
+# A trigram index holds runs of three characters: a shorter part has none to look up.
+TRIGRAM = 3
+
+
+def _has_name_gram(key: str) -> Q:
+    """On PostgreSQL, name_key contains `key` of one or two characters, as the GIN index of
+    each key's one- and two-character pieces (migration 0004) answers: the same rows as
+    `name_key LIKE '%key%'`, since the pieces are every substring of that length."""
+    from django.contrib.postgres.fields import ArrayField
+
+    pieces = ArrayField(TextField())
+    contains = pieces.get_lookup("contains")  # text[] @> ARRAY[key]
+    if contains is None:  # cannot happen: ArrayField registers it
+        raise LookupError("ArrayField has no contains lookup")
+    grams = Func(F("name_key"), function="credfile_customer_name_grams", output_field=pieces)
+    return Q(contains(grams, [key]))
+
+
+def _trigram_candidates(key: str, code: str) -> RawSQL:
+    """On SQLite, the ids that may have code `code` or contain name part `key`: a superset,
+    from the FTS5 trigram table (migration 0004) and the code's unique index.
+
+    The search's own condition still decides. A part shorter than three characters is
+    tested in the list's indexes instead, which carry name_key and code (Customer.Meta).
+    """
+    return RawSQL(
+        f"SELECT rowid FROM {NAME_FTS} WHERE {NAME_FTS} MATCH %s "
+        f"UNION ALL SELECT id FROM {Customer._meta.db_table} WHERE code = %s",
+        ['"' + key.replace('"', '""') + '"', code],
+    )
 
 
 def customer_search(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:

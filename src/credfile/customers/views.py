@@ -297,7 +297,10 @@ def customer_edit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     try:
         sensitive_reveal(
-            actor=user, customer=customer, what="section basic", fields=REVEAL_FIELDS["basic"]
+            actor=user,
+            customer=customer,
+            what="section basic",
+            fields=list(_open_section(Section.BASIC).reveal_fields),
         )
     except PermissionDenied:
         raise Http404 from None
