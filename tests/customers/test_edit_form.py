@@ -106,6 +106,23 @@ def test_saving_the_edit_form_unchanged_changes_nothing(
     assert AuditEvent.objects.count() == events
 
 
+def test_a_file_whose_manager_left_is_saved_unchanged_by_the_head(personas, client_for) -> None:
+    customer = _organisation(personas)
+    personas.account_manager.is_active = False
+    personas.account_manager.save(update_fields=["is_active"])
+    before = _snapshot(customer)
+    client = client_for(personas.department_head, "zh-hans")
+    url = reverse("customers:edit", args=[customer.pk])
+    data = form_data(client.get(url).content.decode(), "customer-form")
+    assert data["account_manager"] == str(personas.account_manager.pk)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert _snapshot(customer) == before
+    assert not ChangeRequest.objects.exists()
+
+
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_dates_and_amounts_are_written_as_their_inputs_read_them(
     personas, client_for, language

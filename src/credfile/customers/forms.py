@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import Department, User
@@ -145,6 +146,12 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         elif user.department_id:
             staff = staff.filter(department_id=user.department_id)
             self.fields["department"].queryset = Department.objects.filter(pk=user.department_id)
+        if customer is not None and customer.account_manager_id:
+            # The file's own manager stays a choice even once inactive or moved, so the
+            # form saved unchanged keeps them instead of refusing the field as required.
+            staff = User.objects.filter(
+                Q(pk__in=staff.values("pk")) | Q(pk=customer.account_manager_id)
+            )
         self.fields["account_manager"].queryset = staff.order_by("username")
         self.fields["remarks"].widget.attrs["rows"] = 2
         self.fields["business_scope"].widget.attrs["rows"] = 2
