@@ -302,7 +302,7 @@ def _detail_value(
     if isinstance(value, list):
         return _joined(value)
     if isinstance(value, dict):
-        return _joined(f"{str(_DETAIL_LABELS.get(k, k))}: {v}" for k, v in value.items())
+        return _joined(f"{_DETAIL_LABELS.get(k, k)!s}: {v}" for k, v in value.items())
     return str(value)
 
 
@@ -362,7 +362,7 @@ def _described_rows(events: list[AuditEvent]) -> dict[tuple[str, str], dict[str,
             fields = [model._meta.get_field(n) for n in _DESCRIBED_BY[label]]
         except LookupError:  # FieldDoesNotExist: a model changed since
             continue
-        pk = model._meta.pk.attname  # type: ignore[union-attr]
+        pk = model._meta.pk.attname
         columns = {f.name: getattr(f, "attname", f.name) for f in fields}
         try:
             found = list(model._default_manager.filter(pk__in=ids).values(pk, *columns.values()))
