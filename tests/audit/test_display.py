@@ -343,3 +343,19 @@ def test_the_trail_page_names_every_type_and_marks_the_command_as_code(
     english = client_for(personas.admin).get(reverse("audit:list")).content.decode()
     assert "<code>credfile audit verify</code>" in english
     assert "Every link is checked by <code>credfile audit verify</code>." in english
+
+
+def test_actors_who_are_not_users_are_named_in_the_readers_language(
+    personas: Personas, client_for: Any
+) -> None:
+    from credfile.audit.services import audit_login_failed
+
+    audit_login_failed(username="nobody", account=None)
+    audit_record(actor=None, action=AuditAction.CREATE, obj=personas.sales)
+
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    assert "匿名用户" in _cells(_row(chinese, "login_failed"))
+    assert "系统" in _cells(_row(chinese, "create"))
+    assert "anonymous" not in chinese and ">system<" not in chinese
+    english = _results(client_for(personas.auditor).get(reverse("audit:list")))
+    assert "anonymous" in _cells(_row(english, "login_failed"))

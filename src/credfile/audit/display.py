@@ -29,6 +29,8 @@ from credfile.core.display import (
 CUSTOMER_TYPE = "customers.customer"
 # The actor label audit_record gives events without a signed-in user.
 SYSTEM_ACTOR = "system"
+# The labels of actors who are not users (audit_login_failed's "anonymous"), as stored.
+_NO_USER: dict[str, Any] = {SYSTEM_ACTOR: _("system"), "anonymous": _("anonymous")}
 
 # Models of the libraries credfile uses, whose names those libraries do not translate.
 LIBRARY_TYPES: dict[str, Any] = {
@@ -93,8 +95,8 @@ class EventRow:
     @property
     def actor_text(self) -> str:
         """The actor's name; the system's own work (jobs, the demo loader) named as such."""
-        if self.event.actor_id is None and self.event.actor_label == SYSTEM_ACTOR:
-            return str(_("system"))
+        if self.event.actor_id is None and self.event.actor_label in _NO_USER:
+            return str(_NO_USER[self.event.actor_label])
         return self.event.actor_label
 
     def __getattr__(self, name: str) -> Any:
