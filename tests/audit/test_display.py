@@ -359,3 +359,26 @@ def test_actors_who_are_not_users_are_named_in_the_readers_language(
     assert "anonymous" not in chinese and ">system<" not in chinese
     english = _results(client_for(personas.auditor).get(reverse("audit:list")))
     assert "anonymous" in _cells(_row(english, "login_failed"))
+
+
+def test_describing_records_takes_one_query_per_type_however_many_events(
+    personas: Personas, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from credfile.core.models import CodeSequence
+
+    client = client_for(personas.auditor, "zh-hans")
+
+    def queries_with(count: int) -> int:
+        for n in range(count):
+            sequence = CodeSequence.objects.create(name=f"test-{count}-{n}", value=n)
+            audit_record(actor=None, action=AuditAction.CREATE, obj=sequence)
+        client.get(reverse("audit:list"))  # sessions and caches warmed
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(reverse("audit:list"))
+        assert f"名称 test-{count}-0 · 取值 0" in _results(page)
+        return len(context.captured_queries)
+
+    assert queries_with(2) == queries_with(8)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -362,7 +363,7 @@ def _described_rows(events: list[AuditEvent]) -> dict[tuple[str, str], dict[str,
             continue
         try:
             fields = [model._meta.get_field(n) for n in _DESCRIBED_BY[label]]
-        except LookupError:  # FieldDoesNotExist: a model changed since
+        except FieldDoesNotExist:  # the model changed since: the recorded name is shown
             continue
         pk = model._meta.pk.attname
         columns = {f.name: getattr(f, "attname", f.name) for f in fields}
