@@ -192,3 +192,193 @@ def test_a_look_at_a_file_says_where_it_was_opened_in_the_readers_language(
     assert "联系人" in chinese
     text = re.sub(r"<[^>]+>", " ", chinese)
     assert "file page" not in text and "section" not in text and ">use<" not in chinese
+
+
+@pytest.fixture
+def decided(personas: Personas, acme: Customer) -> dict[str, Any]:
+    """An application approved, a change waiting for approval and a review, on the trail."""
+    import datetime
+
+    from django.utils import timezone
+
+    from credfile.access.services import application_approve, application_create
+    from credfile.changes.services import customer_edit
+    from credfile.reviews.services import review_submit
+
+    theirs = customer_create(
+        actor=personas.outsider,
+        fields={"kind": "organization", "name": "Export House Ltd", "category": "regular"},
+    )
+    today = timezone.localdate()
+    application = application_create(
+        actor=personas.account_manager,
+        customer=theirs,
+        sections=["basic", "transactions"],
+        purpose="Contract renewal",
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=7),
+    )
+    grant = application_approve(actor=personas.executive, application=application, note="ok")
+    acme.refresh_from_db()
+    customer_edit(
+        actor=personas.account_manager,
+        customer=acme,
+        fields={"name": "Acme Trading Group"},
+        reason="renamed",
+    )
+    acme.refresh_from_db()
+    review_submit(
+        actor=personas.department_head,
+        customer=acme,
+        findings="complete",
+        conclusion="satisfactory",
+    )
+    return {"theirs": theirs, "grant": grant}
+
+
+def _cells(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_records_are_described_in_the_readers_language_not_by_their_stored_name(
+    personas: Personas, client_for: Any, acme: Customer, decided: dict[str, Any]
+) -> None:
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    english = _results(client_for(personas.auditor).get(reverse("audit:list")))
+
+    apply = _cells(_row(chinese, "apply"))
+    theirs = decided["theirs"]
+    assert f"{theirs.code} · {personas.account_manager}" in apply
+    assert "pending" not in apply and "待审批" not in apply.split("字段")[0]
+    review = _cells(_row(chinese, "create").split("</tr>", 1)[0])
+    assert "复核日期" in review and "良好" in review and "satisfactory" not in review
+    assert "reviewed on" in _cells(english) and "Satisfactory" in _cells(english)
+    submit = _cells(_row(chinese, "submit"))
+    assert f"{acme.code} · 主体信息" in submit
+    assert "identity" not in submit and "pending" not in submit
+
+
+def test_event_details_show_translated_sections_targets_and_fields(
+    personas: Personas, client_for: Any, acme: Customer, decided: dict[str, Any]
+) -> None:
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    english = _results(client_for(personas.auditor).get(reverse("audit:list")))
+
+    apply = _cells(_row(chinese, "apply"))
+    assert "使用范围 — 基本信息、交易往来" in apply and "basic" not in apply
+    approve = _cells(_row(chinese, "approve"))
+    grant = decided["grant"]
+    assert f"#{grant.pk}" in approve and "until" not in approve
+    assert "valid_until" not in approve and "有效期至" in approve
+    submit = _cells(_row(chinese, "submit"))
+    assert f"客户 {acme.code}" in submit and "customers.customer" not in submit
+    assert "名称: Acme Trading Group" in submit
+    assert ">target<" not in chinese and ">changes<" not in chinese
+    english_submit = _cells(_row(english, "submit"))
+    assert f"Customer {acme.code}" in english_submit
+    assert "Basic information, Transactions" in _cells(_row(english, "apply"))
+
+
+def test_a_look_at_the_file_without_a_named_place_reads_as_the_credit_file(
+    personas: Personas, client_for: Any, acme: Customer
+) -> None:
+    from credfile.customers.selectors import customer_get
+
+    customer_get(user=personas.credit_manager, pk=acme.pk)
+
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    view = _cells(_row(chinese, "view"))
+    assert "信用档案" in view and " view " not in f" {view} "
+
+
+def test_a_refused_look_names_what_was_asked_in_the_readers_language(
+    personas: Personas, client_for: Any, acme: Customer
+) -> None:
+    from django.http import Http404
+
+    from credfile.customers.selectors import customer_get
+
+    with pytest.raises(Http404):
+        customer_get(user=personas.outsider, pk=acme.pk, section="contacts")
+
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    denied = _cells(_row(chinese, "access_denied"))
+    assert "查看: 联系人" in denied and "view contacts" not in denied
+
+
+def test_the_demo_loaders_event_reads_in_the_readers_language(
+    personas: Personas, client_for: Any
+) -> None:
+    from django.utils import timezone
+
+    from credfile.demo.loader import load_demo
+
+    load_demo(customers=2, seed=3, as_of=timezone.localdate(), parallel=False)
+
+    chinese = _results(
+        client_for(personas.auditor, "zh-hans").get(
+            reverse("audit:list"), {"object_type": "customers.customer"}
+        )
+    )
+    text = _cells(chinese)
+    assert "演示数据（C" in text and "demo data" not in text
+    assert "客户: 2" in text and "联系人:" in text and "档案版本: 2" in text
+    assert "contacts:" not in text and "Customer-tag" not in text
+    english = _cells(
+        _results(
+            client_for(personas.auditor).get(
+                reverse("audit:list"), {"object_type": "customers.customer"}
+            )
+        )
+    )
+    assert "demo data (C" in english and "Customers: 2" in english
+
+
+def test_the_trail_page_names_every_type_and_marks_the_command_as_code(
+    personas: Personas, client_for: Any
+) -> None:
+    html = client_for(personas.auditor, "zh-hans").get(reverse("audit:list")).content.decode()
+
+    assert "编号序列" in html and "Code sequence" not in html
+    english = client_for(personas.admin).get(reverse("audit:list")).content.decode()
+    assert "<code>credfile audit verify</code>" in english
+    assert "Every link is checked by <code>credfile audit verify</code>." in english
+
+
+def test_actors_who_are_not_users_are_named_in_the_readers_language(
+    personas: Personas, client_for: Any
+) -> None:
+    from credfile.audit.services import audit_login_failed
+
+    audit_login_failed(username="nobody", account=None)
+    audit_record(actor=None, action=AuditAction.CREATE, obj=personas.sales)
+
+    chinese = _results(client_for(personas.auditor, "zh-hans").get(reverse("audit:list")))
+    assert "匿名用户" in _cells(_row(chinese, "login_failed"))
+    assert "系统" in _cells(_row(chinese, "create"))
+    assert "anonymous" not in chinese and ">system<" not in chinese
+    english = _results(client_for(personas.auditor).get(reverse("audit:list")))
+    assert "anonymous" in _cells(_row(english, "login_failed"))
+
+
+def test_describing_records_takes_one_query_per_type_however_many_events(
+    personas: Personas, client_for: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from credfile.core.models import CodeSequence
+
+    client = client_for(personas.auditor, "zh-hans")
+
+    def queries_with(count: int) -> int:
+        for n in range(count):
+            sequence = CodeSequence.objects.create(name=f"test-{count}-{n}", value=n)
+            audit_record(actor=None, action=AuditAction.CREATE, obj=sequence)
+        client.get(reverse("audit:list"))  # sessions and caches warmed
+        with CaptureQueriesContext(connection) as context:
+            page = client.get(reverse("audit:list"))
+        assert f"名称 test-{count}-0 · 取值 0" in _results(page)
+        return len(context.captured_queries)
+
+    assert queries_with(2) == queries_with(8)

@@ -100,3 +100,36 @@ def test_the_comparison_of_two_versions_is_formatted_the_same_way(
     html = _main(page.content.decode())
     assert "75,000,000.00 CNY" in html
     assert not CJK.search(_data_free(html, personas))
+
+
+def test_a_file_loaded_as_demo_data_says_so_in_the_readers_language(
+    personas: Personas, client_for
+) -> None:
+    from django.utils import timezone
+
+    from credfile.demo.loader import load_demo
+
+    load_demo(customers=1, seed=5, as_of=timezone.localdate(), parallel=False)
+    customer = Customer.objects.get()
+    url = reverse("history:list", args=[customer.pk])
+
+    chinese = _main(client_for(personas.credit_manager, "zh-hans").get(url).content.decode())
+    english = _main(client_for(personas.credit_manager).get(url).content.decode())
+
+    who = re.compile(r'data-operation="baseline">.*?<td class="small">(.*?)</td>', re.DOTALL)
+    assert who.search(chinese).group(1) == "演示数据"  # type: ignore[union-attr]
+    assert who.search(english).group(1) == "demo data"  # type: ignore[union-attr]
+
+
+def test_a_version_no_user_made_is_the_systems_in_the_readers_language() -> None:
+    from django.utils import translation
+
+    from credfile.history.models import DEMO_ACTOR, SYSTEM_ACTOR, FileVersion
+
+    with translation.override("zh-hans"):
+        assert FileVersion(actor_label=SYSTEM_ACTOR).actor_text == "系统"
+        assert FileVersion(actor_label=DEMO_ACTOR).actor_text == "演示数据"
+    with translation.override("en"):
+        assert FileVersion(actor_label=SYSTEM_ACTOR).actor_text == "system"
+    # A name recorded for someone who has since gone stays as it was recorded.
+    assert FileVersion(actor_label="li.na").actor_text == "li.na"

@@ -8,14 +8,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credfile.audit.models import AuditEvent
 from credfile.core.display import (
     EMPTY,
     FieldChange,
     currency_for,
+    datetime_text,
     display_value,
     field_label,
     has_field,
@@ -26,6 +30,8 @@ from credfile.core.display import (
 CUSTOMER_TYPE = "customers.customer"
 # The actor label audit_record gives events without a signed-in user.
 SYSTEM_ACTOR = "system"
+# The labels of actors who are not users (audit_login_failed's "anonymous"), as stored.
+_NO_USER: dict[str, Any] = {SYSTEM_ACTOR: _("system"), "anonymous": _("anonymous")}
 
 # Models of the libraries credfile uses, whose names those libraries do not translate.
 LIBRARY_TYPES: dict[str, Any] = {
@@ -84,12 +90,14 @@ class EventRow:
     object_ref: str
     customer_code: str
     changes: list[FieldChange]
+    # What the object is, in the reader's language (the recorded name where that is data).
+    description: str
 
     @property
     def actor_text(self) -> str:
         """The actor's name; the system's own work (jobs, the demo loader) named as such."""
-        if self.event.actor_id is None and self.event.actor_label == SYSTEM_ACTOR:
-            return str(_("system"))
+        if self.event.actor_id is None and self.event.actor_label in _NO_USER:
+            return str(_NO_USER[self.event.actor_label])
         return self.event.actor_label
 
     def __getattr__(self, name: str) -> Any:
@@ -131,6 +139,47 @@ _DETAIL_LABELS: dict[str, Any] = {
     "demo": _("demo data"),
     "seed": _("random seed"),
     "codes": _("customer codes"),
+    "target": _("object"),
+    "changes": _("changes"),
+    "valid_until": _("valid until"),
+    "grant_purpose": _("purpose of the grant"),
+}
+
+# Keys whose values an event records in its own terms (section codes, a target's label),
+# read as such even where the object has a field of that name.
+_OWN_TERMS = frozenset(
+    {"section", "sections", "target", "changes", "rows", "requested", "grant", "consent"}
+)
+
+# Between the items of a list: 、 in Chinese.
+LIST_SEPARATOR = pgettext_lazy("between the items of a list", ", ")
+
+# What a refused request asked to do (`requested` of an access_denied event).
+_REQUESTED: dict[str, Any] = {
+    "view": _("view"),
+    "create": _("create"),
+    "change": _("change"),
+    "delete": _("delete"),
+    "export": _("export"),
+    "reveal": _("reveal"),
+    "report": _("credit report"),
+}
+
+# Records whose own name (their str) is made of ids and stored codes: described for the
+# reader by the fields that identify them, each shown as the file page shows it. The state
+# (a status) is left out: the row is read now, the event happened then.
+_DESCRIBED_BY: dict[str, tuple[str, ...]] = {
+    "access.usageapplication": ("customer", "applicant"),
+    "access.accessgrant": ("user", "customer", "valid_until"),
+    "changes.changerequest": ("customer", "field_group"),
+    "changes.changenotification": ("recipient", "kind"),
+    "reviews.review": ("customer", "reviewed_on", "conclusion"),
+    "reviews.reviewschedule": ("customer",),
+    "reviews.reviewpolicy": ("basis", "value", "cycle_months"),
+    "consent.consent": ("customer", "purpose", "given_on"),
+    "accounts.privilegechange": ("user", "before_role", "after_role"),
+    "core.codesequence": ("name", "value"),
+    "core.keyrotation": ("key_id",),
 }
 
 # The places a file is opened from (`use` of a read), named for the reader.
@@ -142,16 +191,54 @@ _USES: dict[str, Any] = {
     "as of": _("the file as of a date"),
     "api detail": _("API: the file"),
     "api history": _("API: history"),
+    "view": _("credit file"),
 }
 
 
 def _section_text(code: Any) -> str:
+    """A part of a file by the name applications use, else by the file page's title."""
     from credfile.access.choices import FileSection
+    from credfile.customers.sections import section_get
 
     try:
         return str(FileSection(str(code)).label)
     except ValueError:
-        return str(code)
+        section = section_get(str(code))
+        return str(section.title) if section is not None else str(code)
+
+
+def _joined(items: Iterable[Any]) -> str:
+    return str(LIST_SEPARATOR).join(str(i) for i in items)
+
+
+def _target(value: Any) -> tuple[type[models.Model] | None, str]:
+    """`customers.customer:6` → (the model, "6"); a value of another form → (None, it)."""
+    label, colon, pk = str(value).rpartition(":")
+    model = model_of(label) if colon else None
+    return (model, pk) if model is not None else (None, str(value))
+
+
+def _target_text(value: Any, codes: dict[int, str]) -> str:
+    """A record an event refers to: its type by name, a file by its code, others by id."""
+    model, pk = _target(value)
+    if model is None:
+        return pk
+    if model._meta.label_lower == CUSTOMER_TYPE and pk.isdigit() and int(pk) in codes:
+        return f"{object_type_label(CUSTOMER_TYPE)} {codes[int(pk)]}"
+    return f"{object_type_label(model._meta.label_lower)} #{pk}"
+
+
+def _type_plural(label: str) -> str:
+    model = model_of(label)
+    if model is None:
+        return label
+    source = model._meta.auto_created
+    if isinstance(source, type):
+        # The table of a many-to-many relation (a file's tags) is named by the relation.
+        for field in source._meta.many_to_many:
+            if getattr(field.remote_field, "through", None) is model:
+                return capfirst(str(field.verbose_name))
+    return capfirst(str(model._meta.verbose_name_plural))
 
 
 def use_label(use: str) -> str:
@@ -170,25 +257,68 @@ def use_label(use: str) -> str:
     return use
 
 
-def _detail_value(key: str, value: Any) -> str:
+def _detail_value(
+    key: str, value: Any, row: dict[str, Any], codes: dict[int, str] | None = None
+) -> str:
+    codes = codes or {}
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
     if key == "section":
         return _section_text(value)
     if key == "sections" and isinstance(value, list):
-        return "、".join(_section_text(v) for v in value)
+        return _joined(_section_text(v) for v in value)
     if key in {"use", "what"} and isinstance(value, str):
         return use_label(value)
+    if key == "target":
+        return _target_text(value, codes)
+    if key in {"grant", "consent"} and isinstance(value, int) and not isinstance(value, bool):
+        # The grant or consent a look relied on, by its number (what its own page shows).
+        return f"#{value}"
+    if key == "changes" and isinstance(value, dict):
+        # A change request's proposal: the fields of the record it targets.
+        model, _pk = _target(row.get("target", ""))
+        if model is None:
+            return _joined(f"{k}: {v}" for k, v in value.items())
+        return _joined(
+            f"{field_label(model, k)}: {display_value(model, k, v, masked=True)}"
+            for k, v in value.items()
+        )
+    if key == "rows" and isinstance(value, dict):
+        # Rows per kind of record, by the record's name (the trail's type labels).
+        return _joined(f"{_type_plural(k)}: {v}" for k, v in value.items())
+    if key == "requested" and isinstance(value, str):
+        action, _space, section = value.partition(" ")
+        text = str(_REQUESTED.get(action, action))
+        return f"{text}: {_section_text(section)}" if section else text
+    if key == "purpose" and isinstance(value, str):
+        from credfile.consent.choices import ConsentPurpose
+
+        # A credit report names the purpose its consent is for; a grant's is free text.
+        if value in ConsentPurpose.values:
+            return str(ConsentPurpose(value).label)
+    if key in {"valid_until", "expires", "revoked_at"} and isinstance(value, str):
+        return datetime_text(value)
+    if key == "filters" and isinstance(value, dict):
+        return _joined(f"{_filter_label(k)}: {v}" for k, v in value.items())
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
+        return _joined(value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
+        return _joined(f"{_DETAIL_LABELS.get(k, k)!s}: {v}" for k, v in value.items())
     return str(value)
 
 
-def _changes(event: AuditEvent, names: dict[tuple[str, str], str]) -> list[FieldChange]:
+def _filter_label(name: str) -> str:
+    from credfile.audit.forms import AuditFilterForm
+
+    field = AuditFilterForm.base_fields.get(name)
+    return str(field.label) if field is not None and field.label else name
+
+
+def _changes(
+    event: AuditEvent, names: dict[tuple[str, str], str], codes: dict[int, str]
+) -> list[FieldChange]:
     before, after = event.before, event.after
     if not isinstance(before, dict | type(None)) or not isinstance(after, dict | type(None)):
         # Not a row's fields (a list, a value): shown as one line.
@@ -200,7 +330,7 @@ def _changes(event: AuditEvent, names: dict[tuple[str, str], str]) -> list[Field
         old, new = before.get(key), after.get(key)
         if key in _HIDDEN or old == new:
             continue
-        if model is not None and has_field(model, key):
+        if model is not None and has_field(model, key) and key not in _OWN_TERMS:
             # A field of the row: as the file page shows it; values were masked when recorded.
             label = field_label(model, key)
             shown = [
@@ -210,23 +340,95 @@ def _changes(event: AuditEvent, names: dict[tuple[str, str], str]) -> list[Field
                 for v, row in ((old, before), (new, after))
             ]
         else:
-            label = str(_DETAIL_LABELS.get(key, key))
-            shown = [_detail_value(key, old), _detail_value(key, new)]
+            if key in _DETAIL_LABELS or model is None or not has_field(model, key):
+                label = str(_DETAIL_LABELS.get(key, key))
+            else:
+                label = field_label(model, key)
+            shown = [_detail_value(key, old, before, codes), _detail_value(key, new, after, codes)]
         changes.append(FieldChange(key, label, shown[0], shown[1]))
     return changes
+
+
+def _described_rows(events: list[AuditEvent]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The identifying fields of the described records the events name, one query per type
+    of record (gone records are left out: their recorded name is shown)."""
+    wanted: dict[str, set[str]] = {}
+    for event in events:
+        if event.object_type in _DESCRIBED_BY and event.object_id:
+            wanted.setdefault(event.object_type, set()).add(event.object_id)
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for label, ids in wanted.items():
+        model = model_of(label)
+        if model is None:
+            continue
+        try:
+            fields = [model._meta.get_field(n) for n in _DESCRIBED_BY[label]]
+        except FieldDoesNotExist:  # the model changed since: the recorded name is shown
+            continue
+        pk = model._meta.pk.attname
+        columns = {f.name: getattr(f, "attname", f.name) for f in fields}
+        try:
+            found = list(model._default_manager.filter(pk__in=ids).values(pk, *columns.values()))
+        except (ValueError, TypeError):  # an id of the wrong type in an old record
+            continue
+        for values in found:
+            rows[(label, str(values[pk]))] = {n: values[c] for n, c in columns.items()}
+    return rows
+
+
+def _description(
+    event: AuditEvent,
+    described: dict[str, Any] | None,
+    codes: dict[int, str],
+    names: dict[tuple[str, str], str],
+) -> str:
+    after = event.after if isinstance(event.after, dict) else {}
+    if event.object_type == CUSTOMER_TYPE and not event.object_id and after.get("demo"):
+        # The demo loader's one event per batch of files.
+        return str(_("demo data (%(codes)s)")) % {"codes": after.get("codes", "")}
+    if described is None:
+        return event.object_repr
+    model = model_of(event.object_type)
+    parts = []
+    for name, value in described.items():
+        if value is None or value == "":
+            continue
+        field = model._meta.get_field(name) if model is not None else None
+        related = getattr(field, "related_model", None)
+        if related is not None and related._meta.label_lower == CUSTOMER_TYPE:
+            parts.append(codes.get(int(value), f"#{value}"))
+        elif related is not None or getattr(field, "choices", None):
+            parts.append(display_value(model or event.object_type, name, value, names=names))
+        else:
+            shown = display_value(model or event.object_type, name, value, names=names)
+            parts.append(f"{field_label(model or event.object_type, name)} {shown}")
+    return " · ".join(parts) or event.object_repr
 
 
 def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
     """The page's events, with customer codes and referenced names read in one query each."""
     events = list(events)
+    described = _described_rows(events)
     ids: set[Any] = {e.customer_id for e in events if e.customer_id is not None}
     ids |= {e.object_id for e in events if e.object_type == CUSTOMER_TYPE and e.object_id}
+    ids |= {row["customer"] for row in described.values() if row.get("customer") is not None}
+    for event in events:
+        for row in (event.before, event.after):
+            if isinstance(row, dict) and "target" in row:
+                model, pk = _target(row["target"])
+                if model is not None and model._meta.label_lower == CUSTOMER_TYPE:
+                    ids.add(pk)
     codes = customer_codes(ids)
     names = related_names(
-        (e.object_type, row)
-        for e in events
-        for row in (e.before, e.after)
-        if isinstance(row, dict) and model_of(e.object_type) is not None
+        [
+            *(
+                (e.object_type, row)
+                for e in events
+                for row in (e.before, e.after)
+                if isinstance(row, dict) and model_of(e.object_type) is not None
+            ),
+            *((label, row) for (label, _pk), row in described.items()),
+        ]
     )
     rows = []
     for event in events:
@@ -239,7 +441,10 @@ def event_rows(events: Iterable[AuditEvent]) -> list[EventRow]:
                 type_label=object_type_label(event.object_type),
                 object_ref=ref,
                 customer_code=codes.get(event.customer_id, "") if event.customer_id else "",
-                changes=_changes(event, names),
+                changes=_changes(event, names, codes),
+                description=_description(
+                    event, described.get((event.object_type, event.object_id)), codes, names
+                ),
             )
         )
     return rows

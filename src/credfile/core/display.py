@@ -70,6 +70,10 @@ def field_label(model: ModelRef, name: str) -> str:
         return _("tags")
     field = _field(model_of(model), name)
     label = getattr(field, "verbose_name", None)
+    if not label and getattr(field, "related_model", None) is not None:
+        # A relation from the other side (an application's grant) has no name of its own:
+        # it is named by the model it reaches.
+        label = field.related_model._meta.verbose_name
     return str(label) if label else name
 
 
@@ -114,7 +118,9 @@ def _date_text(value: Any) -> str:
         return str(value)
 
 
-def _datetime_text(value: Any) -> str:
+def datetime_text(value: Any) -> str:
+    """A moment as the file page shows it (local time, to the minute); text that is not one
+    as it is."""
     moment = value
     if not isinstance(moment, datetime.datetime):
         try:
@@ -208,7 +214,7 @@ def display_value(
     if isinstance(field, models.DecimalField):
         return money_text(value) if field.decimal_places == 2 else str(value)
     if isinstance(field, models.DateTimeField):
-        return _datetime_text(value)
+        return datetime_text(value)
     if isinstance(field, models.DateField):
         return _date_text(value)
     related = getattr(field, "related_model", None)

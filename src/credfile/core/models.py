@@ -42,8 +42,12 @@ def currency_field() -> models.CharField[str, str]:
 class CodeSequence(models.Model):
     """A named counter for human-readable codes (customer codes), incremented under a lock."""
 
-    name = models.CharField(max_length=40, primary_key=True)
-    value = models.BigIntegerField(default=0)
+    name = models.CharField(_("name"), max_length=40, primary_key=True)
+    value = models.BigIntegerField(_("value"), default=0)
+
+    class Meta:
+        verbose_name = _("code sequence")
+        verbose_name_plural = _("code sequences")
 
     def __str__(self) -> str:
         return f"{self.name}={self.value}"

@@ -198,6 +198,13 @@ def _instances(
     return out
 
 
+def _by_model(counts: dict[str, int]) -> dict[str, int]:
+    """{table: rows} → {model label: rows} (customers.customer …)."""
+    labels = {name: model._meta.label_lower for name, model, _links in TABLES}
+    labels["versions"] = FileVersion._meta.label_lower
+    return {labels.get(name, name): n for name, n in counts.items()}
+
+
 def write_batch(batch: Batch, tag_names: dict[int, str]) -> dict[str, int]:
     """Insert a batch's rows table by table, and each file's baseline version (its state as
     loaded, for the file history); returns the number of rows per table."""
@@ -376,7 +383,9 @@ def load_demo(
                     actor=None,
                     action=AuditAction.CREATE,
                     obj=Customer(name="demo data", code=codes),
-                    after={"demo": True, "seed": seed, "codes": codes, "rows": counts},
+                    # Rows per model, named as the trail names types, so it reads them
+                    # in the reader's language.
+                    after={"demo": True, "seed": seed, "codes": codes, "rows": _by_model(counts)},
                 )
             for name, n in counts.items():
                 result.counts[name] = result.counts.get(name, 0) + n

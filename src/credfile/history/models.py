@@ -13,6 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from credfile.core.sealed import Sealed
 from credfile.history.choices import Operation
 
+# The actor labels of versions no signed-in user made, as stored (keys, not text).
+SYSTEM_ACTOR = "system"
+DEMO_ACTOR = "demo"
+SYSTEM_ACTORS: dict[str, Any] = {SYSTEM_ACTOR: _("system"), DEMO_ACTOR: _("demo data")}
+
 
 class FileVersion(models.Model):
     """The full state of one object of a credit file (the file itself or one of its records)
@@ -68,6 +73,15 @@ class FileVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} v{self.version} {self.operation} {self.object_repr}"
+
+    @property
+    def actor_text(self) -> str:
+        """Who made the change as the reader reads it: the user, or the system's own work
+        (a job, the demo loader) named in the reader's language; the stored label is a key."""
+        if self.actor_id is not None:
+            return str(self.actor)
+        known = SYSTEM_ACTORS.get(self.actor_label)
+        return str(known) if known is not None else self.actor_label
 
     @property
     def data(self) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from credfile.accounts.models import Department, User
 from credfile.core import display as core_display
 from credfile.core.sealed import sealed_attributes
 from credfile.history.choices import Operation
-from credfile.history.models import FileVersion
+from credfile.history.models import SYSTEM_ACTORS, FileVersion
 from credfile.history.services import CUSTOMER_LABEL, RECORD_MODELS, file_snapshot, record_model
 
 Key = tuple[str, int]
@@ -370,7 +370,7 @@ def changes_since(customer_id: int, version: int) -> dict[str, Any]:
                 "before": f.before,
                 "after": f.after,
                 "version": changed_in,
-                "by": by,
+                "by": str(SYSTEM_ACTORS.get(by, by)),
             }
     return result
 

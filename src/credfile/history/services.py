@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from credfile.audit.services import model_snapshot
 from credfile.history.choices import Operation
-from credfile.history.models import FileVersion
+from credfile.history.models import DEMO_ACTOR, SYSTEM_ACTOR, FileVersion
 
 # The records of a file that history keeps, by model label: (app, model, lookup of the file's
 # id, lookup of the creation time). Allocations belong to a file through their payment.
@@ -127,7 +127,7 @@ class Change:
 def _actor_label(actor: Any) -> str:
     if actor is not None and getattr(actor, "is_authenticated", False):
         return str(actor)[:150]
-    return "system"
+    return SYSTEM_ACTOR
 
 
 def _row(
@@ -269,6 +269,6 @@ def baseline_versions(
             data=data,
             approval=None,
         )
-        row.actor_label = "demo"
+        row.actor_label = DEMO_ACTOR
         rows.append(row)
     return rows
