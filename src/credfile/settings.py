@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -192,6 +193,15 @@ if unknown_roles := set(CREDFILE_OTP_REQUIRED_ROLES) - set(Role.values):
 OTP_TOTP_ISSUER = env_str("CREDFILE_OTP_ISSUER", "credfile")
 # The admin never shows a device's secret key or QR code.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Financial statements balance when total assets and liabilities plus equity differ by at
+# most this many units of the statement's currency (rounding in the source statements).
+try:
+    CREDFILE_BALANCE_TOLERANCE = Decimal(env_str("CREDFILE_BALANCE_TOLERANCE", "1.00"))
+except InvalidOperation as exc:
+    raise ImproperlyConfigured("CREDFILE_BALANCE_TOLERANCE must be a decimal amount") from exc
+if not CREDFILE_BALANCE_TOLERANCE.is_finite() or CREDFILE_BALANCE_TOLERANCE < 0:
+    raise ImproperlyConfigured("CREDFILE_BALANCE_TOLERANCE must be zero or a positive amount")
 
 # API tokens (django-rest-knox): only a hash is stored; each lives this many hours, and is
 # revoked early by logout, a password change, deactivation or a second-factor reset.

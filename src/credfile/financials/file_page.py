@@ -13,6 +13,8 @@ from credfile.core.permissions import Section as Policy
 from credfile.customers.models import Customer
 from credfile.customers.sections import RecordKind, Section, register_section
 from credfile.financials import forms
+from credfile.financials.analysis import trends
+from credfile.financials.chart import trend_chart
 from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.financials.services import (
     INDIVIDUAL_FIELDS,
@@ -33,7 +35,12 @@ def _plain(form: Any) -> Any:
 def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     if customer.is_individual:
         return {"individual_financials": list(customer.individual_financials.all()[:20])}
-    return {"statements": list(customer.financial_statements.all()[:12])}
+    statements = list(customer.financial_statements.all())
+    found = trends(statements)
+    return {
+        "statements": statements[:12],
+        "trends": [(trend, trend_chart(trend)) for trend in found],
+    }
 
 
 def register() -> None:

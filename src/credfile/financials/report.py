@@ -1,5 +1,5 @@
-"""Financial ratios for the credit report: the usual balance-sheet and income ratios of
-the latest statement (see docs: domain)."""
+"""Financial ratios for the credit report: the full ratio set of the latest statement
+(see financials.analysis and docs/financials.md)."""
 
 from __future__ import annotations
 
@@ -8,47 +8,49 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from credfile.customers.models import Customer
+from credfile.financials.analysis import analyse
 from credfile.financials.models import FinancialStatement
 
 
 @dataclass
 class Ratios:
+    """The figures of one statement; None where a figure cannot be computed."""
+
     period_end: datetime.date
     currency: str
-    debt_ratio: Decimal | None
     current_ratio: Decimal | None
     quick_ratio: Decimal | None
-    net_margin: Decimal | None
+    cash_ratio: Decimal | None
+    working_capital: Decimal | None
+    debt_ratio: Decimal | None
     interest_cover: Decimal | None
+    tangible_net_worth: Decimal | None
+    net_margin: Decimal | None
     return_on_equity: Decimal | None
-
-
-def _div(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    if a is None or b is None or b == 0:
-        return None
-    return (a / b).quantize(Decimal("0.0001"))
+    receivable_turnover: Decimal | None
+    receivable_days: Decimal | None
+    inventory_turnover: Decimal | None
+    inventory_days: Decimal | None
+    cash_content_of_sales: Decimal | None
+    revenue_growth: Decimal | None
+    net_profit_growth: Decimal | None
+    total_assets_growth: Decimal | None
+    equity_growth: Decimal | None
 
 
 def latest_ratios(customer: Customer) -> Ratios | None:
-    statement = FinancialStatement.objects.filter(customer=customer).order_by("-period_end").first()
-    if statement is None:
+    statements = list(FinancialStatement.objects.filter(customer=customer))
+    if not statements:
         return None
-    s = statement
-    quick_assets = (
-        s.current_assets - s.inventory
-        if s.current_assets is not None and s.inventory is not None
-        else None
+    latest = max(statements, key=lambda s: (s.period_end, s.pk))
+    # Averages and growth need the previous period of the latest statement's own type.
+    column = next(
+        c
+        for c in analyse([s for s in statements if s.period_type == latest.period_type])
+        if c.statement.pk == latest.pk
     )
-    cover = None
-    if s.interest_expense and s.profit_before_tax is not None:
-        cover = _div(s.profit_before_tax + s.interest_expense, s.interest_expense)
     return Ratios(
-        period_end=s.period_end,
-        currency=s.currency,
-        debt_ratio=_div(s.total_liabilities, s.total_assets),
-        current_ratio=_div(s.current_assets, s.current_liabilities),
-        quick_ratio=_div(quick_assets, s.current_liabilities),
-        net_margin=_div(s.net_profit, s.revenue),
-        interest_cover=cover,
-        return_on_equity=_div(s.net_profit, s.equity),
+        period_end=latest.period_end,
+        currency=latest.currency,
+        **{key: figure.value for key, figure in column.figures.items()},
     )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.audit.services import model_snapshot
+from credfile.core.display import money_text
 from credfile.customers.models import Customer
 from credfile.customers.services import (
     delete_child_record,
@@ -60,7 +62,6 @@ NON_NEGATIVE_LINES = (
     "cash_from_sales",
     "annual_income",
 )
-BALANCE_TOLERANCE = Decimal("1.00")
 # Sealed amounts keep what they are given: stored to the cent, as the database's own money
 # columns are, so 360000 and 360000.00 are one value (and resending it is no change).
 SEALED_AMOUNTS = ("annual_income", "total_assets", "total_liabilities")
@@ -71,6 +72,41 @@ def _cents(fields: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v.quantize(CENT) if k in SEALED_AMOUNTS and isinstance(v, Decimal) else v
         for k, v in fields.items()
+    }
+
+
+def balance_tolerance() -> Decimal:
+    """How far total assets may be from liabilities plus equity (CREDFILE_BALANCE_TOLERANCE,
+    in units of the statement's currency): rounding in the source statements, no more."""
+    return Decimal(str(getattr(settings, "CREDFILE_BALANCE_TOLERANCE", "1.00")))
+
+
+def statement_name(statement: FinancialStatement) -> str:
+    """The statement as a reader names it: its kind of period and its period end."""
+    return _("%(period)s statement %(date)s") % {
+        "period": statement.get_period_type_display(),
+        "date": statement.period_end.isoformat() if statement.period_end else "",
+    }
+
+
+def unbalanced(statement: FinancialStatement) -> str:
+    """Why the statement does not balance (assets = liabilities + equity), or ""."""
+    s = statement
+    other_side = s.total_liabilities + s.equity
+    difference = s.total_assets - other_side
+    tolerance = balance_tolerance()
+    if abs(difference) <= tolerance:
+        return ""
+    return _(
+        "%(statement)s does not balance: total assets %(assets)s, total liabilities plus "
+        "owners' equity %(other)s, a difference of %(difference)s (at most %(tolerance)s "
+        "is accepted)."
+    ) % {
+        "statement": statement_name(s),
+        "assets": money_text(s.total_assets, s.currency),
+        "other": money_text(other_side, s.currency),
+        "difference": money_text(difference, s.currency),
+        "tolerance": money_text(tolerance, s.currency),
     }
 
 
@@ -139,14 +175,18 @@ def financial_statement_create(
 def _statement_errors(
     customer: Customer, statement: FinancialStatement, errors: dict[str, list[str]]
 ) -> None:
-    _non_negative(statement, NON_NEGATIVE_LINES, errors)
     s = statement
-    if (
-        None not in (s.total_assets, s.total_liabilities, s.equity)
-        and not errors
-        and (abs(s.total_assets - (s.total_liabilities + s.equity)) > BALANCE_TOLERANCE)
-    ):
-        errors["equity"] = [_("Total assets must equal total liabilities plus owners' equity.")]
+    if s.revenue is not None and s.revenue < 0:
+        # Turnover is never negative: returns and discounts are netted within the period.
+        errors["revenue"] = [
+            _("%(statement)s: operating revenue cannot be negative (%(amount)s).")
+            % {"statement": statement_name(s), "amount": money_text(s.revenue, s.currency)}
+        ]
+    _non_negative(s, tuple(n for n in NON_NEGATIVE_LINES if n != "revenue"), errors)
+    if None not in (s.total_assets, s.total_liabilities, s.equity) and not errors:
+        balance_error = unbalanced(s)
+        if balance_error:
+            errors["equity"] = [balance_error]
     if (
         s.current_assets is not None
         and s.total_assets is not None

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import views
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from credfile.core.api_schema import problem_responses
 from credfile.core.permissions import Section
 from credfile.customers.api.views import ChildResource, CustomerChildViewSet
+from credfile.customers.selectors import customer_get
+from credfile.financials.analysis import analyse, as_data
 from credfile.financials.api.serializers import (
     FinancialStatementInput,
     FinancialStatementOutput,
@@ -41,3 +50,32 @@ class FinancialStatementViewSet(CustomerChildViewSet):
         create=financial_statement_create,
         ordering=("-period_end", "-id"),
     )
+
+
+class FinancialAnalysisView(views.APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, **problem_responses(404)})
+    def get(self, request: Request, customer_pk: int) -> Response:
+        """Ratios and growth rates of every financial statement of the file, oldest first;
+        a figure that cannot be computed is null with the reason."""
+        customer = customer_get(
+            user=request.user,
+            pk=customer_pk,
+            section=Section.FINANCIALS,
+            use="api financial-analysis",
+        )
+        statements = FinancialStatement.objects.filter(customer=customer)
+        return Response(
+            {
+                "customer": customer.pk,
+                "statements": [
+                    {
+                        "id": column.statement.pk,
+                        "period_type": column.statement.period_type,
+                        "period_end": column.statement.period_end.isoformat(),
+                        "currency": column.statement.currency,
+                        "figures": {k: as_data(f) for k, f in column.figures.items()},
+                    }
+                    for column in analyse(list(statements))
+                ],
+            }
+        )
