@@ -410,7 +410,9 @@ def _snapshot() -> dict[str, int]:
                 "net_profit": "1",
             },
             "equity",
-            "Total assets must equal total liabilities plus owners' equity.",
+            "Annual statement 2023-12-31 does not balance: total assets 100.00 CNY, total "
+            "liabilities plus owners' equity 20.00 CNY, a difference of 80.00 CNY "
+            "(at most 1.00 CNY is accepted).",
         ),
         (
             "individual-financials",

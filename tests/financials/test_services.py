@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from credfile.audit.models import AuditEvent
 from credfile.customers.models import Customer
@@ -90,20 +91,97 @@ def test_it_refuses_a_statement_that_does_not_balance(
             fields=statement(equity=Decimal("3000000.00")),
         )
     assert exc.value.message_dict == {
-        "equity": ["Total assets must equal total liabilities plus owners' equity."]
+        "equity": [
+            "Annual statement 2024-12-31 does not balance: total assets 10,000,000.00 CNY, "
+            "total liabilities plus owners' equity 9,000,000.00 CNY, a difference of "
+            "1,000,000.00 CNY (at most 1.00 CNY is accepted)."
+        ]
     }
     assert not FinancialStatement.objects.exists()
 
 
-def test_it_tolerates_a_rounding_difference_of_one_yuan(
-    personas: Personas, company: Customer
+@pytest.mark.parametrize("equity", ["3999999.00", "4000001.00"])
+def test_it_tolerates_a_rounding_difference_of_exactly_one_unit(
+    personas: Personas, company: Customer, equity: str
 ) -> None:
     financial_statement_create(
         actor=personas.account_manager,
         customer=company,
-        fields=statement(equity=Decimal("3999999.00")),
+        fields=statement(equity=Decimal(equity)),
     )
     assert FinancialStatement.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("equity", "difference"), [("3999998.99", "1.01"), ("4000001.01", "-1.01")]
+)
+def test_it_refuses_a_difference_just_over_the_tolerance(
+    personas: Personas, company: Customer, equity: str, difference: str
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        financial_statement_create(
+            actor=personas.account_manager,
+            customer=company,
+            fields=statement(equity=Decimal(equity), currency="USD", period_type="half_year"),
+        )
+    (message,) = exc.value.message_dict["equity"]
+    assert message.startswith("Half-year statement 2024-12-31 does not balance:")
+    assert f"a difference of {difference} USD (at most 1.00 USD is accepted)" in message
+    assert not FinancialStatement.objects.exists()
+
+
+def test_the_tolerance_is_configurable(
+    personas: Personas, company: Customer, settings: Any
+) -> None:
+    settings.CREDFILE_BALANCE_TOLERANCE = Decimal("0")
+    with pytest.raises(ValidationError) as exc:
+        financial_statement_create(
+            actor=personas.account_manager,
+            customer=company,
+            fields=statement(equity=Decimal("3999999.99")),
+        )
+    assert (
+        "a difference of 0.01 CNY (at most 0.00 CNY is accepted)"
+        in (exc.value.message_dict["equity"][0])
+    )
+    settings.CREDFILE_BALANCE_TOLERANCE = Decimal("5000")
+    financial_statement_create(
+        actor=personas.account_manager,
+        customer=company,
+        fields=statement(equity=Decimal("3995000.00")),
+    )
+    assert FinancialStatement.objects.count() == 1
+
+
+def test_it_refuses_negative_turnover_naming_the_statement(
+    personas: Personas, company: Customer
+) -> None:
+    with pytest.raises(ValidationError) as exc:
+        financial_statement_create(
+            actor=personas.account_manager,
+            customer=company,
+            fields=statement(revenue=Decimal("-15000.50"), period_type="quarter"),
+        )
+    assert exc.value.message_dict == {
+        "revenue": [
+            "Quarter statement 2024-12-31: operating revenue cannot be negative (-15,000.50 CNY)."
+        ]
+    }
+    assert not FinancialStatement.objects.exists()
+
+
+def test_the_balance_error_is_in_chinese_for_a_chinese_user(
+    personas: Personas, company: Customer
+) -> None:
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        financial_statement_create(
+            actor=personas.account_manager,
+            customer=company,
+            fields=statement(equity=Decimal("3000000.00")),
+        )
+    (message,) = exc.value.message_dict["equity"]
+    assert "年度" in message and "不平衡" in message
+    assert "1,000,000.00 CNY" in message
 
 
 def test_it_refuses_current_assets_above_total_assets(
@@ -120,7 +198,7 @@ def test_it_refuses_current_assets_above_total_assets(
     ]
 
 
-@pytest.mark.parametrize("line", ["revenue", "inventory", "total_liabilities", "cash"])
+@pytest.mark.parametrize("line", ["cost_of_sales", "inventory", "total_liabilities", "cash"])
 def test_it_refuses_a_negative_amount_on_a_line_that_cannot_be_negative(
     personas: Personas, company: Customer, line: str
 ) -> None:
