@@ -109,3 +109,17 @@ def test_the_analysis_of_another_departments_file_is_not_found(
     manager_api: APIClient, foreign: Customer
 ) -> None:
     assert_problem(manager_api.get(f"/api/v1/customers/{foreign.pk}/financial-analysis/"), 404)
+
+
+def test_the_credit_report_carries_the_full_ratio_set(
+    api_for: ApiFor, personas: Personas, manager_api: APIClient, org: Customer
+) -> None:
+    assert post(manager_api, org, body("2024-12-31")).status_code == 201
+    report = api_for(personas.credit_manager).get(f"/api/v1/customers/{org.pk}/credit-report/")
+    assert report.status_code == 200
+    ratios = report.json()["ratios"]
+    assert ratios["debt_ratio"] == "0.6250"  # 5,000,000 / 8,000,000
+    assert ratios["working_capital"] == "500000.00"  # 2,500,000 − 2,000,000
+    assert ratios["receivable_turnover"] == "10.0000"  # 10,000,000 / 1,000,000
+    assert ratios["quick_ratio"] is None  # no inventory line
+    assert ratios["period_end"] == "2024-12-31"
