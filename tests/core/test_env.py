@@ -113,6 +113,14 @@ def _start(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]
         ({"CREDFILE_TOKEN_HOURS": "0"}, "CREDFILE_TOKEN_HOURS must be at least 1, got 0"),
         ({"CREDFILE_TOKEN_HOURS": "8h"}, "CREDFILE_TOKEN_HOURS must be an integer"),
         (
+            {"CREDFILE_BALANCE_TOLERANCE": "one"},
+            "CREDFILE_BALANCE_TOLERANCE must be a decimal amount",
+        ),
+        (
+            {"CREDFILE_BALANCE_TOLERANCE": "-1"},
+            "CREDFILE_BALANCE_TOLERANCE must be zero or a positive amount",
+        ),
+        (
             {"CREDFILE_PRIVILEGE_APPROVAL": "perhaps"},
             "CREDFILE_PRIVILEGE_APPROVAL must be a boolean",
         ),
