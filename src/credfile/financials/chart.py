@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from credfile.financials.analysis import DEFINITIONS, Trend, figure_text
 
 WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+LEFT, RIGHT, TOP, BOTTOM = 56, 44, 16, 40
 # Percentages on one scale, so one axis reads them all; colours distinguishable in grey too.
 SERIES = (
     ("debt_ratio", "#0d6efd", ""),
