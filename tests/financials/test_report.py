@@ -89,3 +89,21 @@ def test_the_credit_report_page_shows_the_ratios(
     assert page.context["ratios"].debt_ratio == Decimal("0.6000")
     html = page.content.decode()
     assert "Financial ratios — 2024-12-31" in html
+    assert '<td class="text-start">Debt ratio</td><td>60.0 %</td>' in html
+    assert '<td class="text-start">Working capital</td><td>1,500,000.00 CNY</td>' in html
+    assert (
+        '<td class="text-start">Cash ratio</td><td>—<div class="small text-body-secondary">'
+        "Cash and equivalents not recorded</div></td>"
+    ) in html
+    assert '<td class="text-start">Revenue growth</td><td>50.0 %</td>' in html
+
+
+def test_the_credit_report_page_is_in_chinese_for_a_chinese_user(
+    personas: Personas, company: Any, client_for: Any
+) -> None:
+    page = client_for(personas.credit_manager, language="zh-hans").get(
+        reverse("consent:report", args=[company.pk])
+    )
+    html = page.content.decode()
+    assert '<td class="text-start">资产负债率</td><td>60.0 %</td>' in html
+    assert "未录入货币资金" in html

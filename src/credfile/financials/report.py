@@ -4,11 +4,12 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from credfile.customers.models import Customer
-from credfile.financials.analysis import analyse
+from credfile.financials.analysis import DEFINITIONS, Figure, analyse, figure_text
 from credfile.financials.models import FinancialStatement
 
 
@@ -36,6 +37,19 @@ class Ratios:
     net_profit_growth: Decimal | None
     total_assets_growth: Decimal | None
     equity_growth: Decimal | None
+    # Why a figure is missing, by its name (translated when read).
+    reasons: dict[str, Any] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[Any, str, Any]]:
+        """Each figure as the report shows it: label, text ("—" without a value), reason."""
+        return [
+            (
+                d.label,
+                figure_text(Figure(getattr(self, d.key)), d.kind, self.currency),
+                self.reasons.get(d.key, ""),
+            )
+            for d in DEFINITIONS
+        ]
 
 
 def latest_ratios(customer: Customer) -> Ratios | None:
@@ -53,4 +67,5 @@ def latest_ratios(customer: Customer) -> Ratios | None:
         period_end=latest.period_end,
         currency=latest.currency,
         **{key: figure.value for key, figure in column.figures.items()},
+        reasons={key: f.reason for key, f in column.figures.items() if f.missing},
     )

@@ -129,7 +129,7 @@ class CreditReportView(views.APIView):
                 else {
                     k: (str(v) if v is not None else None)
                     for k, v in vars(ratios).items()
-                    if k not in {"period_end", "currency"}
+                    if k not in {"period_end", "currency", "reasons"}
                 }
                 | {"period_end": ratios.period_end.isoformat(), "currency": ratios.currency}
             )
