@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from credfile.audit.models import AuditEvent
+from credfile.changes.models import ChangeRequest
 from credfile.changes.services import record_change
 from credfile.customers.services import customer_create
 from credfile.financials.models import FinancialStatement, IndividualFinancial
@@ -91,3 +92,26 @@ def test_a_correction_that_unbalances_a_statement_is_refused_like_a_new_one(
         changes={"equity": Decimal("5999999.00")},
     )
     assert FinancialStatement.objects.get(pk=record.pk).equity == Decimal("5999999.00")
+
+
+def test_a_correction_waiting_for_approval_is_checked_when_it_is_requested(
+    personas: Personas, settings: Any
+) -> None:
+    settings.CREDFILE_APPROVAL_GROUPS = ["financial"]
+    company = CustomerFactory.create(
+        department=personas.sales, account_manager=personas.account_manager
+    )
+    record = records.make("financial-statement", company)
+
+    with pytest.raises(ValidationError) as exc:
+        record_change(
+            actor=personas.account_manager,
+            customer=company,
+            target=record,
+            changes={"total_assets": Decimal("10000002.00")},
+        )
+    assert (
+        "a difference of 2.00 CNY (at most 1.00 CNY is accepted)"
+        in (exc.value.message_dict["equity"][0])
+    )
+    assert not ChangeRequest.objects.exists()
