@@ -159,6 +159,7 @@ API_LISTS = (
     "contacts",
     "addresses",
     "financial-statements",
+    "financial-analysis",
     "contracts",
     "invoices",
     "payments",
