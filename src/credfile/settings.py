@@ -347,7 +347,7 @@ if not all(v.isdigit() for v in _buckets) or not _buckets:
     raise ImproperlyConfigured("CREDFILE_AGEING_BUCKETS must be day counts, e.g. 30,60,90")
 CREDFILE_AGEING_BUCKETS = [int(v) for v in _buckets]
 if (
-    CREDFILE_AGEING_BUCKETS != sorted(set(CREDFILE_AGEING_BUCKETS))
+    sorted(set(CREDFILE_AGEING_BUCKETS)) != CREDFILE_AGEING_BUCKETS
     or CREDFILE_AGEING_BUCKETS[0] < 1
 ):
     raise ImproperlyConfigured("CREDFILE_AGEING_BUCKETS must be increasing and at least 1 day")

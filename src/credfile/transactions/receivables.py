@@ -376,3 +376,39 @@ def figures_history(
 def invoice_days_late() -> Any:
     """Days beyond terms of a paid invoice: the day it was paid in full less its due date."""
     return DaysBetween(F("fully_paid_on"), F("due_date"))
+
+
+def group_identity(figures: Figures, by: str) -> tuple[Any, str]:
+    """(id, name) of a report row's group, as the command line and the API show it."""
+    key, names = GROUPINGS[by]
+    label = " ".join(str(figures.group[n]) for n in names if figures.group.get(n))
+    return figures.group.get(key), label
+
+
+def ageing_document(
+    figures: Iterable[Figures], *, as_of: datetime.date, by: str | None = None
+) -> dict[str, Any]:
+    """The ageing as the command line and the API give it: amounts as decimal strings, per
+    currency, for the portfolio or per group."""
+
+    def currencies(rows: Iterable[Figures]) -> dict[str, dict[str, str]]:
+        return {
+            currency: {key: str(amount) for key, amount in row.items()}
+            for currency, row in portfolio_totals(rows).items()
+        }
+
+    rows = list(figures)
+    document: dict[str, Any] = {"as_of": as_of.isoformat()}
+    if by is None:
+        document["currencies"] = currencies(rows)
+        return document
+    groups: dict[Any, tuple[str, list[Figures]]] = {}
+    for row in rows:
+        ident, name = group_identity(row, by)
+        groups.setdefault(ident, (name, []))[1].append(row)
+    document["by"] = by
+    document["groups"] = [
+        {"id": ident, "name": name, "currencies": currencies(members)}
+        for ident, (name, members) in groups.items()
+    ]
+    return document
