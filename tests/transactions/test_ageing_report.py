@@ -14,7 +14,7 @@ from django.core.management.base import CommandError
 
 from credfile.customers.models import Customer
 from credfile.transactions.services import invoice_create, payment_create
-from tests.api.conftest import ApiFor, api_for  # noqa: F401 (the API clients' fixture)
+from tests.api.conftest import ApiFor
 from tests.conftest import Personas
 from tests.factories import CustomerFactory
 
