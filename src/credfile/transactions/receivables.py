@@ -27,7 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Action, Section, customer_scope
@@ -356,23 +356,6 @@ def portfolio_totals(figures: Iterable[Figures]) -> dict[str, dict[str, Decimal]
     return result
 
 
-def figures_history(
-    *, scope: Q, as_of: datetime.date, months: int = 24
-) -> dict[str, list[tuple[datetime.date, Figures]]]:
-    """Ageing and payment behaviour at the end of each of the last `months` months, per
-    currency: two queries a month, a fixed number for a file whatever its invoices."""
-    ends: list[datetime.date] = []
-    day = as_of
-    for _i in range(months):
-        ends.append(day)
-        day = day.replace(day=1) - datetime.timedelta(days=1)
-    history: dict[str, list[tuple[datetime.date, Figures]]] = {}
-    for end in reversed(ends):
-        for figures in receivable_figures(scope=scope, as_of=end):
-            history.setdefault(figures.currency, []).append((end, figures))
-    return history
-
-
 def invoice_days_late() -> Any:
     """Days beyond terms of a paid invoice: the day it was paid in full less its due date."""
     return DaysBetween(F("fully_paid_on"), F("due_date"))
@@ -412,3 +395,73 @@ def ageing_document(
         for ident, (name, members) in groups.items()
     ]
     return document
+
+
+def month_ends(as_of: datetime.date, months: int) -> list[datetime.date]:
+    """The last `months` month ends up to `as_of` (which stands for its own month), oldest first."""
+    ends = [as_of]
+    while len(ends) < months:
+        ends.append(ends[-1].replace(day=1) - datetime.timedelta(days=1))
+    return ends[::-1]
+
+
+@dataclass
+class MonthPoint:
+    """One month of a file's history: the ageing at its end and the payment index of the
+    payments received in it."""
+
+    end: datetime.date
+    current: Decimal = ZERO
+    overdue: Decimal = ZERO
+    index: Decimal | None = None
+    paid: Decimal = ZERO
+
+
+def receivables_history(
+    *, scope: Q, as_of: datetime.date, months: int = 24
+) -> dict[str, list[MonthPoint]]:
+    """Per currency, the ageing at each of the last `months` month ends and each month's
+    payment index: one ageing query per month and one for the payments, whatever the number
+    of invoices."""
+    ends = month_ends(as_of, months)
+    history: dict[str, dict[datetime.date, MonthPoint]] = {}
+    for end in ends:
+        for row in ageing_report(scope=scope, as_of=end):
+            point = history.setdefault(row.currency, {}).setdefault(end, MonthPoint(end))
+            point.current = row.ageing["current"]
+            point.overdue = row.overdue
+    first = ends[0].replace(day=1)
+    allocations = PaymentAllocation.objects.filter(
+        payment__received_on__gte=first,
+        payment__received_on__lte=as_of,
+        invoice__in=Invoice.objects.filter(scope).values("pk"),
+    )
+    rows = (
+        allocations.annotate(
+            month=TruncMonth("payment__received_on"),
+            dbt=DaysBetween(F("payment__received_on"), F("invoice__due_date")),
+        )
+        .values("invoice__currency", "month", "dbt")
+        .annotate(paid=Sum("amount"))
+        .order_by()
+    )
+    paid: dict[tuple[str, datetime.date], list[tuple[int, Decimal]]] = {}
+    for row in rows:
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime.datetime) else month
+        paid.setdefault((row["invoice__currency"], month), []).append(
+            (int(row["dbt"]), Decimal(row["paid"]))
+        )
+    end_of = {end.replace(day=1): end for end in ends}
+    for (currency, month), items in paid.items():
+        end = end_of.get(month)
+        if end is None:
+            continue
+        point = history.setdefault(currency, {}).setdefault(end, MonthPoint(end))
+        figures = Figures(currency=currency)
+        _behaviour(figures, items)
+        point.index, point.paid = figures.index, figures.paid_amount
+    return {
+        currency: [points.get(end, MonthPoint(end)) for end in ends]
+        for currency, points in sorted(history.items())
+    }
