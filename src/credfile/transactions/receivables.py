@@ -446,18 +446,18 @@ def receivables_history(
         .order_by()
     )
     paid: dict[tuple[str, datetime.date], list[tuple[int, Decimal]]] = {}
-    for row in rows:
-        month = row["month"]
+    for payment_row in rows:
+        month = payment_row["month"]
         month = month.date() if isinstance(month, datetime.datetime) else month
-        paid.setdefault((row["invoice__currency"], month), []).append(
-            (int(row["dbt"]), Decimal(row["paid"]))
+        paid.setdefault((payment_row["invoice__currency"], month), []).append(
+            (int(payment_row["dbt"]), Decimal(payment_row["paid"]))
         )
     end_of = {end.replace(day=1): end for end in ends}
     for (currency, month), items in paid.items():
-        end = end_of.get(month)
-        if end is None:
+        month_end = end_of.get(month)
+        if month_end is None:
             continue
-        point = history.setdefault(currency, {}).setdefault(end, MonthPoint(end))
+        point = history.setdefault(currency, {}).setdefault(month_end, MonthPoint(month_end))
         figures = Figures(currency=currency)
         _behaviour(figures, items)
         point.index, point.paid = figures.index, figures.paid_amount
