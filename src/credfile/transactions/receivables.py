@@ -177,8 +177,16 @@ def ageing_report(
     by: str | None = None,
     filters: Q | None = None,
     buckets: Sequence[Bucket] | None = None,
+    currency: str | None = None,
+    order: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[Figures]:
-    """Ageing of what was open on `as_of`, per group (if `by`) and currency: one query."""
+    """Ageing of what was open on `as_of`, per group (if `by`) and currency: one query.
+
+    `order` ("overdue" or "total", largest first) sorts in the database, and `limit` and
+    `offset` take one page of the groups.
+    """
     buckets = tuple(buckets or ageing_buckets())
     open_end = F("amount") - _paid_by(as_of)
     aggregates: dict[str, Any] = {}
@@ -191,14 +199,27 @@ def ageing_report(
             condition &= Q(due_date__gte=as_of - datetime.timedelta(days=bucket.high))
         aggregates[f"b_{bucket.key}"] = Sum(open_end, filter=condition, output_field=MONEY)
     aggregates["total"] = Sum(open_end, output_field=MONEY)
-    rows = (
-        _invoices(scope, filters)
-        .filter(issue_date__lte=as_of)
-        .filter(Q(fully_paid_on__isnull=True) | Q(fully_paid_on__gt=as_of))
-        .values(*_group_columns(by), "currency")
-        .annotate(**aggregates)
-        .order_by(*_group_columns(by), "currency")
+    aggregates["past_due"] = Coalesce(
+        Sum(open_end, filter=Q(due_date__lt=as_of), output_field=MONEY),
+        Value(ZERO),
+        output_field=MONEY,
     )
+    invoices = _invoices(scope, filters).filter(issue_date__lte=as_of)
+    if currency:
+        invoices = invoices.filter(currency=currency)
+    columns = _group_columns(by)
+    ordering: tuple[str, ...] = (*columns, "currency")
+    if order in {"overdue", "total"}:
+        ordering = ("-past_due" if order == "overdue" else "-total", *ordering)
+    rows = (
+        invoices.filter(Q(fully_paid_on__isnull=True) | Q(fully_paid_on__gt=as_of))
+        .values(*columns, "currency")
+        .annotate(**aggregates)
+        .filter(total__gt=0)
+        .order_by(*ordering)
+    )
+    if limit is not None:
+        rows = rows[offset : offset + limit]
     result = []
     for row in rows:
         figures = Figures(currency=row["currency"], group=_group_of(row, by))
@@ -206,7 +227,7 @@ def ageing_report(
         figures.total = _money(row["total"])
         figures.overdue = figures.total - figures.ageing[buckets[0].key]
         result.append(figures)
-    return [f for f in result if f.total]
+    return result
 
 
 def _group_columns(by: str | None) -> tuple[str, ...]:
