@@ -102,7 +102,11 @@ class PortfolioQuery:
 
 
 def _query(form: PortfolioFilterForm) -> PortfolioQuery:
-    data = form.cleaned_data if form.is_valid() else {}
+    # A field in error (a page out of range) falls back alone; the other filters hold.
+    data: dict[str, Any] = {}
+    if form.is_bound:
+        form.is_valid()  # fills cleaned_data with the fields that are valid
+        data = form.cleaned_data
     filters = Q()
     described: dict[str, str] = {}
     for name, lookup in (

@@ -128,8 +128,12 @@ def _paid_by(day: datetime.date) -> Coalesce:
 
 
 def receivables_scope(user: Any) -> Q:
-    """The invoices whose figures `user` may see: the policy's transactions section."""
-    return customer_scope(user, Action.VIEW, section=Section.TRANSACTIONS, prefix="customer__")
+    """The invoices `user` may count in an ageing over many files: the role's view of the
+    transactions section, without grants (a grant lends one file to look at, for a purpose,
+    not to be summed into reports)."""
+    return customer_scope(
+        user, Action.VIEW, section=Section.TRANSACTIONS, prefix="customer__", grants=False
+    )
 
 
 @dataclass
