@@ -20,6 +20,7 @@ from credfile.transactions.receivables import (
     receivable_figures,
     receivables_scope,
 )
+from credfile.transactions.report import payment_behaviour
 from credfile.transactions.services import invoice_create, payment_create
 from tests.conftest import Personas
 from tests.factories import CustomerFactory
@@ -251,3 +252,13 @@ def test_the_query_count_does_not_grow_with_the_invoices(
         more = invoice("100", days_before(40 + n), days_before(10 + n), currency="USD")
         pay(personas, more, "10", days_before(5))
     assert count() == few == 3
+
+
+def test_the_credit_reports_ageing_keeps_currencies_apart(invoice: Any, customer: Customer) -> None:
+    invoice("1000", days_before(40), days_before(10))
+    invoice("70", days_before(40), days_before(10), currency="USD")
+    behaviour = payment_behaviour(customer, as_of=AS_OF)
+    assert behaviour.ageing["CNY"]["d1_30"] == D("1000.00")
+    assert behaviour.ageing["USD"]["d1_30"] == D("70.00")
+    assert ("USD", "1–30", D("70.00")) in behaviour.ageing_rows
+    assert behaviour.currency_open == {"CNY": D("1000.00"), "USD": D("70.00")}
