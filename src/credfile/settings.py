@@ -349,3 +349,15 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Receivables ageing: the upper day bounds of the past-due buckets after "current" (≤ 0 days);
+# the last bound opens the "over" bucket (e.g. "30,60,90,180" adds 91–180 and 180+).
+_buckets = env_list("CREDFILE_AGEING_BUCKETS", ["30", "60", "90"])
+if not all(v.isdigit() for v in _buckets) or not _buckets:
+    raise ImproperlyConfigured("CREDFILE_AGEING_BUCKETS must be day counts, e.g. 30,60,90")
+CREDFILE_AGEING_BUCKETS = [int(v) for v in _buckets]
+if (
+    sorted(set(CREDFILE_AGEING_BUCKETS)) != CREDFILE_AGEING_BUCKETS
+    or CREDFILE_AGEING_BUCKETS[0] < 1
+):
+    raise ImproperlyConfigured("CREDFILE_AGEING_BUCKETS must be increasing and at least 1 day")

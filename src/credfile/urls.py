@@ -17,6 +17,7 @@ urlpatterns = [
     path("customers/", include("credfile.consent.urls")),
     path("customers/", include("credfile.customers.urls")),
     path("changes/", include("credfile.changes.urls")),
+    path("receivables/", include("credfile.transactions.urls")),
     path("reviews/", include("credfile.reviews.urls")),
     path("access/", include("credfile.access.urls")),
     path("audit/", include("credfile.audit.urls")),

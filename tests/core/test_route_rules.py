@@ -60,6 +60,14 @@ def _verify_button(client: Client) -> bool:
     return shown
 
 
+def _portfolio(client: Client) -> bool:
+    page = client.get(reverse("receivables:portfolio")).status_code
+    export = client.get(reverse("receivables:portfolio-export", args=["csv"])).status_code
+    nav = reverse("receivables:portfolio") in client.get(reverse("reviews:queue")).content.decode()
+    assert page == export and page in {200, 404} and nav is (page == 200)
+    return page == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -67,6 +75,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_decide_usage_applications": _tab(reverse("access:list"), "decide"),
     "can_see_all_usage_applications": _tab(reverse("access:list"), "all"),
     "can_manage_review_policies": _policy_edit_links,
+    "can_see_portfolio": _portfolio,
     "decides_privilege_changes": None,  # its pages are tested in tests/security
 }
 

@@ -3,6 +3,9 @@ from collections.abc import Iterator
 import pytest
 from django.utils import translation
 
+# The API's bearer-token clients, for the receivables API.
+from tests.api.conftest import api_for  # noqa: F401 (a fixture, used by name)
+
 
 @pytest.fixture(autouse=True)
 def _english() -> Iterator[None]:

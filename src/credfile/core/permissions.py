@@ -388,6 +388,24 @@ def can_open_files(user: Any) -> bool:
     )
 
 
+def can_see_portfolio(user: Any) -> bool:
+    """Whether the user sees the receivables portfolio (ageing over many files): the credit
+    manager and the executive over all files, a department head over the department's."""
+    if not _active(user):
+        return False
+    if user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}:
+        return True
+    return bool(user.role == Role.DEPARTMENT_HEAD and user.department_id)
+
+
+def portfolio_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The files in the user's receivables portfolio: the role's view scope without grants
+    (a grant lends one file to look at, not to be counted in a portfolio)."""
+    if not can_see_portfolio(user):
+        return NOTHING
+    return _role_scope(user, Action.VIEW, prefix)
+
+
 def can_manage_review_policies(user: Any) -> bool:
     return bool(_active(user) and user.role in {Role.CREDIT_MANAGER, Role.ADMIN})
 

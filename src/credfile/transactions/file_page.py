@@ -17,7 +17,15 @@ from credfile.customers.models import Customer
 from credfile.customers.sections import RecordKind, Section, register_section
 from credfile.customers.services import register_file_cleanup
 from credfile.transactions import forms
+from credfile.transactions.charts import history_chart
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
+from credfile.transactions.receivables import (
+    ageing_buckets,
+    invoice_days_late,
+    receivable_figures,
+    receivables_history,
+    statutory_buckets,
+)
 from credfile.transactions.services import (
     CONTRACT_FIELDS,
     INVOICE_CORRECTION_FIELDS,
@@ -45,11 +53,23 @@ def _payment_save(*, actor: User, customer: Customer, fields: dict[str, Any]) ->
 
 
 def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    # The section is shown only to whoever may see it, so the file itself is the scope.
+    scope = Q(customer_id=customer.pk)
+    history = receivables_history(scope=scope, as_of=today)
     return {
         "contracts": list(customer.contracts.all()[:50]),
-        "invoices": list(customer.invoices.select_related("contract")[:100]),
+        "invoices": list(
+            customer.invoices.select_related("contract").annotate(days_late=invoice_days_late())[
+                :100
+            ]
+        ),
         "payments": list(customer.payments.prefetch_related("allocations__invoice")[:100]),
-        "today": timezone.localdate(),
+        "today": today,
+        "receivables": receivable_figures(scope=scope, as_of=today),
+        "ageing_buckets": ageing_buckets(),
+        "statutory_buckets": statutory_buckets(),
+        "history": [(currency, history_chart(points)) for currency, points in history.items()],
     }
 
 

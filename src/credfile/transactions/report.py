@@ -12,8 +12,7 @@ import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import DecimalField, ExpressionWrapper, F, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 
 from credfile.customers.models import Customer
 from credfile.transactions.models import Invoice
@@ -29,13 +28,6 @@ PAYMENT_INDEX_ANCHORS: tuple[tuple[int, int], ...] = (
     (60, 40),
     (90, 30),
     (120, 20),
-)
-BUCKETS: tuple[tuple[str, int, int | None], ...] = (
-    ("current", -(10**6), 0),
-    ("1-30", 1, 30),
-    ("31-60", 31, 60),
-    ("61-90", 61, 90),
-    ("90+", 91, None),
 )
 ZERO = Decimal("0")
 
@@ -59,31 +51,37 @@ def payment_band(index: float | None) -> str:
 @dataclass
 class PaymentBehaviour:
     currency_open: dict[str, Decimal] = field(default_factory=dict)
-    ageing: dict[str, Decimal] = field(default_factory=dict)
+    # Per currency, the open amount per ageing bucket (never added across currencies).
+    ageing: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    bucket_labels: dict[str, str] = field(default_factory=dict)
     paid_invoices: int = 0
     weighted_dbt: float | None = None
     max_dbt: int | None = None
     index: float | None = None
     band: str = "none"
 
+    @property
+    def ageing_rows(self) -> list[tuple[str, str, Decimal]]:
+        """(currency, bucket label, open amount), for a table."""
+        return [
+            (currency, self.bucket_labels[key], amount)
+            for currency, buckets in self.ageing.items()
+            for key, amount in buckets.items()
+        ]
+
 
 def payment_behaviour(customer: Customer, *, as_of: datetime.date) -> PaymentBehaviour:
-    """Ageing of what is open now and how the last 12 months' invoices were paid."""
+    """Ageing of what is open now, per currency, and how the last 12 months' invoices were
+    paid."""
+    # Imported here: the receivables engine takes the payment index from this module.
+    from credfile.transactions.receivables import ageing_buckets, ageing_report
+
     result = PaymentBehaviour()
-    open_amount = ExpressionWrapper(
-        F("amount") - F("amount_paid"), output_field=DecimalField(max_digits=18, decimal_places=2)
-    )
-    open_invoices = Invoice.objects.filter(customer=customer, fully_paid_on__isnull=True)
-    aggregates = {}
-    for name, low, high in BUCKETS:
-        # days past due = as_of − due_date; a bucket is a due-date window.
-        condition = Q(due_date__lte=as_of - datetime.timedelta(days=low))
-        if high is not None:
-            condition &= Q(due_date__gte=as_of - datetime.timedelta(days=high))
-        aggregates[name] = Coalesce(Sum(open_amount, filter=condition), ZERO)
-    result.ageing = {k: v for k, v in open_invoices.aggregate(**aggregates).items()}
-    for row in open_invoices.values("currency").annotate(total=Sum(open_amount)):
-        result.currency_open[row["currency"]] = row["total"]
+    buckets = ageing_buckets()
+    result.bucket_labels = {b.key: b.key if b.key == "current" else b.label for b in buckets}
+    for row in ageing_report(scope=Q(customer_id=customer.pk), as_of=as_of, buckets=buckets):
+        result.ageing[row.currency] = row.ageing
+        result.currency_open[row.currency] = row.total
     since = as_of - datetime.timedelta(days=365)
     paid = list(
         Invoice.objects.filter(

@@ -119,7 +119,10 @@ class CreditReportView(views.APIView):
                 "paid_invoices": behaviour.paid_invoices,
                 "weighted_days_beyond_terms": behaviour.weighted_dbt,
                 "max_days_beyond_terms": behaviour.max_dbt,
-                "ageing": {k: str(v) for k, v in behaviour.ageing.items()},
+                "ageing": {
+                    currency: {k: str(v) for k, v in buckets.items()}
+                    for currency, buckets in behaviour.ageing.items()
+                },
             }
         if access.sees(Section.FINANCIALS):
             ratios = latest_ratios(customer)

@@ -1,5 +1,6 @@
 from django.urls import URLPattern
 
+from credfile.transactions.api import receivables
 from credfile.transactions.api.views import ContractViewSet, InvoiceViewSet, PaymentViewSet
 
 urlpatterns: list[URLPattern] = [
@@ -9,4 +10,5 @@ urlpatterns: list[URLPattern] = [
     InvoiceViewSet.detail_urlpattern(),
     PaymentViewSet.urlpattern(),
     PaymentViewSet.detail_urlpattern(),
+    *receivables.urlpatterns,
 ]
