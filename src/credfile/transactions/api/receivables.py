@@ -33,8 +33,9 @@ class AgeingQuery(serializers.Serializer[Any]):
     )
 
 
-def _amounts() -> serializers.DictField:
+def _amounts(**kwargs: Any) -> serializers.DictField:
     return serializers.DictField(
+        **kwargs,
         child=serializers.DictField(child=serializers.CharField()),
         help_text=_(
             "Per currency, the open amount in each ageing bucket (current, d1_30, d31_60, "
@@ -52,7 +53,8 @@ class AgeingGroupOutput(serializers.Serializer[Any]):
 class AgeingOutput(serializers.Serializer[Any]):
     as_of = serializers.DateField()
     by = serializers.ChoiceField(sorted(GROUPINGS), required=False)
-    currencies = _amounts()
+    # The portfolio's document has the currencies; a grouped one (by=…) has the groups.
+    currencies = _amounts(required=False)
     groups = AgeingGroupOutput(many=True, required=False)
 
 
