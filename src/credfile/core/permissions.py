@@ -402,6 +402,23 @@ def review_queue_filter(user: Any) -> Q:
     return EVERYTHING
 
 
+def overdue_list_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose overdue invoices the user's overdue list holds: the role's view scope
+    without grants, narrowed as the work is shared out — an account manager the files they
+    manage, a department head the department, the company-wide roles every file."""
+    scope = customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+    if scope is NOTHING:
+        return NOTHING
+    if user.role == Role.ACCOUNT_MANAGER:
+        return scope & Q(**{f"{prefix}account_manager_id": user.pk})
+    return scope
+
+
+def can_see_overdue_list(user: Any) -> bool:
+    """Whether the overdue list (and its exports) is there for the user at all."""
+    return bool(_active(user) and role_reads_files(user.role, user.department_id))
+
+
 # --- Accounts: privilege changes and API tokens ----------------------------------------------
 # Who may decide a change of someone's role or department, and which changes need a decision.
 # Roles are compared as `Role` members; the accounts services and pages only ask these.

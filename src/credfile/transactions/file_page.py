@@ -16,6 +16,7 @@ from credfile.core.permissions import Section as Policy
 from credfile.customers.models import Customer
 from credfile.customers.sections import RecordKind, Section, register_section
 from credfile.customers.services import register_file_cleanup
+from credfile.followup.selectors import with_followup
 from credfile.transactions import forms
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 from credfile.transactions.services import (
@@ -47,7 +48,8 @@ def _payment_save(*, actor: User, customer: Customer, fields: dict[str, Any]) ->
 def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     return {
         "contracts": list(customer.contracts.all()[:50]),
-        "invoices": list(customer.invoices.select_related("contract")[:100]),
+        # With the follow-up columns (last and next action, broken promise) in the same query.
+        "invoices": list(with_followup(customer.invoices.select_related("contract"))[:100]),
         "payments": list(customer.payments.prefetch_related("allocations__invoice")[:100]),
         "today": timezone.localdate(),
     }
