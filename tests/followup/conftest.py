@@ -18,6 +18,7 @@ def _english() -> Iterator[None]:
     with translation.override("en"):
         yield
 
+
 TODAY = datetime.date(2026, 11, 30)
 
 

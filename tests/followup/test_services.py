@@ -110,9 +110,7 @@ def test_a_promise_needs_a_date_today_or_later_and_an_amount(
         )
     )
     assert too_much == {
-        "promised_amount": [
-            "The promised amount is above the invoice's open amount (1000.00 CNY)."
-        ]
+        "promised_amount": ["The promised amount is above the invoice's open amount (1000.00 CNY)."]
     }
     zero = errors_of(
         lambda: record(customer, invoice, kind="promise", promised_on=TODAY, promised_amount=0)
@@ -125,9 +123,9 @@ def test_other_kinds_refuse_promise_fields_and_future_dates(
     customer: Customer, today: datetime.date
 ) -> None:
     invoice = make_invoice(customer, "INV-1", due=TODAY - 10 * DAY)
-    assert errors_of(
-        lambda: record(customer, invoice, kind="call", promised_on=TODAY + DAY)
-    ) == {"promised_on": ["Only a promise to pay has a promised date and amount."]}
+    assert errors_of(lambda: record(customer, invoice, kind="call", promised_on=TODAY + DAY)) == {
+        "promised_on": ["Only a promise to pay has a promised date and amount."]
+    }
     assert errors_of(lambda: record(customer, invoice, kind="call", action_date=TODAY + DAY)) == {
         "action_date": ["An action is recorded once it has happened: not after today."]
     }
@@ -186,9 +184,7 @@ def test_a_promise_is_broken_once_its_date_passes_without_the_payment(
     personas: Personas, customer: Customer, today: datetime.date
 ) -> None:
     invoice = make_invoice(customer, "INV-1", due=TODAY - 10 * DAY)
-    record(
-        customer, invoice, kind="promise", promised_on=TODAY + 2 * DAY, promised_amount=D("600")
-    )
+    record(customer, invoice, kind="promise", promised_on=TODAY + 2 * DAY, promised_amount=D("600"))
     # On the promised day it is not broken yet; the day after it is.
     assert followup_of(invoice, TODAY + 2 * DAY).promise_broken is False
     assert followup_of(invoice, TODAY + 3 * DAY).promise_broken is True

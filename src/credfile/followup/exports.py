@@ -99,7 +99,7 @@ def overdue_export(
     )
     rows: list[list[Any]] = []
     in_clear = 0
-    for row, clear in _rows(queryset.order_by("next_key", "pk"), today):
+    for row, clear in _rows(queryset, today):
         rows.append(row)
         in_clear += clear
     audit_record(

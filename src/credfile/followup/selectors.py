@@ -120,8 +120,10 @@ def overdue_invoices(
         next_key=Coalesce("next_action_on", Value(NO_NEXT_ACTION), output_field=DateField())
     )
     if filters.broken:
-        qs = qs.filter(promise_broken=True)
-    return qs.select_related("customer", "customer__department", "customer__account_manager")
+        qs = qs.filter(Q(promise_broken=True))
+    return qs.select_related(
+        "customer", "customer__department", "customer__account_manager"
+    ).order_by("next_key", "pk")
 
 
 def invoice_actions(*, user: Any, invoice: Invoice) -> QuerySet[CollectionAction]:

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -127,7 +128,7 @@ def overdue_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def overdue_export(request: HttpRequest, fmt: str) -> HttpResponse:
+def overdue_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     if fmt not in {"csv", "xlsx"}:
         raise Http404
     user = _overdue_user(request)

@@ -96,4 +96,4 @@ class OverdueOutput(serializers.ModelSerializer[Invoice]):
 
     @extend_schema_field(serializers.ChoiceField(choices=ActionKind.choices, allow_null=True))
     def get_last_action_kind(self, invoice: Invoice) -> str | None:
-        return invoice.last_action_kind  # type: ignore[attr-defined,no-any-return]
+        return invoice.last_action_kind  # type: ignore[attr-defined]
