@@ -318,6 +318,8 @@ SPECTACULAR_SETTINGS = {
         "ConsentChannelEnum": "credfile.consent.choices.ConsentChannel",
         "RoleEnum": "credfile.accounts.choices.Role",
         "PrivilegeChangeStatusEnum": "credfile.accounts.choices.PrivilegeChangeStatus",
+        "CollectionActionKindEnum": "credfile.followup.choices.ActionKind",
+        "PastDueBandEnum": "credfile.followup.choices.PastDueBand",
     },
 }
 
