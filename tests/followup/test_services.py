@@ -232,3 +232,16 @@ def test_the_latest_promise_counts_and_the_latest_action_plans_the_next(
         TODAY + 5 * DAY,
         TODAY + 10 * DAY,
     )
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "NaN"])
+def test_a_tolerance_that_is_not_an_amount_stops_credfile_at_start(
+    settings: Any, value: str
+) -> None:
+    from credfile.followup.checks import promise_tolerance_check
+
+    settings.CREDFILE_PROMISE_TOLERANCE = value
+    [error] = promise_tolerance_check()
+    assert error.id == "credfile.E101" and repr(value) in error.msg
+    settings.CREDFILE_PROMISE_TOLERANCE = "0.50"
+    assert promise_tolerance_check() == []

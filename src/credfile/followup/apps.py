@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,3 +9,8 @@ class FollowupConfig(AppConfig):
     name = "credfile.followup"
     label = "followup"
     verbose_name = _("Follow-up of unpaid bills")
+
+    def ready(self) -> None:
+        from credfile.followup.checks import promise_tolerance_check
+
+        checks.register(promise_tolerance_check)
