@@ -135,7 +135,7 @@ def test_the_page_shows_the_list_in_english_and_chinese(
     personas: Personas, book: dict[str, Invoice], client_for: Any
 ) -> None:
     english = client_for(personas.account_manager).get(
-        reverse("followup:overdue"), {"broken": "on"}
+        reverse("followup:overdue"), {"broken": "1"}
     )
     text = english.content.decode()
     assert english.status_code == 200

@@ -36,4 +36,9 @@ class OverdueFilterForm(forms.Form):
         choices=[("", "—"), *PastDueBand.choices],
         required=False,
     )
-    broken = forms.BooleanField(label=_("Broken promises only"), required=False)
+    # A choice rather than a checkbox, so that it sits in the filter bar like the others.
+    broken = forms.ChoiceField(
+        label=_("Broken promise"),
+        choices=[("", "—"), ("1", _("Broken promises only"))],
+        required=False,
+    )
