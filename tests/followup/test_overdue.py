@@ -134,9 +134,7 @@ def test_the_list_page_takes_a_fixed_number_of_queries(
 def test_the_page_shows_the_list_in_english_and_chinese(
     personas: Personas, book: dict[str, Invoice], client_for: Any
 ) -> None:
-    english = client_for(personas.account_manager).get(
-        reverse("followup:overdue"), {"broken": "1"}
-    )
+    english = client_for(personas.account_manager).get(reverse("followup:overdue"), {"broken": "1"})
     text = english.content.decode()
     assert english.status_code == 200
     assert "Overdue invoices" in text and "No overdue invoice in your files." in text
