@@ -352,3 +352,18 @@ def test_the_actions_page_speaks_chinese(
     body = page.content.decode()
     assert page.status_code == 200
     assert "催收记录" in body and "承诺付款" in body
+
+
+def test_the_export_takes_a_fixed_number_of_queries(
+    personas: Personas,
+    book: dict[str, Invoice],
+    client_for: Any,
+    django_assert_max_num_queries: Any,
+) -> None:
+    client = client_for(personas.credit_manager)
+    customer = Customer.objects.get(pk=book["late"].customer_id)
+    for n in range(20):
+        make_invoice(customer, f"MORE-{n}", due=TODAY - 3 * DAY)
+    with django_assert_max_num_queries(15):
+        response = client.get(reverse("followup:overdue-export", args=["csv"]))
+    assert len(response.content.decode("utf-8-sig").splitlines()) == 1 + 25
