@@ -87,6 +87,8 @@ def test_each_role_sees_its_own_part_ordered_by_next_action(
     assert numbers(personas.credit_manager) == everything
     assert numbers(personas.executive) == everything
     assert numbers(personas.outsider) == ["O-1"]
+    # The auditor reads the files and the trail; the work list is not theirs.
+    assert numbers(personas.auditor) == []
     assert numbers(personas.admin) == []
 
 
