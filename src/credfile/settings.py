@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "credfile.history",
     "credfile.demo",
     "credfile.reviews",
+    "credfile.followup",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +271,9 @@ DEFAULT_FROM_EMAIL = env_str("CREDFILE_FROM_EMAIL", "credfile@localhost")
 # Periodic reviews: remind this many days ahead; escalate this many days after the due date.
 CREDFILE_REVIEW_REMINDER_DAYS = env_int("CREDFILE_REVIEW_REMINDER_DAYS", 14, minimum=1)
 CREDFILE_REVIEW_ESCALATION_DAYS = env_int("CREDFILE_REVIEW_ESCALATION_DAYS", 0, minimum=0)
+# A promise to pay is broken when, after its date, less than the promised amount minus this
+# tolerance (in the invoice's currency) has been paid since it was made.
+CREDFILE_PROMISE_TOLERANCE = env_str("CREDFILE_PROMISE_TOLERANCE", "1.00")
 # Only when scaled out with Celery (docs/operations.md): redis://… or amqp://…
 CELERY_BROKER_URL = env_str("CREDFILE_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env_str("CREDFILE_RESULT_BACKEND", "") or None
@@ -324,6 +328,8 @@ SPECTACULAR_SETTINGS = {
         "ConsentChannelEnum": "credfile.consent.choices.ConsentChannel",
         "RoleEnum": "credfile.accounts.choices.Role",
         "PrivilegeChangeStatusEnum": "credfile.accounts.choices.PrivilegeChangeStatus",
+        "CollectionActionKindEnum": "credfile.followup.choices.ActionKind",
+        "PastDueBandEnum": "credfile.followup.choices.PastDueBand",
     },
 }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     # Before the file's own pages: /customers/<pk>/history/ is not a section of the file.
     path("customers/", include("credfile.history.urls")),
     path("customers/", include("credfile.consent.urls")),
+    path("", include("credfile.followup.urls")),
     path("customers/", include("credfile.customers.urls")),
     path("changes/", include("credfile.changes.urls")),
     path("receivables/", include("credfile.transactions.urls")),

@@ -144,6 +144,29 @@ def _verify_contact(client: Client, customer: Customer) -> Any:
     return client.post(reverse("customers:contact-verify", args=[customer.pk, contact.pk]))
 
 
+def _invoice_actions(method: str) -> Callable[[Client, Customer], Any]:
+    """The collection actions page of an open invoice of the file (POST records one)."""
+
+    def call(client: Client, customer: Customer) -> Any:
+        invoice = records.make("invoice", customer)
+        url = reverse("followup:invoice-actions", args=[customer.pk, invoice.pk])
+        if method == "post":
+            today = timezone.localdate().isoformat()
+            return client.post(url, {"kind": "call", "action_date": today})
+        return client.get(url)
+
+    return call
+
+
+def _collection_action_api(client: APIClient, customer: Customer) -> Any:
+    invoice = records.make("invoice", customer)
+    return client.post(
+        f"/api/v1/customers/{customer.pk}/collection-actions/",
+        {"invoice": invoice.pk, "kind": "reminder"},
+        format="json",
+    )
+
+
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
 SECTIONS = (
     "basic",
@@ -167,6 +190,7 @@ API_LISTS = (
     "notes",
     "consents",
     "reviews",
+    "collection-actions",
 )
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
@@ -239,6 +263,9 @@ ROUTES: list[Route] = [
         _api("post", "notes/", {"dated": "2026-01-05", "subject": "s", "body": "b"}),
         api=True,
     ),
+    Route("followup:invoice-actions", "view", _invoice_actions("get")),
+    Route("followup:invoice-actions", "create", _invoice_actions("post")),
+    Route("api:customer-collection-actions", "create", _collection_action_api, api=True),
     Route("customer-review", "edit", _web("get", "customer-review")),
     Route("customer-review", "edit", _web("post", "customer-review", data=REVIEW)),
     Route("api:customer-reviews", "edit", _api("post", "reviews/", REVIEW), api=True),

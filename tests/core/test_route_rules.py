@@ -68,6 +68,17 @@ def _portfolio(client: Client) -> bool:
     return page == 200
 
 
+def _overdue_list(client: Client) -> bool:
+    page = client.get(reverse("followup:overdue"))
+    api = client.get("/api/v1/overdue-invoices/").status_code
+    export = client.get(reverse("followup:overdue-export", args=["csv"])).status_code
+    assert {page.status_code, api, export} <= {200, 404}
+    assert page.status_code == api == export
+    listed = 'id="nav-overdue"' in client.get(reverse("customers:list")).content.decode()
+    assert listed is (page.status_code == 200)
+    return page.status_code == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -76,6 +87,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_all_usage_applications": _tab(reverse("access:list"), "all"),
     "can_manage_review_policies": _policy_edit_links,
     "can_see_portfolio": _portfolio,
+    "can_see_overdue_list": _overdue_list,
     "decides_privilege_changes": None,  # its pages are tested in tests/security
 }
 

@@ -47,6 +47,8 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "customers.Address": {"postcode": "100101"},
     # An approved request has a checker and a decision time (a database rule).
     "changes.ChangeRequest": {"status": "approved"},
+    # Only a promise to pay has a promised date and amount (a database rule).
+    "followup.CollectionAction": {"kind": "promise"},
 }
 EMPTY_BY_RULE = {("customers.Customer", "credit_code")}  # an individual has none
 

@@ -92,6 +92,7 @@ DATA_APPS = (
     "access",
     "changes",
     "reviews",
+    "followup",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("credfile.changes.api.urls")),
     path("", include("credfile.financials.api.urls")),
     path("", include("credfile.transactions.api.urls")),
+    path("", include("credfile.followup.api.views")),
     path("", include("credfile.interactions.api.urls")),
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),

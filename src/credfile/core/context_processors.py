@@ -16,6 +16,7 @@ class _Policy:
         self.can_audit = permissions.can_audit(user)
         self.can_open_files = permissions.can_open_files(user)
         self.can_see_portfolio = permissions.can_see_portfolio(user)
+        self.can_see_overdue_list = permissions.can_see_overdue_list(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

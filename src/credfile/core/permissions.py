@@ -420,6 +420,34 @@ def review_queue_filter(user: Any) -> Q:
     return EVERYTHING
 
 
+# The roles that follow up unpaid bills: who chases them, and who manages credit.
+_COLLECTING = frozenset(
+    {Role.ACCOUNT_MANAGER, Role.DEPARTMENT_HEAD, Role.CREDIT_MANAGER, Role.EXECUTIVE}
+)
+
+
+def can_see_overdue_list(user: Any) -> bool:
+    """Whether the overdue list (and its exports) is there for the user at all: a work list
+    of the collecting roles; an auditor reads the files and the trail instead."""
+    return bool(
+        _active(user)
+        and user.role in _COLLECTING
+        and role_reads_files(user.role, user.department_id)
+    )
+
+
+def overdue_list_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose overdue invoices the user's overdue list holds: the role's view scope
+    without grants, narrowed as the work is shared out — an account manager the files they
+    manage, a department head the department, credit managers and executives every file."""
+    if not can_see_overdue_list(user):
+        return NOTHING
+    scope = customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+    if user.role == Role.ACCOUNT_MANAGER:
+        return scope & Q(**{f"{prefix}account_manager_id": user.pk})
+    return scope
+
+
 # --- Accounts: privilege changes and API tokens ----------------------------------------------
 # Who may decide a change of someone's role or department, and which changes need a decision.
 # Roles are compared as `Role` members; the accounts services and pages only ask these.

@@ -16,6 +16,7 @@ from credfile.core.permissions import Section as Policy
 from credfile.customers.models import Customer
 from credfile.customers.sections import RecordKind, Section, register_section
 from credfile.customers.services import register_file_cleanup
+from credfile.followup.selectors import with_followup
 from credfile.transactions import forms
 from credfile.transactions.charts import history_chart
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
@@ -59,10 +60,12 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     history = receivables_history(scope=scope, as_of=today)
     return {
         "contracts": list(customer.contracts.all()[:50]),
+        # With the follow-up columns (last and next action, broken promise) and the days late
+        # of paid invoices, in the same query.
         "invoices": list(
-            customer.invoices.select_related("contract").annotate(days_late=invoice_days_late())[
-                :100
-            ]
+            with_followup(customer.invoices.select_related("contract")).annotate(
+                days_late=invoice_days_late()
+            )[:100]
         ),
         "payments": list(customer.payments.prefetch_related("allocations__invoice")[:100]),
         "today": today,
