@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "credfile.history",
     "credfile.demo",
     "credfile.reviews",
+    "credfile.imports",
 ]
 
 MIDDLEWARE = [

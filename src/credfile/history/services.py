@@ -248,6 +248,25 @@ def file_deleted(*, actor: Any, customer: models.Model, before: dict[str, Any]) 
     version_record(actor=actor, customer_id=customer.pk, version=version, changes=changes)
 
 
+def created_versions(*, actor: Any, objects: Iterable[models.Model]) -> list[FileVersion]:
+    """Unsaved first versions of files created in bulk (an import): one per file, as a
+    customer_create would record it, for the caller to insert in one statement."""
+    now = timezone.now()
+    return [
+        _row(
+            customer_id=obj.pk,
+            version=int(obj.version),  # type: ignore[attr-defined]
+            changed_at=now,
+            actor=actor,
+            obj=obj,
+            operation=Operation.CREATE,
+            data=file_snapshot(obj),
+            approval=None,
+        )
+        for obj in objects
+    ]
+
+
 def baseline_versions(
     customers: Iterable[models.Model], tags: dict[int, list[str]] | None = None
 ) -> list[FileVersion]:

@@ -1,0 +1,68 @@
+"""The columns each kind of import reads: documented field names and their Chinese labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from credfile.customers.models import Customer
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    label: Promise
+    required: bool = False
+
+
+def _label(model: type, name: str) -> Promise:
+    attr = getattr(model, name, None)
+    verbose = getattr(attr, "verbose_name", None)
+    if verbose is None:
+        verbose = model._meta.get_field(name).verbose_name
+    return verbose  # type: ignore[no-any-return]
+
+
+CUSTOMER_COLUMNS = (
+    Column("external_code", _label(Customer, "external_code"), required=True),
+    Column("kind", _label(Customer, "kind"), required=True),
+    Column("name", _label(Customer, "name"), required=True),
+    Column("id_number", _label(Customer, "id_number")),
+    Column("credit_code", _label(Customer, "credit_code")),
+    Column("phone", _label(Customer, "phone")),
+    Column("province", _label(Customer, "province")),
+    Column("city", _label(Customer, "city")),
+    Column("region", _("region")),
+    Column("industry", _label(Customer, "industry")),
+    Column("department", _("department")),
+)
+
+KINDS: dict[str, tuple[Column, ...]] = {"customers": CUSTOMER_COLUMNS}
+
+
+def header_names(column: Column) -> set[str]:
+    """What a header cell may say for this column: its name, its label in Chinese and in
+    English (compared without case and spaces)."""
+    names = {column.name}
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            names.add(str(column.label))
+    return {_key(n) for n in names}
+
+
+def _key(text: str) -> str:
+    return "".join(text.split()).casefold()
+
+
+def match_headers(columns: tuple[Column, ...], headers: list[str]) -> dict[str, int]:
+    """{column name: position} for the headers that name a known column."""
+    lookup = {key: c.name for c in columns for key in header_names(c)}
+    found: dict[str, int] = {}
+    for position, header in enumerate(headers):
+        name = lookup.get(_key(header))
+        if name is not None and name not in found:
+            found[name] = position
+    return found
