@@ -15,6 +15,7 @@ class _Policy:
     def __init__(self, user: Any) -> None:
         self.can_audit = permissions.can_audit(user)
         self.can_open_files = permissions.can_open_files(user)
+        self.can_import = permissions.can_import(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:
