@@ -95,16 +95,18 @@ def approval(*, checker_id: int, request_id: int) -> Iterator[None]:
 # --- snapshots ----------------------------------------------------------------------------------
 
 
-def file_snapshot(obj: models.Model) -> dict[str, Any]:
+def file_snapshot(obj: models.Model, *, tags: list[str] | None = None) -> dict[str, Any]:
     """Every field of the object, JSON-ready, sensitive values in plain (the version seals the
-    snapshot as a whole); a file's tags with it."""
+    snapshot as a whole); a file's tags with it (`tags` when the caller knows them)."""
     data = model_snapshot(obj)
     for field in obj._meta.concrete_fields:
         value = data.get(field.attname)
         if isinstance(field, models.DecimalField) and value not in (None, ""):
             # As the database gives it back (100 → "100.00"), so versions compare equal.
             data[field.attname] = f"{Decimal(str(value)):.{field.decimal_places}f}"
-    if obj._meta.label_lower == CUSTOMER_LABEL and obj.pk:
+    if obj._meta.label_lower == CUSTOMER_LABEL and tags is not None:
+        data["tags"] = sorted(tags)
+    elif obj._meta.label_lower == CUSTOMER_LABEL and obj.pk:
         data["tags"] = sorted(obj.tags.values_list("name", flat=True))  # type: ignore[attr-defined]
     return data
 
@@ -250,7 +252,8 @@ def file_deleted(*, actor: Any, customer: models.Model, before: dict[str, Any]) 
 
 def created_versions(*, actor: Any, objects: Iterable[models.Model]) -> list[FileVersion]:
     """Unsaved first versions of files created in bulk (an import): one per file, as a
-    customer_create would record it, for the caller to insert in one statement."""
+    customer_create would record it, for the caller to insert in one statement. A new file
+    has no tags yet."""
     now = timezone.now()
     return [
         _row(
@@ -260,7 +263,7 @@ def created_versions(*, actor: Any, objects: Iterable[models.Model]) -> list[Fil
             actor=actor,
             obj=obj,
             operation=Operation.CREATE,
-            data=file_snapshot(obj),
+            data=file_snapshot(obj, tags=[]),
             approval=None,
         )
         for obj in objects

@@ -22,7 +22,12 @@ from django.utils.translation import gettext as _
 
 from credfile.accounts.models import Department, User
 from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_record, audit_record_many, model_snapshot
+from credfile.audit.services import (
+    audit_record,
+    audit_record_many,
+    mask_free_text,
+    model_snapshot,
+)
 from credfile.core.crypto import blind_index
 from credfile.core.permissions import can_import, may_place_file
 from credfile.core.sequences import next_value
@@ -252,7 +257,8 @@ def import_file(
         result.errors.append(RowError(0, "", str(exc)))
         return result
     result.headers = table.headers
-    result.preview = [values for _number, values in table.rows[:PREVIEW_ROWS]]
+    # Masked like every identity or phone number on a page: the preview is not a reveal.
+    result.preview = [[mask_free_text(v) for v in values] for _n, values in table.rows[:PREVIEW_ROWS]]
     result.rows = len(table.rows)
     positions = match_headers(columns, table.headers)
     missing = [c for c in columns if c.required and c.name not in positions]
