@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
@@ -13,6 +15,7 @@ from rest_framework.response import Response
 
 from credfile.accounts.models import User
 from credfile.core.api_schema import problem_responses
+from credfile.core.permissions import can_import
 from credfile.imports.api.serializers import ImportInput, ImportOutput
 from credfile.imports.services import import_file
 
@@ -29,6 +32,9 @@ class ImportView(GenericAPIView[Any]):
         responses={200: ImportOutput, 400: ImportOutput, **problem_responses(403)},
     )
     def post(self, request: Request) -> Response:
+        # Before reading the upload: a role that may not import learns nothing about its file.
+        if not can_import(request.user):
+            raise PermissionDenied(_("You may not import files."))
         form = ImportInput(data=request.data)
         form.is_valid(raise_exception=True)
         actor = request.user
