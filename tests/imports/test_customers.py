@@ -39,7 +39,9 @@ def test_it_opens_a_file_per_row_with_region_industry_and_identity(personas: Per
     assert person.birth_date is not None and person.birth_date.isoformat() == "1985-03-12"
     assert (person.province, person.city) == ("33", "杭州市")
     assert person.phone == "+8613800138000"
-    assert person.department == personas.sales and person.account_manager == personas.account_manager
+    assert (
+        person.department == personas.sales and person.account_manager == personas.account_manager
+    )
     org = Customer.objects.get(external_code="ERP00002")
     assert (org.kind, org.industry, org.province, org.city) == ("organization", "C", "11", "北京市")
     assert person.code.startswith("C") and person.code != org.code
@@ -85,13 +87,26 @@ def test_a_file_with_one_bad_row_imports_nothing_and_names_row_and_column(
     rows[2][1] = "robot"
     result = _import(personas, csv_bytes(rows))
     assert not result.imported and Customer.objects.count() == 0
-    assert (3, "credit_code", "The check character of this unified social credit code is wrong.") in _errors(result)
+    assert (
+        3,
+        "credit_code",
+        "The check character of this unified social credit code is wrong.",
+    ) in _errors(result)
     assert (4, "kind", "Write individual or organization (个人 or 单位).") in _errors(result)
 
 
 def test_errors_are_in_the_users_language_with_the_files_own_headers(personas: Personas) -> None:
     with translation.override("zh-hans"):
-        headers = ["外部编码", "客户类型", "名称", "居民身份证号码", "统一社会信用代码", "电话", "地区", "行业"]
+        headers = [
+            "外部编码",
+            "客户类型",
+            "名称",
+            "居民身份证号码",
+            "统一社会信用代码",
+            "电话",
+            "地区",
+            "行业",
+        ]
         rows = customer_rows(1)
         rows[0][6] = "火星"
         result = _import(personas, csv_bytes(rows, headers))
@@ -100,13 +115,19 @@ def test_errors_are_in_the_users_language_with_the_files_own_headers(personas: P
 
 def test_a_missing_required_column_is_named(personas: Personas) -> None:
     result = _import(personas, csv_bytes([["张三"]], ["name"]))
-    assert (1, "external_code", "The required column external_code (external code) is missing.") in _errors(result)
+    assert (
+        1,
+        "external_code",
+        "The required column external_code (external code) is missing.",
+    ) in _errors(result)
     assert (1, "kind", "The required column kind (customer kind) is missing.") in _errors(result)
 
 
 def test_duplicates_in_the_file_and_on_file_are_refused(personas: Personas) -> None:
     IndividualFactory(
-        id_number=resident_id(1), department=personas.sales, account_manager=personas.account_manager
+        id_number=resident_id(1),
+        department=personas.sales,
+        account_manager=personas.account_manager,
     )
     rows = customer_rows(3)
     rows[2][3], rows[2][1], rows[2][4], rows[2][7] = resident_id(3), "个人", "", ""
@@ -131,13 +152,22 @@ def test_it_reads_csv_in_utf8_with_or_without_bom_and_gb18030(
 
 
 def test_it_reads_xlsx_with_chinese_headers(personas: Personas) -> None:
-    headers = ["外部编码", "客户类型", "名称", "居民身份证号码", "统一社会信用代码", "电话", "地区", "行业"]
+    headers = [
+        "外部编码",
+        "客户类型",
+        "名称",
+        "居民身份证号码",
+        "统一社会信用代码",
+        "电话",
+        "地区",
+        "行业",
+    ]
     result = _import(personas, xlsx_bytes(customer_rows(2), headers))  # type: ignore[arg-type]
     assert result.created == 2 and not result.errors
 
 
 def test_xlsx_with_formulas_or_several_sheets_is_refused(personas: Personas) -> None:
-    rows: list[list[object]] = [["E1", "个人", "=CONCAT(\"张\",\"三\")", "", "", "", "", ""]]
+    rows: list[list[object]] = [["E1", "个人", '=CONCAT("张","三")', "", "", "", "", ""]]
     assert _errors(_import(personas, xlsx_bytes(rows))) == [
         (0, "", "Cell C2 holds a formula; save the values only.")
     ]

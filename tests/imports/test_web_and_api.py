@@ -21,7 +21,9 @@ def _upload(data: bytes, name: str = "customers.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
-def test_the_page_previews_masked_then_imports_on_confirm(personas: Personas, client_for: Any) -> None:
+def test_the_page_previews_masked_then_imports_on_confirm(
+    personas: Personas, client_for: Any
+) -> None:
     client = client_for(personas.account_manager)
     page = client.get(reverse("imports:page"))
     assert page.status_code == 200 and 'id="import-upload"' in page.content.decode()
@@ -34,13 +36,17 @@ def test_the_page_previews_masked_then_imports_on_confirm(personas: Personas, cl
     assert Customer.objects.count() == 0
     token = checked.context["confirm"].initial["token"]
     done = client.post(
-        reverse("imports:page"), {"token": token, "kind": "customers", "department": ""}, follow=True
+        reverse("imports:page"),
+        {"token": token, "kind": "customers", "department": ""},
+        follow=True,
     )
     assert "2 files opened, 0 imported before." in done.content.decode()
     assert Customer.objects.count() == 2
     # The checked file is used once.
     again = client.post(
-        reverse("imports:page"), {"token": token, "kind": "customers", "department": ""}, follow=True
+        reverse("imports:page"),
+        {"token": token, "kind": "customers", "department": ""},
+        follow=True,
     )
     assert "The checked file has expired; upload it again." in again.content.decode()
 
@@ -57,15 +63,22 @@ def test_the_page_shows_every_error_in_chinese(personas: Personas, client_for: A
     assert 'id="import-confirm"' not in html
 
 
-def test_the_nav_links_to_the_page_for_roles_that_import(personas: Personas, client_for: Any) -> None:
+def test_the_nav_links_to_the_page_for_roles_that_import(
+    personas: Personas, client_for: Any
+) -> None:
     link = f'href="{reverse("imports:page")}"'
-    assert link in client_for(personas.department_head).get(reverse("customers:list")).content.decode()
-    assert link not in client_for(personas.executive).get(reverse("customers:list")).content.decode()
+    assert (
+        link in client_for(personas.department_head).get(reverse("customers:list")).content.decode()
+    )
+    assert (
+        link not in client_for(personas.executive).get(reverse("customers:list")).content.decode()
+    )
     assert client_for(personas.executive).get(reverse("imports:page")).status_code == 404
 
 
 def test_the_api_imports_and_reports_errors_in_the_callers_language(
-    personas: Personas, api_for: Any  # noqa: F811
+    personas: Personas,
+    api_for: Any,  # noqa: F811
 ) -> None:
     api = api_for(personas.account_manager)
     dry = api.post(
@@ -85,7 +98,9 @@ def test_the_api_imports_and_reports_errors_in_the_callers_language(
     rows = customer_rows(1, start=5)
     rows[0][7] = "Z"
     zh = api_for(personas.account_manager, "zh-hans").post(
-        "/api/v1/imports/", {"kind": "customers", "file": _upload(csv_bytes(rows))}, format="multipart"
+        "/api/v1/imports/",
+        {"kind": "customers", "file": _upload(csv_bytes(rows))},
+        format="multipart",
     )
     assert zh.status_code == 400
     assert zh.json()["errors"] == [

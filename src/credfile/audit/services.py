@@ -249,9 +249,8 @@ def audit_record_many(
             object_type=obj._meta.label_lower[:60],
             object_id=str(obj.pk or "")[:40],
             object_repr=str(obj)[:200],
-            customer_id=getattr(obj, "customer_id", None) or (
-                obj.pk if obj._meta.label_lower == "customers.customer" else None
-            ),
+            customer_id=getattr(obj, "customer_id", None)
+            or (obj.pk if obj._meta.label_lower == "customers.customer" else None),
             after=mask_sensitive(_jsonable(data), amounts=sealed_amounts),
             ip=_clean_ip(context.ip) if context else None,
             request_id=context.request_id if context else "",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
+from django.db import models
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +20,13 @@ class Column:
     required: bool = False
 
 
-def _label(model: type, name: str) -> Promise:
+def _label(model: type[models.Model], name: str) -> Promise:
+    # A sealed value is a property with its own verbose name; the rest are fields.
     attr = getattr(model, name, None)
     verbose = getattr(attr, "verbose_name", None)
     if verbose is None:
-        verbose = model._meta.get_field(name).verbose_name
-    return verbose  # type: ignore[no-any-return]
+        verbose = getattr(model._meta.get_field(name), "verbose_name", name)
+    return cast(Promise, verbose)
 
 
 CUSTOMER_COLUMNS = (

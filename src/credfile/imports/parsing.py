@@ -41,9 +41,7 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise FileRefused(
-            _("The file is neither CSV (UTF-8 or GB18030) nor xlsx.")
-        ) from None
+        raise FileRefused(_("The file is neither CSV (UTF-8 or GB18030) nor xlsx.")) from None
 
 
 def _csv(data: bytes) -> Table:

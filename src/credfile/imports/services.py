@@ -28,7 +28,6 @@ from credfile.audit.services import (
     mask_free_text,
     model_snapshot,
 )
-from credfile.core.crypto import blind_index
 from credfile.core.permissions import can_import, may_place_file
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind, Industry, Province
@@ -95,7 +94,15 @@ def _province_names() -> list[tuple[str, str]]:
             names[text] = value
         with translation.override("zh-hans"):
             full = str(label)
-        for suffix in ("维吾尔自治区", "壮族自治区", "回族自治区", "特别行政区", "自治区", "省", "市"):
+        for suffix in (
+            "维吾尔自治区",
+            "壮族自治区",
+            "回族自治区",
+            "特别行政区",
+            "自治区",
+            "省",
+            "市",
+        ):
             if full.endswith(suffix):
                 names[full[: -len(suffix)]] = value
                 break
@@ -145,18 +152,18 @@ _FIELD_COLUMN = {"birth_date": "id_number", "gender": "id_number", "account_mana
 
 
 def _customer_from_row(
-    ctx: _Context, cells: dict[str, str], fail: Callable[[str, str], None]
+    ctx: _Context, cells: dict[str, str], report: Callable[[str, str], None]
 ) -> Customer | None:
     customer = Customer(
         external_code=cells.get("external_code", ""),
         name=cells.get("name", ""),
-        id_number=cells.get("id_number", ""),
         credit_code=cells.get("credit_code", "").upper(),
-        phone=cells.get("phone", ""),
         city=cells.get("city", ""),
     )
+    # Sealed values: assigning seals them with the row's identity (and sets the blind index).
+    customer.id_number = cells.get("id_number", "")
+    customer.phone = cells.get("phone", "")
     failed: set[str] = set()
-    report = fail
 
     def fail(column: str, message: str) -> None:
         failed.add(column)
@@ -258,7 +265,9 @@ def import_file(
         return result
     result.headers = table.headers
     # Masked like every identity or phone number on a page: the preview is not a reveal.
-    result.preview = [[mask_free_text(v) for v in values] for _n, values in table.rows[:PREVIEW_ROWS]]
+    result.preview = [
+        [mask_free_text(v) for v in values] for _n, values in table.rows[:PREVIEW_ROWS]
+    ]
     result.rows = len(table.rows)
     positions = match_headers(columns, table.headers)
     missing = [c for c in columns if c.required and c.name not in positions]
@@ -287,9 +296,7 @@ def _department(actor: User, code: str | None, result: ImportResult) -> Departme
             result.errors.append(RowError(0, "department", _("No such department.")))
         return department
     if actor.department_id is None:
-        result.errors.append(
-            RowError(0, "department", _("Name the department to import into."))
-        )
+        result.errors.append(RowError(0, "department", _("Name the department to import into.")))
         return None
     return actor.department
 
@@ -327,9 +334,7 @@ def _check_customers(
         # Set-based: what the database holds already, one query per identity per batch.
         codes = [c.external_code for _n, c in built]
         known = set(
-            Customer.objects.filter(external_code__in=codes).values_list(
-                "external_code", flat=True
-            )
+            Customer.objects.filter(external_code__in=codes).values_list("external_code", flat=True)
         )
         bidx = [c.id_number_bidx for _n, c in built if c.id_number_bidx]
         taken_ids = set(
@@ -398,7 +403,9 @@ def _write_customers(actor: User, new: list[Customer], result: ImportResult) -> 
             customer.code = format_customer_code(first + offset)
     for batch in _batches(new, BATCH):
         Customer.objects.bulk_create(batch, batch_size=size)
-        FileVersion.objects.bulk_create(created_versions(actor=actor, objects=batch), batch_size=size)
+        FileVersion.objects.bulk_create(
+            created_versions(actor=actor, objects=batch), batch_size=size
+        )
         audit_record_many(
             actor=actor,
             action=AuditAction.CREATE,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -9,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from credfile.accounts.models import User
 from credfile.core.permissions import can_import
 from credfile.imports.forms import ConfirmForm, ImportForm
 from credfile.imports.pending import pending_store, pending_take
@@ -21,7 +24,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     # A 404, as for any page outside one's role: it does not exist for them.
     if not can_import(request.user):
         raise Http404
-    user = request.user
+    user = cast(User, request.user)  # login_required
     if request.method == "POST" and "token" in request.POST:
         confirm = ConfirmForm(request.POST)
         data = (
@@ -33,7 +36,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The checked file has expired; upload it again."))
             return redirect("imports:page")
         result = import_file(
-            actor=user,  # type: ignore[arg-type]  # login_required: a User
+            actor=user,
             kind=confirm.cleaned_data["kind"],
             data=data,
             department_code=confirm.cleaned_data["department"] or None,
@@ -51,7 +54,7 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data["file"].read()
         result = import_file(
-            actor=user,  # type: ignore[arg-type]  # login_required: a User
+            actor=user,
             kind=form.cleaned_data["kind"],
             data=data,
             department_code=form.cleaned_data["department"] or None,

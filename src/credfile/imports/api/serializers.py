@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -7,13 +9,15 @@ from credfile.imports.columns import KINDS
 from credfile.imports.parsing import MAX_FILE_BYTES
 
 
-class ImportInput(serializers.Serializer[None]):
+class ImportInput(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=sorted(KINDS), help_text=_("what the file holds"))
     file = serializers.FileField(
         max_length=200, help_text=_("a CSV (UTF-8 or GB18030) or xlsx file")
     )
     department = serializers.CharField(
-        required=False, allow_blank=True, help_text=_("the department to file the rows in that name none")
+        required=False,
+        allow_blank=True,
+        help_text=_("the department to file the rows in that name none"),
     )
     dry_run = serializers.BooleanField(required=False, default=False)
 
@@ -25,13 +29,13 @@ class ImportInput(serializers.Serializer[None]):
         return value
 
 
-class RowErrorOutput(serializers.Serializer[None]):
+class RowErrorOutput(serializers.Serializer[Any]):
     row = serializers.IntegerField(help_text=_("the row in the file; 0 for the file as a whole"))
     column = serializers.CharField()
     message = serializers.CharField()
 
 
-class ImportOutput(serializers.Serializer[None]):
+class ImportOutput(serializers.Serializer[Any]):
     kind = serializers.CharField()
     sha256 = serializers.CharField()
     dry_run = serializers.BooleanField()
@@ -39,4 +43,9 @@ class ImportOutput(serializers.Serializer[None]):
     rows = serializers.IntegerField()
     created = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    errors = RowErrorOutput(many=True)
+
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
+        # "errors" is the name of a serializer's own attribute, so it cannot be declared.
+        fields = super().get_fields()
+        fields["errors"] = RowErrorOutput(many=True)
+        return fields

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.urls import path
 from django.utils.translation import gettext as _
-from rest_framework.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request

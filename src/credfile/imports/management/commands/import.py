@@ -94,8 +94,15 @@ class Command(LocalizedCommand):
             )
         if result.dry_run:
             self.stdout.write(
-                _("%(rows)d rows checked: %(new)d new, %(unchanged)d imported before. Nothing was written (dry run).")
-                % {"rows": result.rows, "new": result.rows - result.unchanged, "unchanged": result.unchanged}
+                _(
+                    "%(rows)d rows checked: %(new)d new, %(unchanged)d imported before. "
+                    "Nothing was written (dry run)."
+                )
+                % {
+                    "rows": result.rows,
+                    "new": result.rows - result.unchanged,
+                    "unchanged": result.unchanged,
+                }
             )
             return
         self.stdout.write(
