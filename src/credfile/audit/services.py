@@ -222,10 +222,17 @@ def audit_record(
 
 @transaction.atomic
 def audit_record_many(
-    *, actor: Any, action: str, objects: list[models.Model], after: list[dict[str, Any]]
+    *,
+    actor: Any,
+    action: str,
+    objects: list[models.Model],
+    after: list[dict[str, Any]],
+    customer_ids: list[int] | None = None,
 ) -> int:
     """Append one event per object, in order, with one insert: for records created in bulk
-    (an import), each still its own link of the chain. Returns the number written."""
+    (an import), each still its own link of the chain. The file of each is its
+    `customer_id` (or itself, for a file) unless `customer_ids` gives them. Returns the number
+    written."""
     if not objects:
         return 0
     context = current_request_context()
@@ -236,7 +243,7 @@ def audit_record_many(
         now = head.occurred_at
     seq, prev = head.seq, head.hash
     events = []
-    for obj, data in zip(objects, after, strict=True):
+    for position, (obj, data) in enumerate(zip(objects, after, strict=True)):
         sealed_amounts = {a.name for a in sealed_attributes(type(obj))} & AMOUNT_FIELDS
         seq += 1
         event = AuditEvent(
@@ -249,7 +256,9 @@ def audit_record_many(
             object_type=obj._meta.label_lower[:60],
             object_id=str(obj.pk or "")[:40],
             object_repr=str(obj)[:200],
-            customer_id=getattr(obj, "customer_id", None)
+            customer_id=customer_ids[position]
+            if customer_ids is not None
+            else getattr(obj, "customer_id", None)
             or (obj.pk if obj._meta.label_lower == "customers.customer" else None),
             after=mask_sensitive(_jsonable(data), amounts=sealed_amounts),
             ip=_clean_ip(context.ip) if context else None,

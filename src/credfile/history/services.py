@@ -250,24 +250,33 @@ def file_deleted(*, actor: Any, customer: models.Model, before: dict[str, Any]) 
     version_record(actor=actor, customer_id=customer.pk, version=version, changes=changes)
 
 
-def created_versions(*, actor: Any, objects: Iterable[models.Model]) -> list[FileVersion]:
-    """Unsaved first versions of files created in bulk (an import): one per file, as a
-    customer_create would record it, for the caller to insert in one statement. A new file
-    has no tags yet."""
+def created_versions(
+    *, actor: Any, objects: Iterable[models.Model], versions: dict[int, int] | None = None
+) -> list[FileVersion]:
+    """Unsaved versions of records created in bulk (an import), as the create services
+    record them, for the caller to insert in one statement: files (a new file has no tags
+    yet) at their own version, a file's records at `versions[customer_id]`."""
     now = timezone.now()
-    return [
-        _row(
-            customer_id=obj.pk,
-            version=int(obj.version),  # type: ignore[attr-defined]
-            changed_at=now,
-            actor=actor,
-            obj=obj,
-            operation=Operation.CREATE,
-            data=file_snapshot(obj, tags=[]),
-            approval=None,
+    rows = []
+    for obj in objects:
+        customer_id = getattr(obj, "customer_id", None)
+        if customer_id is None:
+            customer_id, version = obj.pk, int(obj.version)  # type: ignore[attr-defined]
+        else:
+            version = (versions or {})[customer_id]
+        rows.append(
+            _row(
+                customer_id=customer_id,
+                version=version,
+                changed_at=now,
+                actor=actor,
+                obj=obj,
+                operation=Operation.CREATE,
+                data=file_snapshot(obj, tags=[]),
+                approval=None,
+            )
         )
-        for obj in objects
-    ]
+    return rows
 
 
 def baseline_versions(

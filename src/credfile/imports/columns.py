@@ -11,6 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from credfile.customers.models import Customer
+from credfile.transactions.models import Invoice, Payment
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,29 @@ CUSTOMER_COLUMNS = (
     Column("department", _("department")),
 )
 
-KINDS: dict[str, tuple[Column, ...]] = {"customers": CUSTOMER_COLUMNS}
+INVOICE_COLUMNS = (
+    Column("invoice_no", _label(Invoice, "number"), required=True),
+    Column("customer", _label(Invoice, "customer"), required=True),
+    Column("invoice_date", _label(Invoice, "issue_date"), required=True),
+    Column("due_date", _label(Invoice, "due_date")),
+    Column("amount", _label(Invoice, "amount"), required=True),
+    Column("currency", _label(Invoice, "currency")),
+)
+
+PAYMENT_COLUMNS = (
+    Column("payment_no", _("payment number"), required=True),
+    Column("invoice_no", _label(Invoice, "number"), required=True),
+    Column("pay_date", _("payment date"), required=True),
+    Column("amount", _label(Payment, "amount"), required=True),
+    # Only needed where two customers have invoices with the same number.
+    Column("customer", _label(Payment, "customer")),
+)
+
+KINDS: dict[str, tuple[Column, ...]] = {
+    "customers": CUSTOMER_COLUMNS,
+    "invoices": INVOICE_COLUMNS,
+    "payments": PAYMENT_COLUMNS,
+}
 
 
 def header_names(column: Column) -> set[str]:

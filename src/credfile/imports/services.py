@@ -11,8 +11,7 @@ file, and one audit event for the import itself with the file's SHA-256 and coun
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -36,39 +35,14 @@ from credfile.customers.models import Customer
 from credfile.customers.services import CUSTOMER_SEQUENCE, customer_clean, format_customer_code
 from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
-from credfile.imports.columns import KINDS, Column, match_headers
+from credfile.imports import receivables
+from credfile.imports.columns import KINDS, match_headers
 from credfile.imports.parsing import FileRefused, read_table
+from credfile.imports.results import ImportResult, RowError, batches
 
 BATCH = 1000
 PREVIEW_ROWS = 10
 _MUNICIPALITIES = {"11", "12", "31", "50"}
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the file's row number (0 for the file as a whole), the column as the
-    file names it ("" when none), and what is wrong, in the user's language."""
-
-    row: int
-    column: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    kind: str
-    sha256: str
-    dry_run: bool
-    rows: int = 0
-    created: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    headers: list[str] = field(default_factory=list)
-    preview: list[list[str]] = field(default_factory=list)
-
-    @property
-    def imported(self) -> bool:
-        return not self.dry_run and not self.errors
 
 
 def _choice_lookup(choices: Any, *, strip_letter: bool = False) -> dict[str, str]:
@@ -231,11 +205,6 @@ def _customer_from_row(
     return customer if ok else None
 
 
-def _batches(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def import_file(
     *,
     actor: User,
@@ -254,9 +223,6 @@ def import_file(
     columns = KINDS.get(kind)
     if columns is None:
         result.errors.append(RowError(0, "", _("Unknown kind of import.")))
-        return result
-    department = _department(actor, department_code, result)
-    if department is None:
         return result
     try:
         table = read_table(data)
@@ -282,10 +248,45 @@ def import_file(
         )
     if missing:
         return result
-    new = _check_customers(actor, department, columns, positions, table.rows, result, progress)
+    write: Callable[[], None]
+    if kind == "customers":
+        department = _department(actor, department_code, result)
+        if department is None:
+            return result
+        new = _check_customers(actor, department, positions, table.rows, result, progress)
+
+        def write() -> None:
+            _write_customers(actor, new, result)
+
+    elif kind == "invoices":
+        invoices = receivables.check_invoices(actor, positions, table.rows, result, progress)
+
+        def write() -> None:
+            receivables.write_invoices(actor, invoices, result)
+
+    else:
+        payments = receivables.check_payments(actor, positions, table.rows, result, progress)
+
+        def write() -> None:
+            receivables.write_payments(actor, payments, result)
+
     if result.errors or dry_run:
         return result
-    _write_customers(actor, new, result)
+    with transaction.atomic():
+        write()
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            object_type="imports.import",
+            object_repr=_("Import of %(kind)s") % {"kind": result.kind},
+            after={
+                "import": result.kind,
+                "sha256": result.sha256,
+                "rows": result.rows,
+                "created": result.created,
+                "unchanged": result.unchanged,
+            },
+        )
     return result
 
 
@@ -304,7 +305,6 @@ def _department(actor: User, code: str | None, result: ImportResult) -> Departme
 def _check_customers(
     actor: User,
     department: Department,
-    columns: tuple[Column, ...],
     positions: dict[str, int],
     rows: list[tuple[int, list[str]]],
     result: ImportResult,
@@ -315,7 +315,7 @@ def _check_customers(
     new: list[Customer] = []
     seen: dict[str, dict[str, int]] = {"external_code": {}, "id_number": {}, "credit_code": {}}
     done = 0
-    for batch in _batches(rows, BATCH):
+    for batch in batches(rows, BATCH):
         built: list[tuple[int, Customer]] = []
         for number, values in batch:
             cells = {
@@ -401,7 +401,7 @@ def _write_customers(actor: User, new: list[Customer], result: ImportResult) -> 
         first = next_value(CUSTOMER_SEQUENCE, count=len(new))
         for offset, customer in enumerate(new):
             customer.code = format_customer_code(first + offset)
-    for batch in _batches(new, BATCH):
+    for batch in batches(new, BATCH):
         Customer.objects.bulk_create(batch, batch_size=size)
         FileVersion.objects.bulk_create(
             created_versions(actor=actor, objects=batch), batch_size=size
@@ -414,16 +414,3 @@ def _write_customers(actor: User, new: list[Customer], result: ImportResult) -> 
         )
     result.created = len(new)
     files_changed(customer_ids=[c.pk for c in new])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATE,
-        object_type="imports.import",
-        object_repr=_("Import of %(kind)s") % {"kind": result.kind},
-        after={
-            "import": result.kind,
-            "sha256": result.sha256,
-            "rows": result.rows,
-            "created": result.created,
-            "unchanged": result.unchanged,
-        },
-    )
