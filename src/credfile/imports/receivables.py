@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
@@ -212,10 +212,12 @@ def check_invoices(
     new: list[Invoice] = []
     items = list(drafts.items())
     for chunk in batches(items):
-        condition = Q()
-        for (customer_id, invoice_no), _d in chunk:
-            condition |= Q(customer_id=customer_id, number=invoice_no)
-        on_file = set(Invoice.objects.filter(condition).values_list("customer_id", "number"))
+        # Both sets, then the pairs: an OR per pair is too deep an expression for SQLite.
+        on_file = set(
+            Invoice.objects.filter(
+                customer_id__in={k[0] for k, _d in chunk}, number__in={k[1] for k, _d in chunk}
+            ).values_list("customer_id", "number")
+        )
         for key, draft in chunk:
             if key in on_file:
                 result.unchanged += 1
@@ -349,10 +351,12 @@ def check_payments(
             )
             pending.append((number, invoice, payment_no, payment, fail))
         # Set-based: payments on file already, matched by their number (kept as reference).
-        condition = Q(pk__in=[])
-        for _n, invoice, payment_no, _p, _f in pending:
-            condition |= Q(customer_id=invoice.customer_id, reference=payment_no)
-        on_file = set(Payment.objects.filter(condition).values_list("customer_id", "reference"))
+        on_file = set(
+            Payment.objects.filter(
+                customer_id__in={i.customer_id for _n, i, _no, _p, _f in pending},
+                reference__in={no for _n, _i, no, _p, _f in pending},
+            ).values_list("customer_id", "reference")
+        )
         for _n, invoice, payment_no, payment, fail in pending:
             if (invoice.customer_id, payment_no) in on_file:
                 result.unchanged += 1

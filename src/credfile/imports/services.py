@@ -10,6 +10,7 @@ file, and one audit event for the import itself with the file's SHA-256 and coun
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable
 from typing import Any
@@ -58,6 +59,7 @@ def _choice_lookup(choices: Any, *, strip_letter: bool = False) -> dict[str, str
     return lookup
 
 
+@functools.cache
 def _province_names() -> list[tuple[str, str]]:
     """(name, code), longest first, so 内蒙古自治区 wins over a shorter prefix."""
     names: dict[str, str] = {}
