@@ -215,9 +215,7 @@ def main() -> None:
     imported = time.perf_counter() - started
     assert result.imported and result.created == args.customers, result.errors[:5]
     n = args.customers
-    print(
-        f"customers  {n:>7} rows  plain bulk insert {n / plain:>9,.0f} rows/s ({plain:.2f} s)   import {n / imported:>8,.0f} rows/s ({imported:.2f} s)"
-    )
+    report("customers", n, plain, imported)
 
     codes = [row[0] for row in customers]
     invoices = invoice_rows(args.invoices, codes)
@@ -236,9 +234,7 @@ def main() -> None:
     imported = time.perf_counter() - started
     assert result.imported and result.created == args.invoices, result.errors[:5]
     n = args.invoices
-    print(
-        f"invoices   {n:>7} rows  plain bulk insert {n / plain:>9,.0f} rows/s ({plain:.2f} s)   import {n / imported:>8,.0f} rows/s ({imported:.2f} s)"
-    )
+    report("invoices", n, plain, imported)
 
 
 if __name__ == "__main__":
