@@ -123,6 +123,19 @@ def test_a_missing_required_column_is_named(personas: Personas) -> None:
     assert (1, "kind", "The required column kind (customer kind) is missing.") in _errors(result)
 
 
+def test_a_duplicate_of_a_file_the_importer_may_not_view_is_traced_as_a_lookup(
+    personas: Personas,
+) -> None:
+    hidden = IndividualFactory(
+        id_number=resident_id(1), department=personas.other, account_manager=personas.outsider
+    )
+    result = _import(personas, csv_bytes(customer_rows(1)))
+    assert _errors(result) == [(2, "id_number", "A credit file with this number already exists.")]
+    lookup = AuditEvent.objects.get(action="lookup")
+    assert (lookup.actor, lookup.customer_id) == (personas.account_manager, hidden.pk)
+    assert lookup.after == {"check": "duplicate", "field": "id_number"}
+
+
 def test_duplicates_in_the_file_and_on_file_are_refused(personas: Personas) -> None:
     IndividualFactory(
         id_number=resident_id(1),

@@ -28,7 +28,7 @@ from credfile.audit.services import (
     mask_free_text,
     model_snapshot,
 )
-from credfile.core.permissions import can_import, may_place_file
+from credfile.core.permissions import Action, can_import, customer_scope, may_place_file
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind, Industry, Province
 from credfile.customers.hooks import files_changed
@@ -315,6 +315,7 @@ def _check_customers(
     ctx = _Context(actor, department)
     headers = result.headers
     new: list[Customer] = []
+    named: dict[int, str] = {}  # files on file that a row's identity number names
     seen: dict[str, dict[str, int]] = {"external_code": {}, "id_number": {}, "credit_code": {}}
     done = 0
     for batch in batches(rows, BATCH):
@@ -339,14 +340,12 @@ def _check_customers(
             Customer.objects.filter(external_code__in=codes).values_list("external_code", flat=True)
         )
         bidx = [c.id_number_bidx for _n, c in built if c.id_number_bidx]
-        taken_ids = set(
-            Customer.objects.filter(id_number_bidx__in=bidx).values_list(
-                "id_number_bidx", flat=True
-            )
+        taken_ids = dict(
+            Customer.objects.filter(id_number_bidx__in=bidx).values_list("id_number_bidx", "pk")
         )
         credit = [c.credit_code for _n, c in built if c.credit_code]
-        taken_credit = set(
-            Customer.objects.filter(credit_code__in=credit).values_list("credit_code", flat=True)
+        taken_credit = dict(
+            Customer.objects.filter(credit_code__in=credit).values_list("credit_code", "pk")
         )
         for number, customer in built:
             column = headers[positions["external_code"]]
@@ -378,6 +377,7 @@ def _check_customers(
                     result.errors.append(
                         RowError(number, col, _("A credit file with this number already exists."))
                     )
+                    named.setdefault(taken[key], name)
                     problem = True
                 elif earlier != number:
                     result.errors.append(
@@ -393,7 +393,26 @@ def _check_customers(
         done += len(batch)
         if progress is not None:
             progress(done)
+    _record_lookups(actor, named)
     return new
+
+
+def _record_lookups(actor: User, named: dict[int, str]) -> None:
+    """A refusal that tells the importer a file exists which they may not view is a lookup
+    in the audit trail, as the form's duplicate check records it."""
+    hidden = (
+        Customer.objects.filter(pk__in=list(named))
+        .exclude(customer_scope(actor, Action.VIEW, grants=False))
+        .order_by("pk")
+    )
+    for other in hidden:
+        audit_record(
+            actor=actor,
+            action=AuditAction.LOOKUP,
+            obj=other,
+            customer_id=other.pk,
+            after={"check": "duplicate", "field": named[other.pk]},
+        )
 
 
 @transaction.atomic
