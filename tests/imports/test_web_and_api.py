@@ -116,3 +116,17 @@ def test_the_api_refuses_a_role_that_does_not_import(personas: Personas, api_for
     )
     assert response.status_code == 403
     assert Customer.objects.count() == 0
+
+
+def test_the_audit_trail_shows_the_import_with_its_checksum(
+    personas: Personas, client_for: Any
+) -> None:
+    from credfile.imports.services import import_file
+
+    result = import_file(
+        actor=personas.account_manager, kind="customers", data=csv_bytes(customer_rows(1))
+    )
+    page = client_for(personas.auditor).get(reverse("audit:list"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Import of customers" in html and result.sha256 in html
