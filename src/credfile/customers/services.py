@@ -634,6 +634,24 @@ def address_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
     return address
 
 
+def contact_clean(contact: Contact) -> None:
+    """The checks of a new contact that need no other row, as `contact_create` makes them:
+    for an importer."""
+    errors: dict[str, list[str]] = {}
+    _contact_errors(contact, errors)
+    if not errors:
+        try:
+            contact.full_clean(
+                exclude=["customer", "verified_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _contact_errors(contact: Contact, errors: dict[str, list[str]]) -> None:
     for field in ("mobile", "phone"):
         value = getattr(contact, field)

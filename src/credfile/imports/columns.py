@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from credfile.customers.models import Customer
+from credfile.customers.models import Contact, Customer
 from credfile.transactions.models import Invoice, Payment
 
 
@@ -62,8 +62,20 @@ PAYMENT_COLUMNS = (
     Column("customer", _label(Payment, "customer")),
 )
 
+CONTACT_COLUMNS = (
+    Column("customer", _label(Contact, "customer"), required=True),
+    Column("name", _label(Contact, "name"), required=True),
+    Column("role", _label(Contact, "role")),
+    Column("title", _label(Contact, "title")),
+    Column("mobile", _label(Contact, "mobile")),
+    Column("phone", _label(Contact, "phone")),
+    Column("email", _label(Contact, "email")),
+    Column("is_primary", _label(Contact, "is_primary")),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "customers": CUSTOMER_COLUMNS,
+    "contacts": CONTACT_COLUMNS,
     "invoices": INVOICE_COLUMNS,
     "payments": PAYMENT_COLUMNS,
 }

@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from credfile.imports.columns import KINDS
 from credfile.imports.parsing import MAX_FILE_BYTES
 
-KIND_LABELS = {"customers": _("Customers"), "invoices": _("Invoices"), "payments": _("Payments")}
+KIND_LABELS = {
+    "contacts": _("Contacts"),
+    "customers": _("Customers"),
+    "invoices": _("Invoices"),
+    "payments": _("Payments"),
+}
 
 
 class ImportForm(forms.Form):

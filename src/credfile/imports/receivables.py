@@ -108,7 +108,7 @@ def resolve_customers(actor: User, refs: set[str]) -> dict[str, list[Customer]]:
     return {ref: list(matches.values()) for ref, matches in found.items()}
 
 
-def _customer(
+def customer_ref(
     ref: str, known: dict[str, list[Customer]], fail: Fail, column: str = "customer"
 ) -> Customer | None:
     matches = known.get(ref, [])
@@ -152,7 +152,7 @@ def check_invoices(
         }
         known = resolve_customers(actor, refs)
         for number, cells, fail in cells_of(positions, batch, result):
-            customer = _customer(cells.get("customer", ""), known, fail)
+            customer = customer_ref(cells.get("customer", ""), known, fail)
             invoice_no = cells.get("invoice_no", "")
             if not invoice_no:
                 fail("invoice_no", _("Enter the invoice number."))
@@ -234,7 +234,7 @@ def check_invoices(
     return new
 
 
-def _touch(customer_ids: set[int]) -> dict[int, int]:
+def touch_files(customer_ids: set[int]) -> dict[int, int]:
     """Move each changed file's version on, as one change each; returns the new versions."""
     Customer.objects.filter(pk__in=customer_ids).update(version=F("version") + 1)
     versions = dict(Customer.objects.filter(pk__in=customer_ids).values_list("pk", "version"))
@@ -247,7 +247,7 @@ def write_invoices(actor: User, new: list[Invoice], result: ImportResult) -> Non
     # Lock the files in one order first, as every writer of a file's records does.
     ids = sorted({i.customer_id for i in new})
     list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    versions = _touch(set(ids)) if ids else {}
+    versions = touch_files(set(ids)) if ids else {}
     for batch in batches(new):
         Invoice.objects.bulk_create(batch, batch_size=size)
         FileVersion.objects.bulk_create(
@@ -314,7 +314,7 @@ def check_payments(
             amount = _amount(cells, fail)
             matches = by_number.get(cells.get("invoice_no", ""), [])
             if cells.get("customer"):
-                customer = _customer(cells["customer"], known, fail)
+                customer = customer_ref(cells["customer"], known, fail)
                 matches = [i for i in matches if customer and i.customer_id == customer.pk]
             invoice = None
             if not cells.get("invoice_no"):
@@ -421,7 +421,7 @@ def write_payments(actor: User, plan: PaymentPlan, result: ImportResult) -> None
                     ]
                 }
             )
-    versions = _touch(set(ids)) if ids else {}
+    versions = touch_files(set(ids)) if ids else {}
     Payment.objects.bulk_create(plan.payments, batch_size=size)
     allocations = [
         PaymentAllocation(payment=payment, invoice_id=invoice.pk, amount=amount)
