@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from credfile.customers.models import Contact, Customer
-from credfile.transactions.models import Invoice, Payment
+from credfile.transactions.models import Contract, Invoice, Payment
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,21 @@ CONTACT_COLUMNS = (
     Column("is_primary", _label(Contact, "is_primary")),
 )
 
+CONTRACT_COLUMNS = (
+    Column("contract_no", _label(Contract, "number"), required=True),
+    Column("customer", _label(Contract, "customer"), required=True),
+    Column("title", _label(Contract, "title"), required=True),
+    Column("signed_on", _label(Contract, "signed_on"), required=True),
+    Column("ends_on", _label(Contract, "ends_on")),
+    Column("amount", _label(Contract, "amount"), required=True),
+    Column("currency", _label(Contract, "currency")),
+    Column("payment_terms_days", _label(Contract, "payment_terms_days")),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "customers": CUSTOMER_COLUMNS,
     "contacts": CONTACT_COLUMNS,
+    "contracts": CONTRACT_COLUMNS,
     "invoices": INVOICE_COLUMNS,
     "payments": PAYMENT_COLUMNS,
 }

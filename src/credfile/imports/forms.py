@@ -8,6 +8,7 @@ from credfile.imports.parsing import MAX_FILE_BYTES
 
 KIND_LABELS = {
     "contacts": _("Contacts"),
+    "contracts": _("Contracts"),
     "customers": _("Customers"),
     "invoices": _("Invoices"),
     "payments": _("Payments"),

@@ -64,7 +64,7 @@ def parse_amount(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _date(cells: dict[str, str], name: str, fail: Fail) -> datetime.date | None:
+def date_cell(cells: dict[str, str], name: str, fail: Fail) -> datetime.date | None:
     value = parse_date(cells.get(name, ""))
     if value is None and cells.get(name):
         fail(name, _("Not a date: write it as YYYY-MM-DD."))
@@ -73,7 +73,7 @@ def _date(cells: dict[str, str], name: str, fail: Fail) -> datetime.date | None:
     return value
 
 
-def _amount(cells: dict[str, str], fail: Fail) -> Decimal | None:
+def amount_cell(cells: dict[str, str], fail: Fail) -> Decimal | None:
     value = parse_amount(cells.get("amount", ""))
     if value is None:
         fail("amount", _("Enter a number."))
@@ -156,11 +156,11 @@ def check_invoices(
             invoice_no = cells.get("invoice_no", "")
             if not invoice_no:
                 fail("invoice_no", _("Enter the invoice number."))
-            issued = _date(cells, "invoice_date", fail)
+            issued = date_cell(cells, "invoice_date", fail)
             due = parse_date(cells.get("due_date", "")) if cells.get("due_date") else None
             if cells.get("due_date") and due is None:
                 fail("due_date", _("Not a date: write it as YYYY-MM-DD."))
-            amount = _amount(cells, fail)
+            amount = amount_cell(cells, fail)
             currency = currencies.get(cells.get("currency", "").casefold() or "cny")
             if currency is None:
                 fail("currency", _("No such currency."))
@@ -310,8 +310,8 @@ def check_payments(
             payment_no = cells.get("payment_no", "")
             if not payment_no:
                 fail("payment_no", _("Enter the payment number."))
-            received = _date(cells, "pay_date", fail)
-            amount = _amount(cells, fail)
+            received = date_cell(cells, "pay_date", fail)
+            amount = amount_cell(cells, fail)
             matches = by_number.get(cells.get("invoice_no", ""), [])
             if cells.get("customer"):
                 customer = customer_ref(cells["customer"], known, fail)

@@ -36,7 +36,7 @@ from credfile.customers.models import Customer
 from credfile.customers.services import CUSTOMER_SEQUENCE, customer_clean, format_customer_code
 from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
-from credfile.imports import contacts, receivables
+from credfile.imports import contacts, contracts, receivables
 from credfile.imports.columns import KINDS, match_headers
 from credfile.imports.parsing import FileRefused, read_table
 from credfile.imports.results import ImportResult, RowError, batches
@@ -265,6 +265,12 @@ def import_file(
 
         def write() -> None:
             receivables.write_invoices(actor, invoices, result)
+
+    elif kind == "contracts":
+        deals = contracts.check_contracts(actor, positions, table.rows, result, progress)
+
+        def write() -> None:
+            contracts.write_contracts(actor, deals, result)
 
     elif kind == "contacts":
         people = contacts.check_contacts(actor, positions, table.rows, result, progress)
