@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "credfile.demo",
     "credfile.reviews",
     "credfile.followup",
+    "credfile.imports",
 ]
 
 MIDDLEWARE = [

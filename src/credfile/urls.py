@@ -22,6 +22,7 @@ urlpatterns = [
     path("reviews/", include("credfile.reviews.urls")),
     path("access/", include("credfile.access.urls")),
     path("audit/", include("credfile.audit.urls")),
+    path("imports/", include("credfile.imports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

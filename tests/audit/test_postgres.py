@@ -29,6 +29,8 @@ pytestmark = pytest.mark.skipif(
         "DELETE FROM audit_auditevent",
         "DELETE FROM audit_audithead",
         "UPDATE audit_audithead SET seq = 1",
+        # Forward, but past events that were never written.
+        "UPDATE audit_audithead SET seq = 12",
     ],
 )
 def test_the_application_cannot_rewrite_history(trail: list[AuditEvent], statement: str) -> None:
@@ -48,6 +50,20 @@ def test_the_application_can_still_append(trail: list[AuditEvent]) -> None:
     event = audit_record(actor=None, action="create", obj=trail[0].actor)
     assert event.seq == 11
     assert AuditHead.objects.get().seq == 11
+
+
+@pytest.mark.django_db
+def test_events_written_in_one_insert_move_the_head_over_all_of_them(
+    trail: list[AuditEvent],
+) -> None:
+    from credfile.audit.services import audit_record_many
+
+    users = [e.actor for e in trail[:3] if e.actor is not None] or [None]
+    written = audit_record_many(
+        actor=None, action="create", objects=users * 3, after=[{}] * (len(users) * 3)
+    )
+    assert AuditHead.objects.get().seq == 10 + written
+    assert run_audit("verify")[0] == 0
 
 
 @pytest.mark.django_db(transaction=True)

@@ -79,6 +79,14 @@ def _overdue_list(client: Client) -> bool:
     return page.status_code == 200
 
 
+def _import_pages(client: Client) -> bool:
+    page = client.get(reverse("imports:page")).status_code
+    api = client.post("/api/v1/imports/", {"kind": "customers"}).status_code
+    # Allowed: the page opens and the API checks the upload (400: no file); else 404 / 403.
+    assert (page == 200) == (api == 400) and page in {200, 404} and api in {400, 403}
+    return page == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -89,6 +97,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_portfolio": _portfolio,
     "can_see_overdue_list": _overdue_list,
     "decides_privilege_changes": None,  # its pages are tested in tests/security
+    "can_import": _import_pages,
 }
 
 

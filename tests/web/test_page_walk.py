@@ -61,6 +61,7 @@ ALLOWED_WORDS = {
     "CSV",
     "Excel",
     "xlsx",
+    "UTF",  # UTF-8, the name of a file encoding
     "JSON",
     "TOTP",
     "OTP",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("credfile.consent.api.views")),
     path("", include("credfile.reviews.api.views")),
     path("", include("credfile.audit.api.views")),
+    path("", include("credfile.imports.api.views")),
 ]

@@ -17,6 +17,7 @@ class _Policy:
         self.can_open_files = permissions.can_open_files(user)
         self.can_see_portfolio = permissions.can_see_portfolio(user)
         self.can_see_overdue_list = permissions.can_see_overdue_list(user)
+        self.can_import = permissions.can_import(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

@@ -288,6 +288,12 @@ def can_create_customer(user: Any) -> bool:
     return bool(_active(user) and user.department_id and user.role in _DEPARTMENT_ROLES)
 
 
+def can_import(user: Any) -> bool:
+    """Importing files opens credit files: whoever may open them, each row then placed as
+    `may_place_file` allows (an account manager only into their own department)."""
+    return can_create_customer(user)
+
+
 def is_account_manager(user: Any) -> bool:
     """Account managers open and change only the files they manage themselves."""
     return bool(_active(user) and user.role == Role.ACCOUNT_MANAGER)

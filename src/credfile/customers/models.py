@@ -53,6 +53,9 @@ class Customer(TimeStampedModel):
     """One customer's credit file: an individual or an organisation."""
 
     code = models.CharField(_("customer code"), max_length=20, unique=True)
+    # The customer's code in the system it was imported from (an ERP), so a re-import
+    # finds the file it created before instead of opening a second one.
+    external_code = models.CharField(_("external code"), max_length=50, blank=True)
     # A stable identity bound into every sealed value of the row (see core.sealed).
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(_("customer kind"), max_length=12, choices=CustomerKind.choices)
@@ -141,6 +144,11 @@ class Customer(TimeStampedModel):
                 fields=["id_number_bidx"],
                 condition=~Q(id_number_bidx=""),
                 name="customer_unique_id_number",
+            ),
+            models.UniqueConstraint(
+                fields=["external_code"],
+                condition=~Q(external_code=""),
+                name="customer_unique_external_code",
             ),
             models.UniqueConstraint(
                 fields=["credit_code"],

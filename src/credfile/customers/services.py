@@ -219,9 +219,25 @@ def _check_similar_name(customer: Customer) -> None:
         )
 
 
-def _validate(
-    customer: Customer, *, actor: User, confirm_similar_name: bool, name_changed: bool
-) -> None:
+def customer_clean(customer: Customer, *, resolved: tuple[str, ...] = ()) -> None:
+    """The checks of a new or changed file that need no other row: for an importer, which
+    checks duplicates set-based over a batch. `resolved` names references (department,
+    account manager) the caller looked up already, so they cost no query per row."""
+    errors = _field_errors(customer)
+    if errors:
+        raise ValidationError(errors)
+    customer.name_key = name_key(customer.name)
+    try:
+        customer.full_clean(
+            exclude=["code", "name_key", *resolved],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+
+
+def _field_errors(customer: Customer) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     customer.name = (customer.name or "").strip()
     if not customer.name:
@@ -238,6 +254,13 @@ def _validate(
         errors.setdefault("account_manager", []).append(
             _("The account manager must belong to the owning department.")
         )
+    return errors
+
+
+def _validate(
+    customer: Customer, *, actor: User, confirm_similar_name: bool, name_changed: bool
+) -> None:
+    errors = _field_errors(customer)
     if errors:
         raise ValidationError(errors)
     customer.name_key = name_key(customer.name)
@@ -609,6 +632,24 @@ def address_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
     _address_errors(address, errors)
     save_child_record(actor=actor, customer=customer, obj=address, errors=errors)
     return address
+
+
+def contact_clean(contact: Contact) -> None:
+    """The checks of a new contact that need no other row, as `contact_create` makes them:
+    for an importer."""
+    errors: dict[str, list[str]] = {}
+    _contact_errors(contact, errors)
+    if not errors:
+        try:
+            contact.full_clean(
+                exclude=["customer", "verified_by"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _contact_errors(contact: Contact, errors: dict[str, list[str]]) -> None:

@@ -95,16 +95,18 @@ def approval(*, checker_id: int, request_id: int) -> Iterator[None]:
 # --- snapshots ----------------------------------------------------------------------------------
 
 
-def file_snapshot(obj: models.Model) -> dict[str, Any]:
+def file_snapshot(obj: models.Model, *, tags: list[str] | None = None) -> dict[str, Any]:
     """Every field of the object, JSON-ready, sensitive values in plain (the version seals the
-    snapshot as a whole); a file's tags with it."""
+    snapshot as a whole); a file's tags with it (`tags` when the caller knows them)."""
     data = model_snapshot(obj)
     for field in obj._meta.concrete_fields:
         value = data.get(field.attname)
         if isinstance(field, models.DecimalField) and value not in (None, ""):
             # As the database gives it back (100 → "100.00"), so versions compare equal.
             data[field.attname] = f"{Decimal(str(value)):.{field.decimal_places}f}"
-    if obj._meta.label_lower == CUSTOMER_LABEL and obj.pk:
+    if obj._meta.label_lower == CUSTOMER_LABEL and tags is not None:
+        data["tags"] = sorted(tags)
+    elif obj._meta.label_lower == CUSTOMER_LABEL and obj.pk:
         data["tags"] = sorted(obj.tags.values_list("name", flat=True))  # type: ignore[attr-defined]
     return data
 
@@ -246,6 +248,35 @@ def file_deleted(*, actor: Any, customer: models.Model, before: dict[str, Any]) 
             snapshot = file_snapshot(obj)
             changes.append(Change(obj=obj, operation=Operation.DELETE, before=snapshot))
     version_record(actor=actor, customer_id=customer.pk, version=version, changes=changes)
+
+
+def created_versions(
+    *, actor: Any, objects: Iterable[models.Model], versions: dict[int, int] | None = None
+) -> list[FileVersion]:
+    """Unsaved versions of records created in bulk (an import), as the create services
+    record them, for the caller to insert in one statement: files (a new file has no tags
+    yet) at their own version, a file's records at `versions[customer_id]`."""
+    now = timezone.now()
+    rows = []
+    for obj in objects:
+        customer_id = getattr(obj, "customer_id", None)
+        if customer_id is None:
+            customer_id, version = obj.pk, int(obj.version)  # type: ignore[attr-defined]
+        else:
+            version = (versions or {})[customer_id]
+        rows.append(
+            _row(
+                customer_id=customer_id,
+                version=version,
+                changed_at=now,
+                actor=actor,
+                obj=obj,
+                operation=Operation.CREATE,
+                data=file_snapshot(obj, tags=[]),
+                approval=None,
+            )
+        )
+    return rows
 
 
 def baseline_versions(

@@ -225,6 +225,42 @@ def payment_create(
     return payment
 
 
+def contract_clean(contract: Contract) -> None:
+    """The checks of a new contract that need no other row, as `contract_create` makes
+    them: for an importer, which checks numbers set-based over a batch."""
+    errors: dict[str, list[str]] = {}
+    _positive(contract.amount, "amount", errors, zero_ok=True)
+    if contract.ends_on and contract.signed_on and contract.ends_on < contract.signed_on:
+        errors["ends_on"] = [_("The end date cannot be before the signing date.")]
+    if not errors:
+        try:
+            contract.full_clean(
+                exclude=["customer"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def invoice_clean(invoice: Invoice) -> None:
+    """The checks of a new invoice that need no other row, as `invoice_create` makes them:
+    for an importer, which checks numbers set-based over a batch."""
+    errors: dict[str, list[str]] = {}
+    _positive(invoice.amount, "amount", errors)
+    if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
+        errors["due_date"] = [_("The due date cannot be before the invoice date.")]
+    if not errors:
+        try:
+            invoice.full_clean(
+                exclude=["customer", "contract"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _invoice_errors(customer: Customer, invoice: Invoice, errors: dict[str, list[str]]) -> None:
     _positive(invoice.amount, "amount", errors)
     if invoice.issue_date and invoice.due_date and invoice.due_date < invoice.issue_date:
