@@ -14,6 +14,7 @@ from credfile.core.identifiers import (
     clean_phone,
     clean_resident_id,
     format_phone,
+    is_resident_id,
     resident_id_birth_date,
     resident_id_gender,
     try_phone,
@@ -168,3 +169,23 @@ def test_it_accepts_a_passport_number_with_spaces_and_refuses_a_short_one() -> N
     assert clean_passport("e 1234 5678") == "E12345678"
     error = _refusal(clean_passport, "E12")
     assert error.messages == ["A passport number has 5 to 17 letters and digits."]
+
+
+# python-stdnum raises KeyError for this number (a region code it cannot place) instead of
+# refusing it; searches, log lines and forms must answer as for any other wrong number.
+UNPLACEABLE = "714574997508071409"
+
+
+def test_a_number_stdnum_cannot_place_is_no_resident_id() -> None:
+    assert is_resident_id(UNPLACEABLE) is False
+    assert _refusal(clean_resident_id, UNPLACEABLE).code == "component"
+
+
+def test_a_number_stdnum_cannot_place_is_masked_in_logs_and_searched_as_text(
+    personas, client_for
+) -> None:
+    from credfile.core.logfilter import mask_text
+
+    assert UNPLACEABLE not in mask_text(f"/api/v1/customers/0/addresses/{UNPLACEABLE}/")
+    response = client_for(personas.credit_manager).get("/customers/", {"q": UNPLACEABLE})
+    assert response.status_code == 200

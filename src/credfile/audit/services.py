@@ -14,12 +14,11 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from stdnum.cn import ric
 
 from credfile.audit.chain import GENESIS_HASH
 from credfile.audit.choices import AuditAction
 from credfile.audit.models import AuditEvent, AuditHead
-from credfile.core.identifiers import try_phone
+from credfile.core.identifiers import is_resident_id, try_phone
 from credfile.core.masking import (
     mask_amount,
     mask_card,
@@ -105,7 +104,7 @@ def _mask_value(key: str, value: Any) -> Any:
 def mask_free_text(text: str) -> str:
     """Text typed by someone (a username tried at log-in) that may be an ID or phone number."""
     compact = text.replace(" ", "").upper()
-    if len(compact) == 18 and ric.is_valid(compact):
+    if len(compact) == 18 and is_resident_id(compact):
         return mask_id_number(compact)
     phone = try_phone(text)
     if phone:

@@ -27,10 +27,26 @@ from stdnum.exceptions import (
 PASSPORT_RE = re.compile(r"^[A-Z0-9]{5,17}$")
 
 
+def is_resident_id(value: str) -> bool:
+    """Whether a compact value is a valid resident ID number.
+
+    python-stdnum raises KeyError instead of answering False for some 18-digit numbers whose
+    region code it cannot place; a search, a log line or an import must not fail on those."""
+    try:
+        return bool(ric.is_valid(value))
+    except KeyError:
+        return False
+
+
 def clean_resident_id(value: str) -> str:
     """Return the 18-character resident ID number, or raise with the reason."""
     try:
         return str(ric.validate(value.strip().upper()))
+    except KeyError:
+        # python-stdnum's region lookup fails on some unplaceable region codes.
+        raise ValidationError(
+            _("This ID number contains an impossible birth date or region."), code="component"
+        ) from None
     except InvalidChecksum:
         raise ValidationError(
             _("The check digit of this ID number is wrong."), code="checksum"

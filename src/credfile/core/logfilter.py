@@ -20,8 +20,9 @@ import re
 import unicodedata
 from urllib.parse import unquote, unquote_plus
 
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
+from credfile.core.identifiers import is_resident_id
 from credfile.core.masking import mask_card, mask_id_number, mask_middle
 
 # Query parameters whose values say nothing about a person; every other value is masked.
@@ -101,7 +102,7 @@ def _mask_query(match: re.Match[str]) -> str:
 
 def _sensitive(compact: str) -> str | None:
     """The masked form of a compact number (digits, and a final X) that is sensitive."""
-    if len(compact) == 18 and ric.is_valid(compact):
+    if len(compact) == 18 and is_resident_id(compact):
         return mask_id_number(compact)
     if len(compact) == 18 and uscc.is_valid(compact):
         return mask_id_number(compact)

@@ -9,12 +9,12 @@ from django.db import connections
 from django.db.models import F, Func, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.http import Http404
-from stdnum.cn import ric, uscc
+from stdnum.cn import uscc
 
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_access_denied, audit_record
 from credfile.core.crypto import blind_index
-from credfile.core.identifiers import try_phone
+from credfile.core.identifiers import is_resident_id, try_phone
 from credfile.core.normalize import name_key
 from credfile.core.permissions import (
     Action,
@@ -127,7 +127,7 @@ def _search(q: str) -> Q:
     compact = term.replace(" ", "").upper()
     # The unique indexes on these columns are partial (non-empty values); SQLite uses a
     # partial index only when the query repeats its condition.
-    if len(compact) == 18 and ric.is_valid(compact):
+    if len(compact) == 18 and is_resident_id(compact):
         return Q(id_number_bidx=blind_index("ric", compact)) & ~Q(id_number_bidx="")
     if len(compact) == 18 and uscc.is_valid(compact):
         return Q(credit_code=compact) & ~Q(credit_code="")
