@@ -29,7 +29,12 @@ class ImportView(GenericAPIView[Any]):
 
     @extend_schema(
         request={"multipart/form-data": ImportInput},
-        responses={200: ImportOutput, 400: ImportOutput, **problem_responses(403)},
+        # A 400 is either the file's error report or a problem with the request itself.
+        responses={
+            200: ImportOutput,
+            (400, "application/json"): ImportOutput,
+            **problem_responses(400, 403),
+        },
     )
     def post(self, request: Request) -> Response:
         # Before reading the upload: a role that may not import learns nothing about its file.
