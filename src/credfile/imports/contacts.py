@@ -10,20 +10,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
-from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_record_many, model_snapshot
 from credfile.customers.choices import ContactRole
-from credfile.customers.models import Contact, Customer
+from credfile.customers.models import Contact
 from credfile.customers.services import contact_clean
-from credfile.history.models import FileVersion
-from credfile.history.services import created_versions
-from credfile.imports.receivables import customer_ref, resolve_customers, touch_files
-from credfile.imports.results import BATCH, ImportResult, batches, cells_of
+from credfile.imports.receivables import (
+    customer_ref,
+    insert_records,
+    lock_and_touch,
+    resolve_customers,
+)
+from credfile.imports.results import ImportResult, batches, cells_of
 
 _YES = {"1", "yes", "y", "true", "是", "√", "x"}
 _NO = {"", "0", "no", "n", "false", "否"}
@@ -116,23 +116,10 @@ def check_contacts(
 
 
 def write_contacts(actor: User, new: list[Contact], result: ImportResult) -> None:
-    size = None if connection.vendor == "sqlite" else BATCH
-    ids = sorted({c.customer_id for c in new})
-    list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    versions = touch_files(set(ids)) if ids else {}
+    versions = lock_and_touch({c.customer_id for c in new})
     # One primary contact per file: the file's new one replaces the one on file.
     Contact.objects.filter(
         customer_id__in={c.customer_id for c in new if c.is_primary}, is_primary=True
     ).update(is_primary=False)
-    for batch in batches(new):
-        Contact.objects.bulk_create(batch, batch_size=size)
-        FileVersion.objects.bulk_create(
-            created_versions(actor=actor, objects=batch, versions=versions), batch_size=size
-        )
-        audit_record_many(
-            actor=actor,
-            action=AuditAction.CREATE,
-            objects=list(batch),
-            after=[model_snapshot(c) for c in batch],
-        )
+    insert_records(actor, Contact, new, versions)
     result.created = len(new)

@@ -9,25 +9,20 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
-from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_record_many, model_snapshot
 from credfile.core.models import Currency
-from credfile.customers.models import Customer
-from credfile.history.models import FileVersion
-from credfile.history.services import created_versions
 from credfile.imports.receivables import (
     customer_ref,
     date_cell,
+    insert_records,
+    lock_and_touch,
     parse_amount,
     parse_date,
     resolve_customers,
-    touch_files,
 )
-from credfile.imports.results import BATCH, ImportResult, batches, cells_of
+from credfile.imports.results import ImportResult, batches, cells_of
 from credfile.transactions.models import Contract
 from credfile.transactions.services import contract_clean
 
@@ -120,19 +115,6 @@ def check_contracts(
 
 
 def write_contracts(actor: User, new: list[Contract], result: ImportResult) -> None:
-    size = None if connection.vendor == "sqlite" else BATCH
-    ids = sorted({c.customer_id for c in new})
-    list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    versions = touch_files(set(ids)) if ids else {}
-    for batch in batches(new):
-        Contract.objects.bulk_create(batch, batch_size=size)
-        FileVersion.objects.bulk_create(
-            created_versions(actor=actor, objects=batch, versions=versions), batch_size=size
-        )
-        audit_record_many(
-            actor=actor,
-            action=AuditAction.CREATE,
-            objects=list(batch),
-            after=[model_snapshot(c) for c in batch],
-        )
+    versions = lock_and_touch({c.customer_id for c in new})
+    insert_records(actor, Contract, new, versions)
     result.created = len(new)

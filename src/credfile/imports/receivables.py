@@ -15,10 +15,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Model
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
@@ -242,14 +243,21 @@ def touch_files(customer_ids: set[int]) -> dict[int, int]:
     return versions
 
 
-def write_invoices(actor: User, new: list[Invoice], result: ImportResult) -> None:
-    size = None if connection.vendor == "sqlite" else BATCH
-    # Lock the files in one order first, as every writer of a file's records does.
-    ids = sorted({i.customer_id for i in new})
+def lock_and_touch(customer_ids: set[int]) -> dict[int, int]:
+    """Lock the files in one order, as every writer of a file's records does, then move each
+    one's version on; returns the new versions."""
+    ids = sorted(customer_ids)
     list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    versions = touch_files(set(ids)) if ids else {}
+    return touch_files(set(ids)) if ids else {}
+
+
+def insert_records(
+    actor: User, model: type[Model], new: list[Any], versions: dict[int, int]
+) -> None:
+    """Bulk-insert a file's new records in batches, each with its history and audit records."""
+    size = None if connection.vendor == "sqlite" else BATCH
     for batch in batches(new):
-        Invoice.objects.bulk_create(batch, batch_size=size)
+        model._default_manager.bulk_create(batch, batch_size=size)
         FileVersion.objects.bulk_create(
             created_versions(actor=actor, objects=batch, versions=versions), batch_size=size
         )
@@ -257,8 +265,13 @@ def write_invoices(actor: User, new: list[Invoice], result: ImportResult) -> Non
             actor=actor,
             action=AuditAction.CREATE,
             objects=list(batch),
-            after=[model_snapshot(i) for i in batch],
+            after=[model_snapshot(record) for record in batch],
         )
+
+
+def write_invoices(actor: User, new: list[Invoice], result: ImportResult) -> None:
+    versions = lock_and_touch({i.customer_id for i in new})
+    insert_records(actor, Invoice, new, versions)
     result.created = len(new)
 
 
