@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime
 import logging
 import threading
+import time
 from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.utils import timezone, translation
 
 from credfile.accounts.models import User
@@ -84,12 +85,12 @@ def execute_run(run_id: Any, language: str) -> None:
                 user_id=run.user_id, token=run.file_token
             )
             if data is None:
-                runs.update(status=RunStatus.FAILED, result={"expired": True})
+                _update(runs, tries=100, status=RunStatus.FAILED, result={"expired": True})
                 return
-            runs.update(status=RunStatus.CHECKING)
+            _update(runs, tries=100, status=RunStatus.CHECKING)
 
             def report(**fields: Any) -> None:
-                runs.update(updated_at=timezone.now(), **fields)
+                _update(runs, tries=3, updated_at=timezone.now(), **fields)
 
             result = import_file(
                 actor=run.user,
@@ -103,9 +104,11 @@ def execute_run(run_id: Any, language: str) -> None:
             )
         except Exception:
             logger.exception("import run %s failed", run.pk)
-            runs.update(status=RunStatus.FAILED, result={"crashed": True})
+            _update(runs, tries=100, status=RunStatus.FAILED, result={"crashed": True})
             return
-    runs.update(
+    _update(
+        runs,
+        tries=100,
         status=RunStatus.DONE,
         rows=result.rows,
         done=result.rows,
@@ -113,6 +116,20 @@ def execute_run(run_id: Any, language: str) -> None:
         result=_stored(result),
         updated_at=timezone.now(),
     )
+
+
+def _update(runs: Any, *, tries: int, **fields: Any) -> None:
+    """Write the run's state, waiting out a moment's lock (SQLite locks a table another
+    connection is reading); progress is news, so a report that keeps failing is dropped."""
+    for attempt in range(tries):
+        try:
+            runs.update(**fields)
+            return
+        except OperationalError:
+            if attempt == tries - 1:
+                logger.warning("import run: could not record %s", sorted(fields))
+                return
+            time.sleep(0.1)
 
 
 def _stored(result: ImportResult) -> dict[str, Any]:
