@@ -234,3 +234,17 @@ def test_a_cap_to_a_grade_off_the_scale_is_named() -> None:
     card = company_card()
     bad = replace(card, caps=(replace(card.caps[0], max_grade="A+"),))
     assert card_problems(bad) == ["debt_ratio_80 caps at A+, which is not on the scale."]
+
+
+def test_a_card_reads_back_exactly_from_its_stored_form() -> None:
+    import json
+
+    from credfile.ratings.cards import CardInvalid, card_from_data, card_to_data
+
+    for card in (company_card(), individual_card()):
+        stored = json.loads(json.dumps(card_to_data(card)))
+        assert card_from_data(stored) == card
+    broken = card_to_data(company_card())
+    del broken["scale"]
+    with pytest.raises(CardInvalid, match="The card is not readable"):
+        card_from_data(broken)

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from django.utils.translation import gettext as _
 
@@ -354,3 +354,108 @@ def score(card: Card, inputs: Mapping[str, Input]) -> Scored:
         factors=factors,
         caps=applied,
     )
+
+
+# --- as stored ------------------------------------------------------------------------------
+
+
+def _dec(x: Decimal | None) -> str | None:
+    return None if x is None else _num(x)
+
+
+def card_to_data(card: Card) -> dict[str, Any]:
+    """The card as JSON: decimals as strings, so a stored version reads back exactly."""
+
+    def bin_data(b: Bin) -> dict[str, Any]:
+        data: dict[str, Any] = {"points": _dec(b.points)}
+        if b.value is not None:
+            data["value"] = b.value
+        else:
+            data["lower"], data["upper"] = _dec(b.lower), _dec(b.upper)
+        if b.label:
+            data["label"] = b.label
+        return data
+
+    return {
+        "key": card.key,
+        "name": card.name,
+        "customer_kind": card.customer_kind,
+        "factors": [
+            {
+                "key": f.key,
+                "label": f.label,
+                "max_points": _dec(f.max_points),
+                "kind": f.kind,
+                "closed": f.closed,
+                "bins": [bin_data(b) for b in f.bins],
+            }
+            for f in card.factors
+        ],
+        "caps": [
+            {
+                "key": c.key,
+                "label": c.label,
+                "input": c.input,
+                "when": bin_data(c.when),
+                "max_grade": c.max_grade,
+                "closed": c.closed,
+            }
+            for c in card.caps
+        ],
+        "scale": [{"grade": g.grade, "min_score": _dec(g.min_score)} for g in card.scale],
+    }
+
+
+def card_from_data(data: Mapping[str, Any]) -> Card:
+    """A card read back from `card_to_data`; a malformed one raises CardInvalid."""
+    try:
+
+        def opt(x: Any) -> Decimal | None:
+            return None if x is None else Decimal(str(x))
+
+        def bin_of(b: Mapping[str, Any]) -> Bin:
+            return Bin(
+                points=Decimal(str(b["points"])),
+                lower=opt(b.get("lower")),
+                upper=opt(b.get("upper")),
+                value=b.get("value"),
+                label=b.get("label", ""),
+            )
+
+        def closed_of(x: Any) -> Closed:
+            if x not in ("left", "right"):
+                raise ValueError(x)
+            return cast(Closed, x)
+
+        return Card(
+            key=str(data["key"]),
+            name=str(data.get("name", "")),
+            customer_kind=str(data["customer_kind"]),
+            factors=tuple(
+                Factor(
+                    key=str(f["key"]),
+                    label=str(f.get("label", "")),
+                    max_points=Decimal(str(f["max_points"])),
+                    bins=tuple(bin_of(b) for b in f["bins"]),
+                    kind=str(f.get("kind", NUMERIC)),
+                    closed=closed_of(f.get("closed", "left")),
+                )
+                for f in data["factors"]
+            ),
+            caps=tuple(
+                Cap(
+                    key=str(c["key"]),
+                    label=str(c.get("label", "")),
+                    input=str(c["input"]),
+                    when=bin_of(c["when"]),
+                    max_grade=c.get("max_grade"),
+                    closed=closed_of(c.get("closed", "left")),
+                )
+                for c in data.get("caps", [])
+            ),
+            scale=tuple(
+                Grade(str(g["grade"]), Decimal(str(g["min_score"]))) for g in data["scale"]
+            ),
+        )
+    except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
+        raise CardInvalid([_("The card is not readable: %(error)s") % {"error": exc}]) from exc
