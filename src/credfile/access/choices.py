@@ -19,3 +19,4 @@ class FileSection(models.TextChoices):
     SERVICES = "services", _("Service records")
     NOTES = "notes", _("Notes")
     REVIEWS = "reviews", _("Reviews")
+    RATINGS = "ratings", _("Credit ratings")

@@ -33,7 +33,7 @@ class Action(StrEnum):
 
 
 class Section(StrEnum):
-    """The parts of a credit file. A usage grant names some of the first seven."""
+    """The parts of a credit file. A usage grant names some of the first eight."""
 
     BASIC = "basic"
     CONTACTS = "contacts"
@@ -42,6 +42,7 @@ class Section(StrEnum):
     SERVICES = "services"
     NOTES = "notes"
     REVIEWS = "reviews"
+    RATINGS = "ratings"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -299,6 +300,34 @@ def import_run_scope(user: Any) -> Q:
     if not can_import(user):
         return Q(pk__in=[])
     return Q(user_id=user.pk)
+
+
+def rating_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files a user may rate (propose a rating for): a credit manager any file, the
+    department's people the files they may change. A proposal does not decide: see
+    `rating_decide_scope`."""
+    if not _active(user):
+        return NOTHING
+    if user.role == Role.CREDIT_MANAGER:
+        return EVERYTHING
+    return _role_scope(user, Action.CHANGE, prefix)
+
+
+def can_rate_in_batch(user: Any) -> bool:
+    """Re-rating every file (`credfile rate --all`) is the credit department's."""
+    return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def rating_decide_scope(user: Any, *, prefix: str = "") -> Q:
+    """The rating proposals a user may approve or reject: a credit manager's, on any file,
+    except their own (maker ≠ checker)."""
+    if not (_active(user) and user.role == Role.CREDIT_MANAGER):
+        return NOTHING
+    return Q(**{f"{prefix}status": "proposed"}) & ~Q(**{f"{prefix}proposed_by_id": user.pk})
+
+
+def can_decide_ratings(user: Any) -> bool:
+    return _active(user) and user.role == Role.CREDIT_MANAGER
 
 
 def is_account_manager(user: Any) -> bool:

@@ -50,7 +50,9 @@ INPUTS: dict[str, InputKind] = {
         InputKind("cash_content_of_sales", _("Cash content of sales"), PERCENT),
         InputKind("payment_index", _("Payment index, last 12 months"), INDEX),
         InputKind("max_days_beyond_terms", _("Most days beyond terms, last 12 months"), DAYS),
-        InputKind("negative_records", _("Negative external records"), CHOICE, _NEGATIVE),
+        InputKind(
+            "negative_records", _("Negative external records"), CHOICE, _NEGATIVE, assessed=True
+        ),
         InputKind("years_in_business", _("Years in business"), YEARS),
         InputKind("revenue_growth", _("Revenue growth"), PERCENT),
         InputKind(
@@ -98,6 +100,7 @@ INPUTS: dict[str, InputKind] = {
             _("Listed as a dishonest judgment debtor"),
             CHOICE,
             {"yes": _("yes"), "no": _("no")},
+            assessed=True,
         ),
         InputKind(
             "has_statements",

@@ -1,0 +1,207 @@
+"""Scorecards and their versions, the industry-risk table, and the ratings they give."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from credfile.customers.choices import CustomerKind, Industry
+from credfile.customers.models import Customer
+from credfile.ratings.cards import Card, card_from_data
+from credfile.ratings.choices import (
+    RatingStatus,
+    RatingTrigger,
+    RiskLevel,
+    VersionSource,
+    VersionStatus,
+)
+
+
+class Scorecard(models.Model):
+    """A card as users know it ("company card"); what it scores is in its versions."""
+
+    key = models.SlugField(_("key"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    customer_kind = models.CharField(
+        _("customer kind"), max_length=12, choices=CustomerKind.choices
+    )
+    # The card that rates a kind of customer; one per kind.
+    is_default = models.BooleanField(_("rates by default"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["customer_kind", "key"]
+        verbose_name = _("scorecard")
+        verbose_name_plural = _("scorecards")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer_kind"],
+                condition=Q(is_default=True),
+                name="scorecard_one_default_per_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ScorecardVersion(models.Model):
+    """One version of a card, never changed once published: a rating keeps the version it
+    was scored on, and a changed card is a new version."""
+
+    scorecard = models.ForeignKey(
+        Scorecard, verbose_name=_("scorecard"), on_delete=models.PROTECT, related_name="versions"
+    )
+    number = models.PositiveIntegerField(_("version"))
+    definition = models.JSONField(_("definition"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
+    source = models.CharField(
+        _("source"), max_length=12, choices=VersionSource.choices, default=VersionSource.EXPERT
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["scorecard", "-number"]
+        verbose_name = _("scorecard version")
+        verbose_name_plural = _("scorecard versions")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "number"], name="scorecard_version_once"),
+            models.UniqueConstraint(
+                fields=["scorecard"],
+                condition=Q(status="published"),
+                name="scorecard_one_published_version",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard} v{self.number}"
+
+    @property
+    def card(self) -> Card:
+        return card_from_data(self.definition)
+
+
+class IndustryRisk(models.Model):
+    """Market conditions of an industry from a date on: the industry-risk factor reads the
+    level in force on the rating's date."""
+
+    industry = models.CharField(_("industry"), max_length=1, choices=Industry.choices)
+    level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices)
+    valid_from = models.DateField(_("valid from"))
+    basis = models.TextField(_("basis"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["industry", "-valid_from"]
+        verbose_name = _("industry risk")
+        verbose_name_plural = _("industry risks")
+        constraints = [
+            models.UniqueConstraint(fields=["industry", "valid_from"], name="industry_risk_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.industry} {self.level} ({self.valid_from})"
+
+
+class Rating(models.Model):
+    """A customer's score and grade on one card version, with its basis: each factor's input
+    value and data date, bin and points, the caps applied, and who proposed and approved."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="ratings"
+    )
+    version = models.ForeignKey(
+        ScorecardVersion,
+        verbose_name=_("scorecard version"),
+        on_delete=models.PROTECT,
+        related_name="ratings",
+    )
+    as_of = models.DateField(_("as of"))
+    score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
+    score_grade = models.CharField(_("grade of the score"), max_length=5)
+    grade = models.CharField(_("grade"), max_length=5)
+    previous_grade = models.CharField(_("previous grade"), max_length=5, blank=True)
+    basis = models.JSONField(_("rating basis"))
+    missing = models.PositiveSmallIntegerField(_("factors without data"), default=0)
+    trigger = models.CharField(
+        _("occasion"), max_length=12, choices=RatingTrigger.choices, default=RatingTrigger.MANUAL
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=RatingStatus.choices, default=RatingStatus.PROPOSED
+    )
+    # The rating in force: the last approved one (one per customer).
+    is_current = models.BooleanField(_("in force"), default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("proposed by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        verbose_name = _("credit rating")
+        verbose_name_plural = _("credit ratings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"], condition=Q(is_current=True), name="rating_one_in_force"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status="proposed"),
+                name="rating_one_open_proposal",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-proposed_at"], name="rating_history"),
+            models.Index(
+                fields=["grade"], condition=Q(is_current=True), name="rating_current_grade"
+            ),
+            models.Index(
+                fields=["proposed_at"], condition=Q(status="proposed"), name="rating_waiting"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grade} ({self.score}) {self.as_of}"

@@ -1,0 +1,349 @@
+"""Rating a customer: propose a score and grade with its basis, and decide on proposals.
+
+A proposal whose grade equals the grade in force takes effect at once (nothing changes for
+anyone relying on the grade); any other grade — a first one included — waits for a credit
+manager other than its proposer. Rating an individual needs their consent to a credit
+assessment. Every rating and decision is one transaction with its audit event.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credfile.accounts.models import User
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record, audit_record_many
+from credfile.consent.choices import ConsentPurpose
+from credfile.consent.models import Consent
+from credfile.core import permissions as core_permissions
+from credfile.customers.choices import CustomerKind
+from credfile.customers.models import Customer
+from credfile.ratings.cards import Scored, score
+from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionStatus
+from credfile.ratings.facts import ASSESSED, rating_inputs
+from credfile.ratings.inputs import INPUTS
+from credfile.ratings.models import Rating, ScorecardVersion
+
+
+class RatingRefused(ValidationError):
+    """A rating that may not be made (no consent, no card), with the reason."""
+
+
+def cards_in_use() -> dict[str, ScorecardVersion]:
+    """{customer kind: the published version of its default card}."""
+    return {
+        v.scorecard.customer_kind: v
+        for v in ScorecardVersion.objects.filter(
+            status=VersionStatus.PUBLISHED, scorecard__is_default=True
+        ).select_related("scorecard")
+    }
+
+
+def clean_assessed(values: Mapping[str, str]) -> dict[str, str]:
+    """The assessed inputs a user gave, each one of its input's choices (empty ones dropped)."""
+    cleaned: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for key, value in values.items():
+        if not value:
+            continue
+        kind = INPUTS.get(key)
+        if kind is None or key not in ASSESSED:
+            errors[key] = [_("No such assessed factor.")]
+        elif value not in kind.choices:
+            errors[key] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(kind.choices)}]
+        else:
+            cleaned[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def _consented(customers: list[Customer], as_of: datetime.date) -> set[int]:
+    """The individuals among `customers` with a valid consent to a credit assessment."""
+    ids = [c.pk for c in customers if c.kind == CustomerKind.INDIVIDUAL]
+    if not ids:
+        return set()
+    day = as_of
+    return set(
+        Consent.objects.filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gte=day),
+            Q(withdrawn_on__isnull=True) | Q(withdrawn_on__gt=day),
+            customer_id__in=ids,
+            given_on__lte=day,
+            purpose=ConsentPurpose.CREDIT_ASSESSMENT,
+        ).values_list("customer_id", flat=True)
+    )
+
+
+def _basis(
+    scored: Scored, assessed: Mapping[str, Any], version: ScorecardVersion
+) -> dict[str, Any]:
+    basis = scored.as_basis()
+    basis["version"] = {"id": version.pk, "card": version.scorecard.key, "number": version.number}
+    basis["assessed"] = dict(assessed)
+    return basis
+
+
+def _new_rating(
+    *,
+    actor: User,
+    customer: Customer,
+    version: ScorecardVersion,
+    scored: Scored,
+    assessed: Mapping[str, Any],
+    as_of: datetime.date,
+    trigger: str,
+    current_grade: str,
+) -> Rating:
+    rating = Rating(
+        customer=customer,
+        version=version,
+        as_of=as_of,
+        score=scored.score,
+        score_grade=scored.score_grade,
+        grade=scored.grade,
+        previous_grade=current_grade,
+        basis=_basis(scored, assessed, version),
+        missing=sum(1 for f in scored.factors if f.missing),
+        trigger=trigger,
+        proposed_by=actor,
+    )
+    if current_grade and scored.grade == current_grade:
+        # The grade in force stands: the new basis replaces the old one at once.
+        rating.status = RatingStatus.APPROVED
+        rating.is_current = True
+        rating.decided_at = timezone.now()
+        rating.decision_note = _("Grade unchanged: in force without approval.")
+    return rating
+
+
+def _snapshot(rating: Rating) -> dict[str, Any]:
+    return {
+        "grade": rating.grade,
+        "score": str(rating.score),
+        "score_grade": rating.score_grade,
+        "previous_grade": rating.previous_grade,
+        "status": rating.status,
+        "card": rating.basis.get("version", {}),
+        "as_of": rating.as_of.isoformat(),
+        "trigger": rating.trigger,
+    }
+
+
+@transaction.atomic
+def rating_propose(
+    *,
+    actor: User,
+    customer: Customer,
+    assessed: Mapping[str, str] | None = None,
+    trigger: str = RatingTrigger.MANUAL,
+    as_of: datetime.date | None = None,
+) -> Rating:
+    """Score the file on its card and record the proposal (or, grade unchanged, the rating)."""
+    day = as_of or timezone.localdate()
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(core_permissions.rating_scope(actor))
+        .filter(pk=customer.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("You may not rate this customer."))
+    if locked.kind == CustomerKind.INDIVIDUAL and locked.pk not in _consented([locked], day):
+        raise RatingRefused(
+            _(
+                "%(name)s has given no valid consent to “%(purpose)s”. Record the signed consent "
+                "first; without it this use of personal information is not allowed."
+            )
+            % {"name": locked.name, "purpose": ConsentPurpose.CREDIT_ASSESSMENT.label}
+        )
+    version = cards_in_use().get(locked.kind)
+    if version is None:
+        raise RatingRefused(_("No scorecard is in use for this kind of customer."))
+    given = clean_assessed(assessed or {})
+    inputs = rating_inputs([locked], as_of=day, assessed={locked.pk: given})[locked.pk]
+    scored = score(version.card, inputs)
+    kept = {k: inputs[k].value for k in ASSESSED if k in inputs}
+    current = Rating.objects.filter(customer=locked, is_current=True).first()
+    _supersede_proposals([locked.pk])
+    rating = _new_rating(
+        actor=actor,
+        customer=locked,
+        version=version,
+        scored=scored,
+        assessed=kept,
+        as_of=day,
+        trigger=trigger,
+        current_grade=current.grade if current else "",
+    )
+    if rating.is_current and current is not None:
+        Rating.objects.filter(pk=current.pk).update(is_current=False)
+    rating.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=rating,
+        customer_id=locked.pk,
+        after=_snapshot(rating),
+    )
+    return rating
+
+
+def _supersede_proposals(customer_ids: list[int]) -> None:
+    Rating.objects.filter(customer_id__in=customer_ids, status=RatingStatus.PROPOSED).update(
+        status=RatingStatus.REJECTED,
+        decided_at=timezone.now(),
+        decision_note=_("Replaced by a newer proposal."),
+    )
+
+
+@transaction.atomic
+def rating_decide(*, actor: User, rating: Rating, approve: bool, note: str = "") -> Rating:
+    """Approve or reject a proposal: a credit manager, not its proposer."""
+    locked = (
+        Rating.objects.select_for_update()
+        .filter(core_permissions.rating_decide_scope(actor))
+        .filter(pk=rating.pk)
+        .first()
+    )
+    if locked is None:
+        if rating.proposed_by_id == actor.pk:
+            raise PermissionDenied(
+                _("A rating you proposed is approved by another credit manager.")
+            )
+        raise PermissionDenied(_("You may not decide on this rating."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": [_("Say why the rating is rejected.")]})
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()
+    if approve:
+        Rating.objects.filter(customer_id=locked.customer_id, is_current=True).update(
+            is_current=False
+        )
+        locked.status = RatingStatus.APPROVED
+        locked.is_current = True
+    else:
+        locked.status = RatingStatus.REJECTED
+    locked.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE if approve else AuditAction.REJECT,
+        obj=locked,
+        customer_id=locked.customer_id,
+        after=_snapshot(locked) | {"note": locked.decision_note},
+    )
+    return locked
+
+
+# --- everyone at once ----------------------------------------------------------------------
+
+
+@dataclass
+class BatchResult:
+    rated: int = 0
+    unchanged: int = 0
+    proposed: int = 0
+    no_consent: int = 0
+    no_card: int = 0
+
+
+BATCH = 2000
+
+
+def rate_all(
+    *,
+    actor: User,
+    as_of: datetime.date | None = None,
+    scope: Q | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> BatchResult:
+    """Re-rate every file (or those in `scope`) on its card, in batches of `BATCH` files:
+    a fixed number of queries per batch, bulk inserts, one audit event per rating. Grades
+    that stay in force at once; changed and first grades wait for approval."""
+    if not core_permissions.can_rate_in_batch(actor):
+        raise PermissionDenied(_("Re-rating every file is for credit managers."))
+    day = as_of or timezone.localdate()
+    cards = cards_in_use()
+    result = BatchResult()
+    files = Customer.objects.filter(scope or Q()).order_by("pk")
+    total = files.count()
+    last = 0
+    done = 0
+    while True:
+        batch = list(files.filter(pk__gt=last)[:BATCH])
+        if not batch:
+            break
+        last = batch[-1].pk
+        with transaction.atomic():
+            _rate_batch(actor, batch, day, cards, result)
+        done += len(batch)
+        if progress is not None:
+            progress(done, total)
+    return result
+
+
+def _rate_batch(
+    actor: User,
+    batch: list[Customer],
+    day: datetime.date,
+    cards: dict[str, ScorecardVersion],
+    result: BatchResult,
+) -> None:
+    consented = _consented(batch, day)
+    rateable = []
+    for customer in batch:
+        if customer.kind not in cards:
+            result.no_card += 1
+        elif customer.kind == CustomerKind.INDIVIDUAL and customer.pk not in consented:
+            result.no_consent += 1
+        else:
+            rateable.append(customer)
+    if not rateable:
+        return
+    ids = [c.pk for c in rateable]
+    list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+    inputs = rating_inputs(rateable, as_of=day)
+    current = dict(
+        Rating.objects.filter(customer_id__in=ids, is_current=True).values_list(
+            "customer_id", "grade"
+        )
+    )
+    cached = {kind: version.card for kind, version in cards.items()}
+    new = []
+    for customer in rateable:
+        scored = score(cached[customer.kind], inputs[customer.pk])
+        found = inputs[customer.pk]
+        rating = _new_rating(
+            actor=actor,
+            customer=customer,
+            version=cards[customer.kind],
+            scored=scored,
+            assessed={k: found[k].value for k in ASSESSED if k in found},
+            as_of=day,
+            trigger=RatingTrigger.BATCH,
+            current_grade=current.get(customer.pk, ""),
+        )
+        new.append(rating)
+    _supersede_proposals(ids)
+    stays = [r.customer_id for r in new if r.is_current]
+    Rating.objects.filter(customer_id__in=stays, is_current=True).update(is_current=False)
+    Rating.objects.bulk_create(new)
+    audit_record_many(
+        actor=actor,
+        action=AuditAction.CREATE,
+        objects=list(new),
+        after=[_snapshot(r) for r in new],
+    )
+    result.rated += len(new)
+    result.unchanged += len(stays)
+    result.proposed += len(new) - len(stays)
