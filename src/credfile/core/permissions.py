@@ -326,6 +326,21 @@ def rating_decide_scope(user: Any, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}status": "proposed"}) & ~Q(**{f"{prefix}proposed_by_id": user.pk})
 
 
+def rating_waiting_scope(user: Any) -> Q:
+    """Proposals waiting for approval a user may list: a credit manager all of them, anyone
+    else those they proposed on files they still see."""
+    waiting = Q(status="proposed")
+    if not _active(user):
+        return NOTHING
+    if user.role == Role.CREDIT_MANAGER:
+        return waiting
+    return (
+        waiting
+        & Q(proposed_by_id=user.pk)
+        & customer_scope(user, Action.VIEW, prefix="customer__", section=Section.RATINGS)
+    )
+
+
 def can_decide_ratings(user: Any) -> bool:
     return _active(user) and user.role == Role.CREDIT_MANAGER
 

@@ -6,3 +6,8 @@ class RatingsConfig(AppConfig):
     name = "credfile.ratings"
     label = "ratings"
     verbose_name = _("Credit ratings")
+
+    def ready(self) -> None:
+        from credfile.ratings import file_page
+
+        file_page.register()
