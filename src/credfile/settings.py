@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "credfile.reviews",
     "credfile.followup",
     "credfile.imports",
+    "credfile.ratings",
 ]
 
 MIDDLEWARE = [
