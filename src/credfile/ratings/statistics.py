@@ -107,21 +107,25 @@ class Binning:
     iv: float
     cuts: tuple[float, ...] = ()
 
-    def woe_of(self, column: pd.Series) -> FloatArray:
-        """The WOE of each value. A value the bins never saw (a new category, a missing value
-        where training had none) gets WOE 0, the average risk."""
-        missing_woe = next((b.woe for b in self.bins if b.missing), 0.0)
+    def bin_index(self, column: pd.Series) -> np.ndarray:
+        """The index of each value's bin; −1 for a value the bins never saw (a new category,
+        a missing value where training had none)."""
+        missing = next((i for i, b in enumerate(self.bins) if b.missing), -1)
         present = column.notna().to_numpy()
-        result = np.full(len(column), missing_woe)
+        result = np.full(len(column), missing)
         if self.numeric:
-            value_woe = np.array([b.woe for b in self.bins if not b.missing])
             x = column.to_numpy(dtype=float, na_value=np.nan)[present]
-            result[present] = value_woe[np.searchsorted(self.cuts, x, side="right")]
+            result[present] = np.searchsorted(self.cuts, x, side="right")
         else:
-            by_value = {b.value: b.woe for b in self.bins if not b.missing}
+            by_value = {b.value: i for i, b in enumerate(self.bins) if not b.missing}
             values = column[present].astype(str)
-            result[present] = values.map(by_value).fillna(0.0).to_numpy(dtype=float)
+            result[present] = values.map(by_value).fillna(-1).to_numpy(dtype=int)
         return result
+
+    def woe_of(self, column: pd.Series) -> FloatArray:
+        """The WOE of each value; 0, the average risk, for a value the bins never saw."""
+        woe = np.array([*(b.woe for b in self.bins), 0.0])
+        return np.asarray(woe[self.bin_index(column)], dtype=float)
 
 
 def _with_woe(bins: list[Bin]) -> tuple[tuple[Bin, ...], float]:
@@ -195,8 +199,10 @@ def bin_numeric(
     """Quantile pre-bins merged to at most `max_bins` bins (the missing bin counted) of at
     least 5 % of the rows (and MIN_BIN_ROWS) each, always merging the neighbours whose merge
     loses the least IV; then merged until the bad rate rises or falls monotonically — the
-    direction that keeps more IV — unless that leaves fewer than 2 bins (a U-shaped effect
-    keeps its shape). Missing values are a bin of their own, whatever its size."""
+    direction that keeps more IV — unless that leaves fewer than 2 bins (then the bins stay
+    as they are). A U-shaped effect thus loses its far side: transform such a variable
+    first (e.g. the distance from its centre). Missing values are a bin of their own,
+    whatever its size."""
     x_all = np.asarray(values, dtype=float)
     y_all = np.asarray(target, dtype=int)
     present = ~np.isnan(x_all)

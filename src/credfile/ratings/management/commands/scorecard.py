@@ -68,6 +68,7 @@ def binary_target(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     values = pd.to_numeric(frame[column], errors="coerce")
     wrong = np.flatnonzero(~values.isin([0, 1]).to_numpy())
     if len(wrong):
+        first = frame[column].iloc[wrong[0]]
         raise CommandError(
             _(
                 'The target column "%(column)s" must be 0 (good) or 1 (bad) in every row; '
@@ -77,9 +78,7 @@ def binary_target(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
                 "column": column,
                 "count": len(wrong),
                 "rows": _rows_phrase(wrong),
-                "value": ""
-                if pd.isna(frame[column].iloc[wrong[0]])
-                else frame[column].iloc[wrong[0]],
+                "value": "" if pd.isna(first) else first,
             }
         )
     target = values.to_numpy(dtype=int)
