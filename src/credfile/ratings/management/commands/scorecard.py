@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import unicodedata
 from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, pgettext
 from sklearn.model_selection import train_test_split
 
 from credfile.core.commands import LocalizedCommand
@@ -109,6 +110,11 @@ def numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     if not len(values):
         raise CommandError(_("%(path)s has no rows.") % {"path": path})
     return values.to_numpy(dtype=float)
+
+
+def _width(text: str) -> int:
+    # Chinese characters take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 class Command(LocalizedCommand):
@@ -321,14 +327,19 @@ class Command(LocalizedCommand):
         if options["format"] == "json":
             self.stdout.write(json.dumps(stability_document(result), ensure_ascii=False, indent=2))
             return
-        bands = {"stable": _("stable"), "watch": _("watch"), "shift": _("shift")}
+        bands = {
+            "stable": pgettext("psi band", "stable"),
+            "watch": pgettext("psi band", "watch"),
+            "shift": pgettext("psi band", "shift"),
+        }
+        # A context of their own: "from" and the like mean other things on other pages.
         header = [
-            _("from"),
-            _("below"),
-            _("expected"),
-            _("actual"),
-            _("expected %"),
-            _("actual %"),
+            pgettext("score bin", "from"),
+            pgettext("score bin", "below"),
+            pgettext("score bin", "expected"),
+            pgettext("score bin", "actual"),
+            pgettext("score bin", "expected %"),
+            pgettext("score bin", "actual %"),
             "PSI",
         ]
         rows = [
@@ -343,9 +354,11 @@ class Command(LocalizedCommand):
             ]
             for b in result.bins
         ]
-        widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+        widths = [max(_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
         for row in [header, *rows]:
-            self.stdout.write("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
+            self.stdout.write(
+                "  ".join(" " * (w - _width(v)) + v for v, w in zip(row, widths, strict=True))
+            )
         self.stdout.write(
             _("PSI %(psi)s: %(band)s.") % {"psi": f"{result.psi:.4f}", "band": bands[result.band]}
         )
