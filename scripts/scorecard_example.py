@@ -31,7 +31,7 @@ def example(rows: int, seed: int) -> pd.DataFrame:
         -2.2
         + 0.06 * (days_late - 20)
         - 4.0 * (equity_ratio - 0.35)
-        - 0.03 * (years_known - 10)
+        - 0.05 * (years_known - 10)
         + np.select([region == "north", region == "south"], [0.6, -0.5], 0.0)
         + np.where(industry == "F", 0.25, 0.0)
     )

@@ -162,8 +162,11 @@ def test_a_target_with_text_or_gaps(tmp_path: Path) -> None:
 def test_a_target_of_one_class(tmp_path: Path) -> None:
     frame = known_effects().assign(bad=0)
     message = failure("fit", write(tmp_path, frame), "--target", "bad", "--out", tmp_path / "r")
-    assert 'The target column "bad" is 0 in every row' in message
-    assert "needs both bads (1) and goods (0)" in message
+    assert 'The target column "bad" has bad (1): 0, good (0): 4000;' in message
+    assert "a fit needs at least 2 of each" in message
+    frame.loc[7, "bad"] = 1
+    message = failure("fit", write(tmp_path, frame), "--target", "bad", "--out", tmp_path / "r")
+    assert "bad (1): 1, good (0): 3999;" in message
 
 
 def test_a_variable_with_one_value(tmp_path: Path) -> None:

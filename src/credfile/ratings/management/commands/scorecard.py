@@ -83,13 +83,15 @@ def binary_target(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
             }
         )
     target = values.to_numpy(dtype=int)
-    if len(np.unique(target)) < 2:
+    bads = int(target.sum())
+    if min(bads, len(target) - bads) < 2:
         raise CommandError(
             _(
-                'The target column "%(column)s" is %(value)s in every row: a fit needs both '
-                "bads (1) and goods (0)."
+                'The target column "%(column)s" has bad (1): %(bads)s, good (0): %(goods)s; '
+                "a fit needs at least 2 of each, so that the training and the test part both "
+                "have some."
             )
-            % {"column": column, "value": int(target[0])}
+            % {"column": column, "bads": bads, "goods": len(target) - bads}
         )
     return target
 
