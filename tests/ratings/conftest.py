@@ -4,13 +4,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from django.utils import translation
 
 
 @pytest.fixture(autouse=True)
 def _english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Commands pick their language from the environment; messages are asserted in English."""
+    """Messages are asserted in English: commands pick their language from the environment,
+    the core speaks the active language."""
     monkeypatch.setenv("CREDFILE_LANGUAGE", "en")
-    yield
+    with translation.override("en"):
+        yield
 
 
 def known_effects(rows: int = 4000, seed: int = 20261203) -> pd.DataFrame:
