@@ -26,7 +26,7 @@ from tests import records
 from tests.factories import CustomerFactory, IndividualFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-ACTIONS = ("view", "create", "edit", "delete", "export", "reveal")
+ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "rate")
 
 
 def read_matrix() -> dict[tuple[str, str], dict[str, bool]]:
@@ -177,6 +177,7 @@ SECTIONS = (
     "notes",
     "consents",
     "reviews",
+    "ratings",
 )
 API_LISTS = (
     "contacts",
@@ -263,6 +264,7 @@ ROUTES: list[Route] = [
         _api("post", "notes/", {"dated": "2026-01-05", "subject": "s", "body": "b"}),
         api=True,
     ),
+    Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),
     Route("api:customer-collection-actions", "create", _collection_action_api, api=True),

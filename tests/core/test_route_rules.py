@@ -87,6 +87,16 @@ def _import_pages(client: Client) -> bool:
     return page == 200
 
 
+def _ratings_waiting(client: Client) -> bool:
+    page = client.get(reverse("ratings:waiting"))
+    assert page.status_code in {200, 404}
+    nav = 'id="nav-ratings"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page.status_code == 200)
+    # A decision on a proposal outside the user's decide scope finds nothing.
+    assert client.post(reverse("ratings:decide", args=[1])).status_code == 404
+    return page.status_code == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -98,6 +108,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_overdue_list": _overdue_list,
     "decides_privilege_changes": None,  # its pages are tested in tests/security
     "can_import": _import_pages,
+    "can_decide_ratings": _ratings_waiting,
+    "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
 }
 
 

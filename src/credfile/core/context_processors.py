@@ -18,6 +18,7 @@ class _Policy:
         self.can_see_portfolio = permissions.can_see_portfolio(user)
         self.can_see_overdue_list = permissions.can_see_overdue_list(user)
         self.can_import = permissions.can_import(user)
+        self.can_decide_ratings = permissions.can_decide_ratings(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -108,7 +109,7 @@ def _new_rating(
         customer=customer,
         version=version,
         as_of=as_of,
-        score=scored.score,
+        score=scored.score.quantize(Decimal("0.01")),
         score_grade=scored.score_grade,
         grade=scored.grade,
         previous_grade=current_grade,
