@@ -97,6 +97,22 @@ def _ratings_waiting(client: Client) -> bool:
     return page.status_code == 200
 
 
+def _scorecard_editing(client: Client) -> bool:
+    from credfile.ratings.models import ScorecardVersion
+
+    version = ScorecardVersion.objects.filter(status="published").first()
+    assert version is not None
+    page = client.get(reverse("ratings:scorecard-version", args=[version.pk]))
+    assert page.status_code == 200  # everyone reads the cards
+    link = 'id="new-version"' in page.content.decode()
+    editor = client.get(reverse("ratings:scorecard-new", args=[version.pk])).status_code
+    table = client.get(reverse("ratings:industry-risk"))
+    assert table.status_code == 200
+    form = 'id="industry-risk-form"' in table.content.decode()
+    assert link is form is (editor == 200) and editor in {200, 404}
+    return link
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -110,6 +126,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_import": _import_pages,
     "can_decide_ratings": _ratings_waiting,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
+    "can_manage_scorecards": _scorecard_editing,
 }
 
 

@@ -341,6 +341,19 @@ def rating_waiting_scope(user: Any) -> Q:
     )
 
 
+def can_manage_scorecards(user: Any) -> bool:
+    """Drafting card versions and keeping the industry-risk table: credit managers."""
+    return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def scorecard_publish_scope(user: Any) -> Q:
+    """The card versions waiting that a user may publish: a credit manager's, never their
+    own draft (maker ≠ checker)."""
+    if not can_manage_scorecards(user):
+        return NOTHING
+    return Q(status="pending") & ~Q(created_by_id=user.pk)
+
+
 def can_decide_ratings(user: Any) -> bool:
     return _active(user) and user.role == Role.CREDIT_MANAGER
 

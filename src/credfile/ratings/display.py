@@ -122,12 +122,14 @@ _CAP_LABELS = {
 }
 
 
+def cap_label(key: str, label: str = "") -> str:
+    return label or (_CAP_LABELS[key]() if key in _CAP_LABELS else key)
+
+
 def cap_rows(rating: Rating) -> list[CapRow]:
     rows = []
     for cap in rating.basis.get("caps", []):
-        label = cap["label"] or (
-            _CAP_LABELS[cap["key"]]() if cap["key"] in _CAP_LABELS else cap["key"]
-        )
+        label = cap_label(cap["key"], cap["label"])
         rows.append(CapRow(label=label, value=cap["value"] or "", max_grade=cap["max_grade"]))
     return rows
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,11 @@ from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
-from credfile.ratings.cards import Scored, score
-from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionStatus
+from credfile.ratings.cards import Card, Scored, card_problems, card_to_data, score
+from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
 from credfile.ratings.facts import ASSESSED, rating_inputs
 from credfile.ratings.inputs import INPUTS
-from credfile.ratings.models import Rating, ScorecardVersion
+from credfile.ratings.models import IndustryRisk, Rating, Scorecard, ScorecardVersion
 
 
 class RatingRefused(ValidationError):
@@ -348,3 +348,104 @@ def _rate_batch(
     result.rated += len(new)
     result.unchanged += len(stays)
     result.proposed += len(new) - len(stays)
+
+
+# --- scorecards and the industry-risk table --------------------------------------------------
+
+
+@transaction.atomic
+def scorecard_draft(
+    *, actor: User, base: ScorecardVersion, card: Card, note: str
+) -> ScorecardVersion:
+    """A new version of `base`'s card, waiting for another credit manager to publish it."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("Scorecards are changed by credit managers."))
+    problems = card_problems(card, known_inputs=list(INPUTS))
+    if card.customer_kind != base.scorecard.customer_kind:
+        problems.append(_("A card keeps the kind of customer it rates."))
+    if problems:
+        raise ValidationError({"definition": problems})
+    definition = card_to_data(card)
+    if definition == base.definition:
+        raise ValidationError({"definition": [_("Nothing changed: this is the card as it is.")]})
+    if not note.strip():
+        raise ValidationError({"note": [_("Say what changed and why.")]})
+    scorecard = Scorecard.objects.select_for_update().get(pk=base.scorecard_id)
+    number = (scorecard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ScorecardVersion.objects.create(
+        scorecard=scorecard,
+        number=number,
+        definition=definition,
+        status=VersionStatus.PENDING,
+        source=VersionSource.EXPERT,
+        note=note.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=version,
+        after={"scorecard": scorecard.key, "number": number, "note": version.note},
+    )
+    return version
+
+
+@transaction.atomic
+def scorecard_publish(*, actor: User, version: ScorecardVersion) -> ScorecardVersion:
+    """Put a waiting version in use (a credit manager other than its author); the version
+    in use until then is retired, and the ratings made on it keep it."""
+    locked = (
+        ScorecardVersion.objects.select_for_update()
+        .filter(core_permissions.scorecard_publish_scope(actor))
+        .filter(pk=version.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(
+            _("A card version is published by a credit manager other than its author.")
+        )
+    ScorecardVersion.objects.filter(
+        scorecard_id=locked.scorecard_id, status=VersionStatus.PUBLISHED
+    ).update(status=VersionStatus.RETIRED)
+    locked.status = VersionStatus.PUBLISHED
+    locked.approved_by = actor
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "published_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        obj=locked,
+        after={"scorecard": locked.scorecard.key, "number": locked.number, "status": "published"},
+    )
+    return locked
+
+
+@transaction.atomic
+def industry_risk_record(
+    *, actor: User, industry: str, level: str, valid_from: datetime.date, basis: str
+) -> IndustryRisk:
+    """A level of an industry's market conditions from a date on."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("The industry-risk table is kept by credit managers."))
+    if not basis.strip():
+        raise ValidationError({"basis": [_("Say what the level rests on.")]})
+    if IndustryRisk.objects.filter(industry=industry, valid_from=valid_from).exists():
+        raise ValidationError(
+            {"valid_from": [_("This industry has a level from this date already.")]}
+        )
+    risk = IndustryRisk(
+        industry=industry,
+        level=level,
+        valid_from=valid_from,
+        basis=basis.strip(),
+        recorded_by=actor,
+    )
+    risk.full_clean()
+    risk.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=risk,
+        after={"industry": industry, "level": level, "valid_from": valid_from.isoformat()},
+    )
+    return risk
