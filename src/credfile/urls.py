@@ -16,6 +16,8 @@ urlpatterns = [
     path("customers/", include("credfile.history.urls")),
     path("customers/", include("credfile.consent.urls")),
     path("", include("credfile.followup.urls")),
+    # The list's export, in the import's columns (/customers/export.xlsx).
+    path("customers/", include("credfile.imports.export_urls")),
     path("customers/", include("credfile.customers.urls")),
     path("changes/", include("credfile.changes.urls")),
     path("receivables/", include("credfile.transactions.urls")),
