@@ -87,6 +87,30 @@ def _import_pages(client: Client) -> bool:
     return page == 200
 
 
+EXPORT_APIS = (
+    "/api/v1/exports/customers/",
+    "/api/v1/exports/invoices/",
+    "/api/v1/exports/payments/",
+)
+
+
+def _file_exports(client: Client) -> bool:
+    page = client.get(reverse("customers:list")).content.decode()
+    export = client.get(reverse("exports:customers", args=["csv"])).status_code
+    apis = {client.get(path).status_code for path in EXPORT_APIS}
+    assert apis == {export} and export in {200, 404}
+    assert ('id="customer-export"' in page) is (export == 200)
+    return export == 200
+
+
+def _reveal_in_exports(client: Client) -> bool:
+    box = 'id="export-reveal"' in client.get(reverse("customers:list")).content.decode()
+    api = client.get(EXPORT_APIS[0], {"reveal": "true"}).status_code
+    assert api in {200, 403, 404}
+    assert box is (api == 200)
+    return box
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -98,6 +122,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_overdue_list": _overdue_list,
     "decides_privilege_changes": None,  # its pages are tested in tests/security
     "can_import": _import_pages,
+    "can_export_files": _file_exports,
+    "can_reveal_in_exports": _reveal_in_exports,
 }
 
 
