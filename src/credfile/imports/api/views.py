@@ -73,9 +73,7 @@ _FILE = OpenApiResponse(
 
 
 class ExportView(GenericAPIView[Any]):
-    """Base of the three exports: the files of your export scope filtered as the customer
-    list is, in the columns `POST /api/v1/imports/` reads (headers in the request's
-    language). Each export is an audit event with its filters, format and row count."""
+    """The three exports in the import's columns (imports.exports.file_export)."""
 
     kind = ""
     pagination_class = None
@@ -108,9 +106,19 @@ class ExportView(GenericAPIView[Any]):
         )
 
 
-def _export_schema(summary: str) -> Any:
+_EXPORT_DESCRIPTION = (
+    "The files of your export scope (your department's, or every department's for credit "
+    "managers and executives; never a file lent through a grant), filtered as "
+    "`GET /api/v1/customers/` filters them, in the columns `POST /api/v1/imports/` reads, "
+    "headers in the request's language. Each export is one audit event with its filters, "
+    "format and row count."
+)
+
+
+def _export_schema(summary: str, detail: str) -> Any:
     return extend_schema(
         summary=summary,
+        description=f"{_EXPORT_DESCRIPTION}\n\n{detail}",
         parameters=[ExportQuery],
         responses={
             **{(200, media.split(";")[0]): _FILE for media in CONTENT_TYPES.values()},
@@ -122,31 +130,38 @@ def _export_schema(summary: str) -> Any:
 class CustomerExportView(ExportView):
     kind = "customers"
 
-    @_export_schema("The customer list as CSV or xlsx (credfile import customers)")
+    @_export_schema(
+        "The customer list as CSV or xlsx (credfile import customers)",
+        "`external_code` is the file's external code, or its customer code where it has "
+        "none. ID and phone numbers are masked unless `reveal` is given and you hold the "
+        "reveal right on the file (each file shown in clear is a `reveal` event); `reveal` "
+        "from a role without that right is a 403.",
+    )
     def get(self, request: Request) -> FileResponse:
-        """`external_code` is the file's external code, or its customer code where it has
-        none. ID and phone numbers are masked unless `reveal` is given and you hold the
-        reveal right on the file; `reveal` from a role without that right is a 403."""
         return super().get(request)
 
 
 class InvoiceExportView(ExportView):
     kind = "invoices"
 
-    @_export_schema("The invoices of the customer list's files (credfile import invoices)")
+    @_export_schema(
+        "The invoices of the customer list's files (credfile import invoices)",
+        "One row per invoice: `customer` as the customers export names the file, the amount "
+        "as a plain decimal string beside its currency.",
+    )
     def get(self, request: Request) -> FileResponse:
-        """One row per invoice: `customer` as the customers export names the file, the
-        amount as a plain decimal string beside its currency."""
         return super().get(request)
 
 
 class PaymentExportView(ExportView):
     kind = "payments"
 
-    @_export_schema("The payments of the customer list's files (credfile import payments)")
+    @_export_schema(
+        "The payments of the customer list's files (credfile import payments)",
+        "One row per invoice a payment settles (the import takes the rows of one payment "
+        "number as one payment), the amount it settled, with the invoice's currency.",
+    )
     def get(self, request: Request) -> FileResponse:
-        """One row per invoice a payment settles (the import takes the rows of one payment
-        number as one payment), with the invoice's currency."""
         return super().get(request)
 
 
