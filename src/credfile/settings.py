@@ -275,6 +275,9 @@ CREDFILE_REVIEW_ESCALATION_DAYS = env_int("CREDFILE_REVIEW_ESCALATION_DAYS", 0, 
 # A promise to pay is broken when, after its date, less than the promised amount minus this
 # tolerance (in the invoice's currency) has been paid since it was made.
 CREDFILE_PROMISE_TOLERANCE = env_str("CREDFILE_PROMISE_TOLERANCE", "1.00")
+# Imports started on the page run in a thread of the web process and report their progress;
+# off, the page waits for the whole file (one request).
+CREDFILE_IMPORTS_IN_BACKGROUND = env_bool("CREDFILE_IMPORTS_IN_BACKGROUND", True)
 # Only when scaled out with Celery (docs/operations.md): redis://… or amqp://…
 CELERY_BROKER_URL = env_str("CREDFILE_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = env_str("CREDFILE_RESULT_BACKEND", "") or None

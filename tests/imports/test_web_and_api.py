@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from credfile.customers.models import Customer
+from credfile.imports.models import ImportRun
 from tests.api.conftest import api_for  # noqa: F401 - the fixture, shared with the API tests
 from tests.conftest import Personas
 from tests.factories import resident_id
@@ -21,6 +22,13 @@ def _upload(data: bytes, name: str = "customers.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type="text/csv")
 
 
+@pytest.fixture(autouse=True)
+def _in_the_request(settings: Any) -> None:
+    """The page's runs, inline: the test's transaction is what the run reads and writes.
+    (tests/imports/test_runs.py runs them in their thread.)"""
+    settings.CREDFILE_IMPORTS_IN_BACKGROUND = False
+
+
 def test_the_page_previews_masked_then_imports_on_confirm(
     personas: Personas, client_for: Any
 ) -> None:
@@ -28,27 +36,51 @@ def test_the_page_previews_masked_then_imports_on_confirm(
     page = client.get(reverse("imports:page"))
     assert page.status_code == 200 and 'id="import-upload"' in page.content.decode()
     checked = client.post(
-        reverse("imports:page"), {"kind": "customers", "file": _upload(csv_bytes(customer_rows(2)))}
+        reverse("imports:page"),
+        {"kind": "customers", "file": _upload(csv_bytes(customer_rows(2)))},
+        follow=True,
     )
     html = checked.content.decode()
+    check = ImportRun.objects.get()
+    assert checked.redirect_chain == [(reverse("imports:run", args=[check.pk]), 302)]
     assert "2 rows checked without a problem; 0 were imported before." in html
     assert "杭州第2制造有限公司" in html and resident_id(1) not in html
+    assert 'id="import-confirm"' in html
     assert Customer.objects.count() == 0
-    token = checked.context["confirm"].initial["token"]
-    done = client.post(
-        reverse("imports:page"),
-        {"token": token, "kind": "customers", "department": ""},
-        follow=True,
-    )
-    assert "2 files opened, 0 imported before." in done.content.decode()
+    done = client.post(reverse("imports:run", args=[check.pk]), follow=True)
+    assert "Imported: 2 new records, 0 rows imported before." in done.content.decode()
     assert Customer.objects.count() == 2
-    # The checked file is used once.
-    again = client.post(
-        reverse("imports:page"),
-        {"token": token, "kind": "customers", "department": ""},
-        follow=True,
+    # A check is imported once: a second confirmation (another tab) imports nothing.
+    again = client.post(reverse("imports:run", args=[check.pk]), follow=True)
+    assert "This check was imported already or cannot be imported." in again.content.decode()
+    assert ImportRun.objects.count() == 2 and Customer.objects.count() == 2
+    # The runs are listed on the page, newest first.
+    listed = client.get(reverse("imports:page")).content.decode()
+    assert listed.count(reverse("imports:run", args=[check.pk])) == 1
+
+
+def test_a_run_is_its_uploaders_alone(personas: Personas, client_for: Any) -> None:
+    client_for(personas.account_manager).post(
+        reverse("imports:page"), {"kind": "customers", "file": _upload(csv_bytes(customer_rows(1)))}
     )
-    assert "The checked file has expired; upload it again." in again.content.decode()
+    check = ImportRun.objects.get()
+    url = reverse("imports:run", args=[check.pk])
+    for other in (personas.colleague, personas.department_head, personas.executive):
+        viewer = client_for(other)
+        assert viewer.get(url).status_code == 404
+        assert viewer.post(url).status_code == 404
+    assert Customer.objects.count() == 0 and ImportRun.objects.count() == 1
+
+
+def test_a_check_with_problems_cannot_be_confirmed(personas: Personas, client_for: Any) -> None:
+    client = client_for(personas.account_manager)
+    rows = customer_rows(1)
+    rows[0][6] = "火星"
+    client.post(reverse("imports:page"), {"kind": "customers", "file": _upload(csv_bytes(rows))})
+    check = ImportRun.objects.get()
+    refused = client.post(reverse("imports:run", args=[check.pk]), follow=True)
+    assert "This check was imported already or cannot be imported." in refused.content.decode()
+    assert Customer.objects.count() == 0
 
 
 def test_the_page_shows_every_error_in_chinese(personas: Personas, client_for: Any) -> None:
@@ -56,7 +88,9 @@ def test_the_page_shows_every_error_in_chinese(personas: Personas, client_for: A
     rows = customer_rows(1)
     rows[0][6] = "火星"
     html = client.post(
-        reverse("imports:page"), {"kind": "customers", "file": _upload(csv_bytes(rows))}
+        reverse("imports:page"),
+        {"kind": "customers", "file": _upload(csv_bytes(rows))},
+        follow=True,
     ).content.decode()
     assert "共 1 个问题；未导入任何内容。" in html
     assert "<td>2</td><td>region</td><td>地区不是以省份开头。</td>" in html

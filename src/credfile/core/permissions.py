@@ -294,6 +294,13 @@ def can_import(user: Any) -> bool:
     return can_create_customer(user)
 
 
+def import_run_scope(user: Any) -> Q:
+    """The imports a user may follow and confirm: their own, while they may import."""
+    if not can_import(user):
+        return Q(pk__in=[])
+    return Q(user_id=user.pk)
+
+
 def is_account_manager(user: Any) -> bool:
     """Account managers open and change only the files they manage themselves."""
     return bool(_active(user) and user.role == Role.ACCOUNT_MANAGER)

@@ -172,9 +172,41 @@ def financial_statement_create(
     return statement
 
 
+def statement_clean(statement: FinancialStatement) -> None:
+    """The checks of a new statement that need no other row, as `financial_statement_create`
+    makes them: for an importer, which checks periods set-based over a batch."""
+    errors: dict[str, list[str]] = {}
+    _statement_rules(statement, errors)
+    if not errors:
+        try:
+            statement.full_clean(
+                exclude=["customer"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _statement_errors(
     customer: Customer, statement: FinancialStatement, errors: dict[str, list[str]]
 ) -> None:
+    _statement_rules(statement, errors)
+    s = statement
+    if (
+        s.period_end
+        and FinancialStatement.objects.filter(
+            customer=customer, period_type=s.period_type, period_end=s.period_end
+        )
+        .exclude(pk=s.pk)
+        .exists()
+    ):
+        errors.setdefault("period_end", []).append(
+            _("A statement for this period is already recorded.")
+        )
+
+
+def _statement_rules(statement: FinancialStatement, errors: dict[str, list[str]]) -> None:
     s = statement
     if s.revenue is not None and s.revenue < 0:
         # Turnover is never negative: returns and discounts are netted within the period.
@@ -194,17 +226,6 @@ def _statement_errors(
     ):
         errors.setdefault("current_assets", []).append(
             _("Current assets cannot exceed total assets.")
-        )
-    if (
-        s.period_end
-        and FinancialStatement.objects.filter(
-            customer=customer, period_type=s.period_type, period_end=s.period_end
-        )
-        .exclude(pk=s.pk)
-        .exists()
-    ):
-        errors.setdefault("period_end", []).append(
-            _("A statement for this period is already recorded.")
         )
 
 

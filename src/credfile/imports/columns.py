@@ -11,6 +11,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from credfile.customers.models import Contact, Customer
+from credfile.financials.choices import BALANCE_SHEET_LINES, CASH_FLOW_LINES, INCOME_STATEMENT_LINES
+from credfile.financials.models import FinancialStatement
 from credfile.transactions.models import Contract, Invoice, Payment
 
 
@@ -19,6 +21,9 @@ class Column:
     name: str
     label: Promise
     required: bool = False
+    # Other headers the column goes by in the files companies have (not translated: they are
+    # matched as written).
+    aliases: tuple[str, ...] = ()
 
 
 def _label(model: type[models.Model], name: str) -> Promise:
@@ -84,9 +89,54 @@ CONTRACT_COLUMNS = (
     Column("payment_terms_days", _label(Contract, "payment_terms_days")),
 )
 
+# How the lines are headed on Chinese statements (企业会计准则 formats) besides our labels.
+_STATEMENT_ALIASES = {
+    "cash": ("货币资金",),
+    "accounts_receivable": ("应收账款",),
+    "inventory": ("存货",),
+    "current_assets": ("流动资产", "流动资产合计"),
+    "intangible_assets": ("无形资产",),
+    "total_assets": ("资产合计", "资产总额"),
+    "current_liabilities": ("流动负债", "流动负债合计"),
+    "total_liabilities": ("负债总计", "负债总额"),
+    "equity": ("所有者权益", "股东权益合计", "所有者权益（或股东权益）合计", "净资产"),
+    "revenue": ("营业总收入", "主营业务收入"),
+    "cost_of_sales": ("营业成本",),
+    "interest_expense": ("利息费用",),
+    "profit_before_tax": ("利润总额",),
+    "net_profit": ("净利润",),
+    "cash_from_sales": ("销售商品、提供劳务收到的现金",),
+    "operating_cash_flow": ("经营活动产生的现金流量净额",),
+    "investing_cash_flow": ("投资活动产生的现金流量净额",),
+    "financing_cash_flow": ("筹资活动产生的现金流量净额",),
+}
+_REQUIRED_LINES = ("total_assets", "total_liabilities", "equity", "revenue", "net_profit")
+STATEMENT_COLUMNS = (
+    Column("customer", _label(FinancialStatement, "customer"), required=True),
+    Column("period_type", _label(FinancialStatement, "period_type"), aliases=("报表类型", "期间")),
+    Column(
+        "period_end",
+        _label(FinancialStatement, "period_end"),
+        required=True,
+        aliases=("期末日期", "报表日期", "报告期"),
+    ),
+    Column("currency", _label(FinancialStatement, "currency")),
+    Column("audited", _label(FinancialStatement, "audited"), aliases=("是否审计",)),
+    *(
+        Column(
+            name,
+            _label(FinancialStatement, name),
+            required=name in _REQUIRED_LINES,
+            aliases=_STATEMENT_ALIASES.get(name, ()),
+        )
+        for name in (*BALANCE_SHEET_LINES, *INCOME_STATEMENT_LINES, *CASH_FLOW_LINES)
+    ),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "customers": CUSTOMER_COLUMNS,
     "contacts": CONTACT_COLUMNS,
+    "statements": STATEMENT_COLUMNS,
     "contracts": CONTRACT_COLUMNS,
     "invoices": INVOICE_COLUMNS,
     "payments": PAYMENT_COLUMNS,
@@ -96,7 +146,7 @@ KINDS: dict[str, tuple[Column, ...]] = {
 def header_names(column: Column) -> set[str]:
     """What a header cell may say for this column: its name, its label in Chinese and in
     English (compared without case and spaces)."""
-    names = {column.name}
+    names = {column.name, *column.aliases}
     for language in ("zh-hans", "en"):
         with translation.override(language):
             names.add(str(column.label))

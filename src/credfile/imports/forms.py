@@ -12,6 +12,7 @@ KIND_LABELS = {
     "customers": _("Customers"),
     "invoices": _("Invoices"),
     "payments": _("Payments"),
+    "statements": _("Financial statements"),
 }
 
 
@@ -36,9 +37,3 @@ class ImportForm(forms.Form):
                 _("The file is larger than %(mb)d MB.") % {"mb": MAX_FILE_BYTES >> 20}
             )
         return upload
-
-
-class ConfirmForm(forms.Form):
-    token = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
-    kind = forms.ChoiceField(choices=[(k, k) for k in KINDS], widget=forms.HiddenInput)
-    department = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)

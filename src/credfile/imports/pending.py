@@ -31,12 +31,17 @@ def pending_store(*, user_id: int, data: bytes) -> str:
     return token
 
 
-def pending_take(*, user_id: int, token: str) -> bytes | None:
-    """The file stored under `token` by this user, removed from disk; None if there is none."""
-    path = _path(user_id, token)
+def pending_read(*, user_id: int, token: str) -> bytes | None:
+    """The file stored under `token` by this user, left on disk; None if there is none."""
     try:
-        sealed = path.read_text()
+        sealed = _path(user_id, token).read_text()
     except OSError:
         return None
-    path.unlink(missing_ok=True)
     return base64.b64decode(unseal(sealed, _aad(user_id, token)))
+
+
+def pending_take(*, user_id: int, token: str) -> bytes | None:
+    """The file stored under `token` by this user, removed from disk; None if there is none."""
+    data = pending_read(user_id=user_id, token=token)
+    _path(user_id, token).unlink(missing_ok=True)
+    return data

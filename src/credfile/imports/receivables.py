@@ -90,7 +90,7 @@ def resolve_customers(actor: User, refs: set[str]) -> dict[str, list[Customer]]:
     """{reference: files it names} among the files `actor` may change, by code, external
     code, credit code or ID number: four queries for the whole batch."""
     scope = Customer.objects.filter(customer_scope(actor, Action.CHANGE)).only(
-        "pk", "code", "external_code", "credit_code", "id_number_bidx", "version"
+        "pk", "code", "kind", "external_code", "credit_code", "id_number_bidx", "version"
     )
     found: dict[str, dict[int, Customer]] = defaultdict(dict)
     upper = {r.upper(): r for r in refs}

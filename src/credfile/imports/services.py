@@ -36,7 +36,7 @@ from credfile.customers.models import Customer
 from credfile.customers.services import CUSTOMER_SEQUENCE, customer_clean, format_customer_code
 from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
-from credfile.imports import contacts, contracts, receivables
+from credfile.imports import contacts, contracts, receivables, statements
 from credfile.imports.columns import KINDS, match_headers
 from credfile.imports.parsing import FileRefused, read_table
 from credfile.imports.results import ImportResult, RowError, batches
@@ -215,10 +215,13 @@ def import_file(
     department_code: str | None = None,
     dry_run: bool = False,
     progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+    on_write: Callable[[], None] | None = None,
 ) -> ImportResult:
     """Check a file and, unless `dry_run` or any row is wrong, import it in one transaction.
 
-    `progress` is called with the number of rows done after each batch."""
+    `on_total` is called with the file's number of rows once it is read, `progress` with the
+    number of rows checked after each batch, `on_write` before the writing starts."""
     result = ImportResult(kind=kind, sha256=hashlib.sha256(data).hexdigest(), dry_run=dry_run)
     if not can_import(actor):
         raise PermissionDenied(_("You may not import files."))
@@ -237,6 +240,8 @@ def import_file(
         [mask_free_text(v) for v in values] for _n, values in table.rows[:PREVIEW_ROWS]
     ]
     result.rows = len(table.rows)
+    if on_total is not None:
+        on_total(result.rows)
     positions = match_headers(columns, table.headers)
     missing = [c for c in columns if c.required and c.name not in positions]
     for column in missing:
@@ -272,6 +277,12 @@ def import_file(
         def write() -> None:
             contracts.write_contracts(actor, deals, result)
 
+    elif kind == "statements":
+        reports = statements.check_statements(actor, positions, table.rows, result, progress)
+
+        def write() -> None:
+            statements.write_statements(actor, reports, result)
+
     elif kind == "contacts":
         people = contacts.check_contacts(actor, positions, table.rows, result, progress)
 
@@ -286,6 +297,8 @@ def import_file(
 
     if result.errors or dry_run:
         return result
+    if on_write is not None:
+        on_write()
     with transaction.atomic():
         write()
         audit_record(

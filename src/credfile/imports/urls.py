@@ -1,6 +1,9 @@
 from django.urls import path
 
-from credfile.imports.views import import_page
+from credfile.imports.views import import_page, import_run
 
 app_name = "imports"
-urlpatterns = [path("", import_page, name="page")]
+urlpatterns = [
+    path("", import_page, name="page"),
+    path("<uuid:pk>/", import_run, name="run"),
+]

@@ -1,25 +1,27 @@
-"""The import page (upload, a preview of the first rows with every error, then confirm) and
-the customer list's export in the import's columns."""
+"""The import page: upload, a check in the background with its progress, a preview of the
+first rows with every problem, then confirm and follow the import."""
 
 from __future__ import annotations
 
 from typing import cast
+from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from credfile.accounts.models import User
-from credfile.core.permissions import can_export_files, can_import
-from credfile.customers.forms import CustomerFilterForm
-from credfile.imports.exports import FORMATS, file_export
-from credfile.imports.forms import ConfirmForm, ImportForm
-from credfile.imports.pending import pending_store, pending_take
-from credfile.imports.services import import_file
+from credfile.core.permissions import can_import, import_run_scope
+from credfile.imports.forms import KIND_LABELS, ImportForm
+from credfile.imports.models import ImportRun, RunStatus
+from credfile.imports.runs import is_stale, run_result, start_run
+
+RECENT_RUNS = 10
 
 
 @login_required
@@ -29,74 +31,58 @@ def import_page(request: HttpRequest) -> HttpResponse:
     if not can_import(request.user):
         raise Http404
     user = cast(User, request.user)  # login_required
-    if request.method == "POST" and "token" in request.POST:
-        confirm = ConfirmForm(request.POST)
-        data = (
-            pending_take(user_id=user.pk, token=confirm.cleaned_data["token"])
-            if confirm.is_valid()
-            else None
-        )
-        if data is None:
-            messages.error(request, _("The checked file has expired; upload it again."))
-            return redirect("imports:page")
-        result = import_file(
-            actor=user,
-            kind=confirm.cleaned_data["kind"],
-            data=data,
-            department_code=confirm.cleaned_data["department"] or None,
-        )
-        if result.imported:
-            messages.success(
-                request,
-                _("%(created)d files opened, %(unchanged)d imported before.")
-                % {"created": result.created, "unchanged": result.unchanged},
-            )
-            return redirect("imports:page")
-        return render(request, "imports/page.html", {"form": ImportForm(), "result": result})
     form = ImportForm(request.POST or None, request.FILES or None)
-    context: dict[str, object] = {"form": form}
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data["file"].read()
-        result = import_file(
-            actor=user,
-            kind=form.cleaned_data["kind"],
-            data=data,
-            department_code=form.cleaned_data["department"] or None,
-            dry_run=True,
-        )
-        context["result"] = result
-        if not result.errors:
-            context["confirm"] = ConfirmForm(
-                initial={
-                    "token": pending_store(user_id=user.pk, data=data),
-                    "kind": form.cleaned_data["kind"],
-                    "department": form.cleaned_data["department"],
-                }
+        with transaction.atomic():
+            run = start_run(
+                actor=user,
+                kind=form.cleaned_data["kind"],
+                department_code=form.cleaned_data["department"] or "",
+                data=form.cleaned_data["file"].read(),
+                check=None,
             )
-    return render(request, "imports/page.html", context)
+        return redirect("imports:run", pk=run.pk)
+    recent = ImportRun.objects.filter(import_run_scope(user))[:RECENT_RUNS]
+    return render(
+        request,
+        "imports/page.html",
+        {"form": form, "recent": recent, "kind_labels": KIND_LABELS},
+    )
 
 
-@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def customer_list_export(request: HttpRequest, fmt: str) -> FileResponse:
-    """The customer list as filtered (the filters in the query string) in the import's
-    columns. Values in clear only from the list's form (a POST, so a link planted elsewhere
-    cannot reveal anything), and only on the files whose reveal right the user holds."""
-    if fmt not in FORMATS or not can_export_files(request.user):
-        raise Http404
+def import_run(request: HttpRequest, pk: UUID) -> HttpResponse:
     user = cast(User, request.user)  # login_required
-    reveal = request.method == "POST" and request.POST.get("reveal") in {"1", "on", "true"}
-    export = file_export(
-        actor=user,
-        kind="customers",
-        filters=CustomerFilterForm(request.GET or None).filters(),
-        file_format=fmt,
-        reveal=reveal,
-    )
-    return FileResponse(
-        export.handle,
-        as_attachment=True,
-        filename=export.filename,
-        content_type=export.content_type,
-    )
+    run = get_object_or_404(ImportRun.objects.filter(import_run_scope(user)), pk=pk)
+    if request.method == "POST":
+        return _confirm(request, user, run)
+    result = run_result(run) if run.status == RunStatus.DONE else None
+    context = {
+        "run": run,
+        "result": result,
+        "kind_label": KIND_LABELS.get(run.kind, run.kind),
+        "stale": is_stale(run),
+        "confirmable": (
+            result is not None and run.dry_run and not result.errors and run.confirmed_at is None
+        ),
+        "error_count": run.result.get("error_count", 0),
+    }
+    return render(request, "imports/run.html", context)
+
+
+def _confirm(request: HttpRequest, user: User, check: ImportRun) -> HttpResponse:
+    clean = check.dry_run and check.status == RunStatus.DONE and not check.result.get("error_count")
+    with transaction.atomic():
+        # Once: a second click (or a second tab) finds the check confirmed already.
+        claimed = clean and (
+            ImportRun.objects.filter(pk=check.pk, confirmed_at__isnull=True).update(
+                confirmed_at=timezone.now()
+            )
+            == 1
+        )
+        if not claimed:
+            messages.error(request, _("This check was imported already or cannot be imported."))
+            return redirect("imports:run", pk=check.pk)
+        run = start_run(actor=user, kind=check.kind, department_code="", data=None, check=check)
+    return redirect("imports:run", pk=run.pk)

@@ -9,6 +9,7 @@ from django.http import FileResponse
 from django.urls import path
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -68,7 +69,8 @@ class ImportView(GenericAPIView[Any]):
 
 
 _FILE = OpenApiResponse(
-    OpenApiTypes.BINARY, description=_("The file, as an attachment named after kind and time.")
+    OpenApiTypes.BINARY,
+    description=gettext_lazy("The file, as an attachment named after kind and time."),
 )
 
 

@@ -71,6 +71,10 @@ class Command(LocalizedCommand):
             def progress(done: int) -> None:
                 bar.update(done - bar.n)
 
+            def total(rows: int) -> None:
+                bar.total = rows
+                bar.refresh()
+
             result = import_file(
                 actor=actor,
                 kind=options["kind"],
@@ -78,6 +82,7 @@ class Command(LocalizedCommand):
                 department_code=options["department"] or None,
                 dry_run=options["dry_run"],
                 progress=progress,
+                on_total=total,
             )
         if result.errors:
             lines = [
