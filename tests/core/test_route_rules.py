@@ -111,6 +111,28 @@ def _scorecard_editing(client: Client) -> bool:
     form = 'id="industry-risk-form"' in table.content.decode()
     assert link is form is (editor == 200) and editor in {200, 404}
     return link
+EXPORT_APIS = (
+    "/api/v1/exports/customers/",
+    "/api/v1/exports/invoices/",
+    "/api/v1/exports/payments/",
+)
+
+
+def _file_exports(client: Client) -> bool:
+    page = client.get(reverse("customers:list")).content.decode()
+    export = client.get(reverse("exports:customers", args=["csv"])).status_code
+    apis = {client.get(path).status_code for path in EXPORT_APIS}
+    assert apis == {export} and export in {200, 404}
+    assert ('id="customer-export"' in page) is (export == 200)
+    return export == 200
+
+
+def _reveal_in_exports(client: Client) -> bool:
+    box = 'id="export-reveal"' in client.get(reverse("customers:list")).content.decode()
+    api = client.get(EXPORT_APIS[0], {"reveal": "true"}).status_code
+    assert api in {200, 403, 404}
+    assert box is (api == 200)
+    return box
 
 
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
@@ -127,6 +149,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_decide_ratings": _ratings_waiting,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
     "can_manage_scorecards": _scorecard_editing,
+    "can_export_files": _file_exports,
+    "can_reveal_in_exports": _reveal_in_exports,
 }
 
 

@@ -518,6 +518,31 @@ def overdue_list_scope(user: Any, *, prefix: str = "") -> Q:
     return scope
 
 
+def can_export_files(user: Any) -> bool:
+    """Whether the exports of the customer list, invoices and payments (in the import's
+    columns) are there for the user: the roles that work the files. An auditor reads the
+    files and exports the trail instead; the administrator reaches no file."""
+    return bool(
+        _active(user)
+        and user.role in _COLLECTING
+        and role_reads_files(user.role, user.department_id)
+    )
+
+
+def file_export_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose rows such an export holds: the role's view scope without grants (a
+    grant lends a file to look at, for a purpose, never for a copy)."""
+    if not can_export_files(user):
+        return NOTHING
+    return customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+
+
+def can_reveal_in_exports(user: Any) -> bool:
+    """Whether the user's role holds the reveal right on any file, so that an export may
+    show sealed values in clear (each file's own right still decides, row by row)."""
+    return can_export_files(user) and _role_rule(user, Action.REVEAL) != "none"
+
+
 # --- Accounts: privilege changes and API tokens ----------------------------------------------
 # Who may decide a change of someone's role or department, and which changes need a decision.
 # Roles are compared as `Role` members; the accounts services and pages only ask these.
