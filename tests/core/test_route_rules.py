@@ -111,6 +111,8 @@ def _scorecard_editing(client: Client) -> bool:
     form = 'id="industry-risk-form"' in table.content.decode()
     assert link is form is (editor == 200) and editor in {200, 404}
     return link
+
+
 EXPORT_APIS = (
     "/api/v1/exports/customers/",
     "/api/v1/exports/invoices/",
