@@ -161,10 +161,13 @@ class Rating(models.Model):
     )
     # The rating in force: the last approved one (one per customer).
     is_current = models.BooleanField(_("in force"), default=False)
+    # None: credfile's daily re-rating of a file whose data changed.
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposed by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)

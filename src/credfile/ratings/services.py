@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,14 @@ from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
+from credfile.financials.models import FinancialStatement
 from credfile.ratings.cards import Card, Scored, card_problems, card_to_data, score
 from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
 from credfile.ratings.facts import ASSESSED, rating_inputs
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating, Scorecard, ScorecardVersion
+from credfile.reviews.models import Review
+from credfile.transactions.models import Invoice, Payment
 
 
 class RatingRefused(ValidationError):
@@ -96,7 +99,7 @@ def _basis(
 
 def _new_rating(
     *,
-    actor: User,
+    actor: User | None,
     customer: Customer,
     version: ScorecardVersion,
     scored: Scored,
@@ -273,6 +276,19 @@ def rate_all(
     that stay in force at once; changed and first grades wait for approval."""
     if not core_permissions.can_rate_in_batch(actor):
         raise PermissionDenied(_("Re-rating every file is for credit managers."))
+    return _rate_files(
+        actor=actor, as_of=as_of, scope=scope, progress=progress, trigger=RatingTrigger.BATCH
+    )
+
+
+def _rate_files(
+    *,
+    actor: User | None,
+    as_of: datetime.date | None,
+    scope: Q | None,
+    progress: Callable[[int, int], None] | None,
+    trigger: str | Mapping[int, str],
+) -> BatchResult:
     day = as_of or timezone.localdate()
     cards = cards_in_use()
     result = BatchResult()
@@ -286,7 +302,7 @@ def rate_all(
             break
         last = batch[-1].pk
         with transaction.atomic():
-            _rate_batch(actor, batch, day, cards, result)
+            _rate_batch(actor, batch, day, cards, result, trigger)
         done += len(batch)
         if progress is not None:
             progress(done, total)
@@ -294,11 +310,12 @@ def rate_all(
 
 
 def _rate_batch(
-    actor: User,
+    actor: User | None,
     batch: list[Customer],
     day: datetime.date,
     cards: dict[str, ScorecardVersion],
     result: BatchResult,
+    trigger: str | Mapping[int, str],
 ) -> None:
     consented = _consented(batch, day)
     rateable = []
@@ -331,7 +348,7 @@ def _rate_batch(
             scored=scored,
             assessed={k: found[k].value for k in ASSESSED if k in found},
             as_of=day,
-            trigger=RatingTrigger.BATCH,
+            trigger=trigger if isinstance(trigger, str) else trigger[customer.pk],
             current_grade=current.get(customer.pk, ""),
         )
         new.append(rating)
@@ -449,3 +466,53 @@ def industry_risk_record(
         after={"industry": industry, "level": level, "valid_from": valid_from.isoformat()},
     )
     return risk
+
+
+# --- re-rating when a file's data changes ------------------------------------------------------
+
+
+def files_to_rerate() -> dict[int, str]:
+    """{customer id: occasion} for the rated files whose data changed since the rating in
+    force was made: a new statement, a review, or new invoices or payments (in that order
+    of precedence). Three queries over the files with a rating in force."""
+    rated = Rating.objects.filter(is_current=True)
+    if not rated.exists():
+        return {}
+    changed: dict[int, str] = {}
+    # Since the latest rating in force or waiting: a change already rated waits for its
+    # approval, it is not proposed again every day.
+    latest = Rating.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        status__in=[RatingStatus.APPROVED, RatingStatus.PROPOSED],
+    ).order_by("-proposed_at")
+    after = Subquery(latest.values("proposed_at")[:1])
+    sources: list[tuple[str, Any, str]] = [
+        (RatingTrigger.STATEMENTS, FinancialStatement.objects, "created_at"),
+        (RatingTrigger.REVIEW, Review.objects, "completed_at"),
+        (RatingTrigger.RECEIVABLES, Invoice.objects, "created_at"),
+        (RatingTrigger.RECEIVABLES, Payment.objects, "created_at"),
+    ]
+    for trigger, manager, stamp in sources:
+        ids = (
+            manager.filter(customer_id__in=rated.values("customer_id"))
+            .annotate(rated_at=after)
+            .filter(**{f"{stamp}__gt": F("rated_at")})
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+        for customer_id in ids:
+            changed.setdefault(customer_id, trigger)
+    return changed
+
+
+def rerate_changed(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily re-rating: each file whose data changed since its rating in force, on its
+    card, as credfile (no proposer). An unchanged grade stays in force with the new basis; a
+    changed one waits for a credit manager."""
+    due = files_to_rerate()
+    if not due:
+        return {"rated": 0, "unchanged": 0, "proposed": 0}
+    result = _rate_files(
+        actor=None, as_of=today, scope=Q(pk__in=list(due)), progress=None, trigger=due
+    )
+    return {"rated": result.rated, "unchanged": result.unchanged, "proposed": result.proposed}

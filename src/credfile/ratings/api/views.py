@@ -39,7 +39,13 @@ class RatingInput(serializers.Serializer[Any]):
 class RatingOutput(serializers.ModelSerializer[Rating]):
     card = serializers.CharField(source="version.scorecard.key", read_only=True)
     card_version = serializers.IntegerField(source="version.number", read_only=True)
-    proposed_by = serializers.CharField(source="proposed_by.username", read_only=True)
+    proposed_by = serializers.CharField(
+        source="proposed_by.username",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="null: credfile's daily re-rating of a file whose data changed",
+    )
     decided_by = serializers.CharField(
         source="decided_by.username", read_only=True, allow_null=True, default=None
     )
