@@ -67,6 +67,22 @@ def _percent_bin(text: str) -> str:
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+def source_text(source: str, as_of: str) -> str:
+    """Where an input came from, in the reader's language (the basis keeps a key)."""
+    texts = {
+        "statement": lambda: _("statement %(date)s") % {"date": as_of},
+        "personal": lambda: _("personal financial information %(date)s") % {"date": as_of},
+        "payments": lambda: _("payments in the 12 months to %(date)s") % {"date": as_of},
+        "establishment": lambda: _("establishment date %(date)s") % {"date": as_of},
+        "opened": lambda: _("file opened %(date)s") % {"date": as_of},
+        "industry_table": lambda: _("industry-risk table from %(date)s") % {"date": as_of},
+        "assessed": lambda: _("assessed"),
+        "assessed_before": lambda: _("assessed, as in the rating in force"),
+    }
+    text = texts.get(source)
+    return text() if text is not None else source
+
+
 @dataclass(frozen=True)
 class FactorRow:
     key: str
@@ -94,7 +110,7 @@ def factor_rows(rating: Rating) -> list[FactorRow]:
                 label=f["label"] or (str(kind.label) if kind else f["key"]),
                 value=value_text(f["key"], f["value"]),
                 as_of=f["as_of"] or "",
-                source=f["source"],
+                source=source_text(f["source"], f["as_of"] or ""),
                 bin=bin_text(f["key"], f["bin"]),
                 points=Decimal(f["points"]),
                 max_points=Decimal(f["max_points"]),

@@ -16,7 +16,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
@@ -72,11 +71,11 @@ def rating_inputs(
             inputs["years_in_business"] = Input(
                 _years(customer.established_on, as_of),
                 customer.established_on,
-                _("establishment date"),
+                "establishment",
             )
         opened = customer.created_at.date()
         inputs["relationship_years"] = Input(
-            _years(opened, as_of) if opened <= as_of else Decimal(0), opened, _("file opened")
+            _years(opened, as_of) if opened <= as_of else Decimal(0), opened, "opened"
         )
     _assessed_inputs(ids, found, assessed or {})
     return found
@@ -101,7 +100,7 @@ def _statement_inputs(
         columns = analyse(annual or statements)
         latest = columns[-1]
         day = latest.statement.period_end
-        source = _("statement %(date)s") % {"date": day.isoformat()}
+        source = "statement"
         for key, figure_key in _STATEMENT_INPUTS.items():
             value = latest.figures[figure_key].value
             if value is not None:
@@ -127,7 +126,7 @@ def _personal_inputs(
         if record.currency != "CNY":
             # The card's income bins are in CNY; another currency is no income figure.
             continue
-        source = _("personal financial information %(date)s") % {"date": record.as_of}
+        source = "personal"
         income = record.annual_income
         if income is not None:
             inputs["annual_income"] = Input(income, record.as_of, source)
@@ -141,7 +140,7 @@ def _payment_inputs(
 ) -> None:
     """The year's payments: per currency in the engine; the rating takes the worst currency
     (lowest index, most days beyond terms), as a credit manager reading the file would."""
-    source = _("payments in the 12 months to %(date)s") % {"date": as_of.isoformat()}
+    source = "payments"
     index: dict[int, Decimal] = {}
     worst: dict[int, int] = {}
     for figures in receivable_figures(scope=Q(customer_id__in=ids), as_of=as_of, by="customer"):
@@ -168,7 +167,7 @@ def _industry_inputs(
         level = levels.get(customer.industry)
         if level is not None:
             found[customer.pk]["industry_risk"] = Input(
-                level.level, level.valid_from, _("industry-risk table")
+                level.level, level.valid_from, "industry_table"
             )
 
 
@@ -187,8 +186,8 @@ def _assessed_inputs(
         before = earlier.get(customer_id) or {}
         for key in ASSESSED:
             if now.get(key):
-                found[customer_id][key] = Input(now[key], None, _("assessed"))
+                found[customer_id][key] = Input(now[key], None, "assessed")
             elif before.get(key):
                 found[customer_id][key] = Input(
-                    before[key], None, _("assessed, as in the rating in force")
+                    before[key], None, "assessed_before"
                 )
