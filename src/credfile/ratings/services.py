@@ -125,8 +125,8 @@ def _new_rating(
         # The grade in force stands: the new basis replaces the old one at once.
         rating.status = RatingStatus.APPROVED
         rating.is_current = True
+        # No decider and no note: the page says "grade unchanged" in the reader's language.
         rating.decided_at = timezone.now()
-        rating.decision_note = _("Grade unchanged: in force without approval.")
     return rating
 
 
@@ -204,9 +204,9 @@ def rating_propose(
 
 def _supersede_proposals(customer_ids: list[int]) -> None:
     Rating.objects.filter(customer_id__in=customer_ids, status=RatingStatus.PROPOSED).update(
+        # Rejected by no one: replaced (the page says so in the reader's language).
         status=RatingStatus.REJECTED,
         decided_at=timezone.now(),
-        decision_note=_("Replaced by a newer proposal."),
     )
 
 
