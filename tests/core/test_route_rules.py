@@ -64,7 +64,8 @@ def _portfolio(client: Client) -> bool:
     page = client.get(reverse("receivables:portfolio")).status_code
     export = client.get(reverse("receivables:portfolio-export", args=["csv"])).status_code
     nav = reverse("receivables:portfolio") in client.get(reverse("reviews:queue")).content.decode()
-    assert page == export and page in {200, 404} and nav is (page == 200)
+    matrix = client.get(reverse("ratings:matrix")).status_code
+    assert page == export == matrix and page in {200, 404} and nav is (page == 200)
     return page == 200
 
 

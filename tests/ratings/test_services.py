@@ -270,3 +270,30 @@ def test_the_daily_job_rerates_files_whose_data_changed(
     assert not Rating.objects.filter(customer=other).exists()
     assert files_to_rerate() == {}
     assert rerate_changed()["rated"] == 0
+
+
+def test_the_customer_value_is_rated_with_the_credit_grade(
+    personas: Personas, company: Customer
+) -> None:
+    from credfile.ratings.display import strategy
+
+    Customer.objects.filter(pk=company.pk).update(profit_class="B")
+    company.refresh_from_db()
+    rating = rating_propose(
+        actor=personas.account_manager,
+        customer=company,
+        assessed={**ASSESSED, "share_of_wallet": "main"},
+        as_of=DAY,
+    )
+    value = {f["key"]: f for f in rating.basis["value"]["factors"]}
+    # Profit class B 28; the last invoice 2026-08-01 is 121 days before → 5; one year of
+    # sales only (no growth figure) → lowest bin 0, flagged; main supplier 10; the file
+    # opened today → 1.
+    assert value["profit_contribution"]["points"] == "28"
+    assert (value["purchase_recency"]["value"], value["purchase_recency"]["points"]) == ("121", "5")
+    assert value["sales_growth"]["missing"] is True
+    assert value["share_of_wallet"]["points"] == "10"
+    assert value["relationship_years"]["points"] == "1"
+    assert (rating.value_score, rating.value_grade) == (44, "C")
+    assert strategy("C", "AA") == "Maintain: standard terms."
+    assert strategy("A", "B") == "Keep secured: guarantees, insurance or shorter terms."

@@ -77,6 +77,8 @@ def source_text(source: str, as_of: str) -> str:
         "opened": lambda: _("file opened %(date)s") % {"date": as_of},
         "industry_table": lambda: _("industry-risk table from %(date)s") % {"date": as_of},
         "assessed": lambda: _("assessed"),
+        "file": lambda: _("the credit file"),
+        "invoices": lambda: _("invoices to %(date)s") % {"date": as_of},
         "assessed_before": lambda: _("assessed, as in the rating in force"),
     }
     text = texts.get(source)
@@ -176,3 +178,41 @@ def history_chart(ratings: list[Rating], scale: list[str]) -> HistoryChart | Non
     line = " ".join(f"{x},{y}" for x, y, _r in points)
     grades = [(g, round(top + i * step_y, 1)) for i, g in enumerate(scale)]
     return HistoryChart(width, height, points, line, grades)
+
+
+# --- value × credit grade --------------------------------------------------------------------
+
+_STRONG_CREDIT = {"AAA", "AA", "A"}
+_FAIR_CREDIT = {"BBB", "BB"}
+
+
+def credit_band(grade: str) -> str:
+    if grade in _STRONG_CREDIT:
+        return "strong"
+    if grade in _FAIR_CREDIT:
+        return "fair"
+    return "weak"
+
+
+def strategy(value_grade: str, credit_grade: str) -> str:
+    """The credit strategy the value × credit grade matrix suggests."""
+    valuable = value_grade in {"A", "B"}
+    band = credit_band(credit_grade)
+    texts = {
+        (True, "strong"): lambda: _("Develop: a higher limit and favourable terms."),
+        (True, "fair"): lambda: _("Grow with care: standard terms, watched closely."),
+        (True, "weak"): lambda: _("Keep secured: guarantees, insurance or shorter terms."),
+        (False, "strong"): lambda: _("Maintain: standard terms."),
+        (False, "fair"): lambda: _("Limit: a lower limit and tighter terms."),
+        (False, "weak"): lambda: _("Reduce: cash in advance, or end the credit."),
+    }
+    return texts[(valuable, band)]()
+
+
+def value_rows(rating: Rating) -> list[FactorRow]:
+    """The value rating's factors, as the credit factors are shown."""
+    value = rating.basis.get("value")
+    if not value:
+        return []
+    shadow = Rating(basis={"factors": value.get("factors", [])})
+    return factor_rows(shadow)

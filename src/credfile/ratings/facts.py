@@ -14,8 +14,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
+from django.db.models import Max, Q, Sum
 
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
@@ -25,6 +26,7 @@ from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.ratings.cards import Input
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating
+from credfile.transactions.models import Invoice
 from credfile.transactions.receivables import receivable_figures
 
 # The statement figure each input reads (financials.analysis keys).
@@ -77,6 +79,7 @@ def rating_inputs(
         inputs["relationship_years"] = Input(
             _years(opened, as_of) if opened <= as_of else Decimal(0), opened, "opened"
         )
+    value_inputs(people, as_of=as_of, found=found)
     _assessed_inputs(ids, found, assessed or {})
     return found
 
@@ -188,6 +191,44 @@ def _assessed_inputs(
             if now.get(key):
                 found[customer_id][key] = Input(now[key], None, "assessed")
             elif before.get(key):
-                found[customer_id][key] = Input(
-                    before[key], None, "assessed_before"
-                )
+                found[customer_id][key] = Input(before[key], None, "assessed_before")
+
+
+def value_inputs(
+    customers: list[Customer], *, as_of: datetime.date, found: dict[int, dict[str, Input]]
+) -> None:
+    """Add the value card's inputs from the file: the profit contribution class, days since
+    the last invoice, and the growth of invoiced sales over the year before (in the currency
+    the customer bought most in, never summed across currencies). One query."""
+    year = datetime.timedelta(days=365)
+    rows = (
+        Invoice.objects.filter(customer_id__in=[c.pk for c in customers], issue_date__lte=as_of)
+        .values("customer_id", "currency")
+        .annotate(
+            last=Max("issue_date"),
+            recent=Sum("amount", filter=Q(issue_date__gt=as_of - year)),
+            before=Sum(
+                "amount", filter=Q(issue_date__gt=as_of - 2 * year, issue_date__lte=as_of - year)
+            ),
+        )
+        .order_by()
+    )
+    main: dict[int, dict[str, Any]] = {}
+    last: dict[int, datetime.date] = {}
+    for found_row in rows:
+        row: dict[str, Any] = dict(found_row)
+        customer_id = row["customer_id"]
+        last[customer_id] = max(last.get(customer_id, row["last"]), row["last"])
+        if (row["recent"] or 0) > (main.get(customer_id, {}).get("recent") or 0):
+            main[customer_id] = row
+    for customer in customers:
+        inputs = found[customer.pk]
+        if customer.profit_class:
+            inputs["profit_contribution"] = Input(customer.profit_class, None, "file")
+        if customer.pk in last:
+            day = last[customer.pk]
+            inputs["purchase_recency"] = Input((as_of - day).days, day, "invoices")
+        sales = main.get(customer.pk)
+        if sales and sales["before"]:
+            growth = (sales["recent"] / sales["before"] - 1).quantize(Decimal("0.0001"))
+            inputs["sales_growth"] = Input(growth, as_of, "invoices")

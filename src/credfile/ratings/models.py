@@ -152,6 +152,12 @@ class Rating(models.Model):
     grade = models.CharField(_("grade"), max_length=5)
     previous_grade = models.CharField(_("previous grade"), max_length=5, blank=True)
     basis = models.JSONField(_("rating basis"))
+    # The customer value rating made with it (basis["value"]): not a credit grade, so it
+    # needs no approval of its own.
+    value_score = models.DecimalField(
+        _("value score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    value_grade = models.CharField(_("value grade"), max_length=2, blank=True)
     missing = models.PositiveSmallIntegerField(_("factors without data"), default=0)
     trigger = models.CharField(
         _("occasion"), max_length=12, choices=RatingTrigger.choices, default=RatingTrigger.MANUAL

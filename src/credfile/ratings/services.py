@@ -31,6 +31,7 @@ from credfile.customers.models import Customer
 from credfile.financials.models import FinancialStatement
 from credfile.ratings.cards import Card, Scored, card_problems, card_to_data, score
 from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
+from credfile.ratings.defaults import value_card
 from credfile.ratings.facts import ASSESSED, rating_inputs
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating, Scorecard, ScorecardVersion
@@ -103,6 +104,7 @@ def _new_rating(
     customer: Customer,
     version: ScorecardVersion,
     scored: Scored,
+    value: Scored,
     assessed: Mapping[str, Any],
     as_of: datetime.date,
     trigger: str,
@@ -116,7 +118,9 @@ def _new_rating(
         score_grade=scored.score_grade,
         grade=scored.grade,
         previous_grade=current_grade,
-        basis=_basis(scored, assessed, version),
+        basis=_basis(scored, assessed, version) | {"value": value.as_basis()},
+        value_score=value.score.quantize(Decimal("0.01")),
+        value_grade=value.grade,
         missing=sum(1 for f in scored.factors if f.missing),
         trigger=trigger,
         proposed_by=actor,
@@ -176,6 +180,7 @@ def rating_propose(
     given = clean_assessed(assessed or {})
     inputs = rating_inputs([locked], as_of=day, assessed={locked.pk: given})[locked.pk]
     scored = score(version.card, inputs)
+    value = score(value_card(), inputs)
     kept = {k: inputs[k].value for k in ASSESSED if k in inputs}
     current = Rating.objects.filter(customer=locked, is_current=True).first()
     _supersede_proposals([locked.pk])
@@ -184,6 +189,7 @@ def rating_propose(
         customer=locked,
         version=version,
         scored=scored,
+        value=value,
         assessed=kept,
         as_of=day,
         trigger=trigger,
@@ -337,6 +343,7 @@ def _rate_batch(
         )
     )
     cached = {kind: version.card for kind, version in cards.items()}
+    worth = value_card()
     new = []
     for customer in rateable:
         scored = score(cached[customer.kind], inputs[customer.pk])
@@ -346,6 +353,7 @@ def _rate_batch(
             customer=customer,
             version=cards[customer.kind],
             scored=scored,
+            value=score(worth, found),
             assessed={k: found[k].value for k in ASSESSED if k in found},
             as_of=day,
             trigger=trigger if isinstance(trigger, str) else trigger[customer.pk],

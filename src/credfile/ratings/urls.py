@@ -11,4 +11,5 @@ urlpatterns = [
     path("scorecards/<int:pk>/new/", views.scorecard_new_version, name="scorecard-new"),
     path("scorecards/<int:pk>/publish/", views.scorecard_publish_view, name="scorecard-publish"),
     path("industry-risk/", views.industry_risk, name="industry-risk"),
+    path("matrix/", views.value_matrix, name="matrix"),
 ]

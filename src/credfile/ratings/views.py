@@ -7,6 +7,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +20,8 @@ from credfile.core.permissions import (
     Section,
     can_decide_ratings,
     can_manage_scorecards,
+    can_see_portfolio,
+    portfolio_scope,
     rating_decide_scope,
     rating_waiting_scope,
     scorecard_publish_scope,
@@ -26,7 +29,8 @@ from credfile.core.permissions import (
 from credfile.customers.choices import Industry
 from credfile.customers.selectors import customer_get
 from credfile.customers.views import section_response
-from credfile.ratings.display import bin_text, cap_label
+from credfile.ratings.defaults import company_card, value_scale
+from credfile.ratings.display import bin_text, cap_label, strategy
 from credfile.ratings.forms import CardForm, DecisionForm, IndustryRiskForm, RatingForm
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating, ScorecardVersion
@@ -268,4 +272,37 @@ def industry_risk(request: HttpRequest) -> HttpResponse:
         "ratings/industry_risk.html",
         {"rows": rows, "later": later, "form": form},
         status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@login_required
+def value_matrix(request: HttpRequest) -> HttpResponse:
+    """Counts of the files by credit grade × value grade (ratings in force), with the strategy
+    each cell suggests: the portfolio of `portfolio_scope`."""
+    user = _user(request)
+    if not can_see_portfolio(user):
+        raise Http404
+    counts = {
+        (row["grade"], row["value_grade"]): row["n"]
+        for row in Rating.objects.filter(is_current=True)
+        .filter(portfolio_scope(user, prefix="customer__"))
+        .values("grade", "value_grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    grades = [g.grade for g in company_card().scale]
+    values = [g.grade for g in value_scale()]
+    rows = [
+        (
+            grade,
+            [(value, counts.get((grade, value), 0), strategy(value, grade)) for value in values],
+        )
+        for grade in grades
+    ]
+    unvalued = sum(n for (_g, v), n in counts.items() if not v)
+    return render(
+        request,
+        "ratings/matrix.html",
+        {"rows": rows, "values": values, "total": sum(counts.values()), "unvalued": unvalued},
     )
