@@ -5,6 +5,11 @@ invoices, and always per currency: amounts in different currencies are never add
 
 "Open as of a date" is the invoice amount less the allocations of payments received on or
 before that date, so a report for a past date is what the ledger showed on that day.
+
+Invoices paid in full on or before the day are left out before the open amount is summed:
+nothing of them is open then. That holds because `Invoice.fully_paid_on` is the latest pay
+date of the payments that settle the invoice (`invoice_settlement_refresh`, which every
+writer of allocations calls), whatever order they were entered or corrected in.
 """
 
 from __future__ import annotations
