@@ -15,6 +15,7 @@ writer of allocations calls), whatever order they were entered or corrected in.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -22,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import (
+    Case,
     DecimalField,
     F,
     Func,
@@ -31,13 +33,13 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Round, TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Action, Section, customer_scope
 from credfile.transactions.models import Invoice, PaymentAllocation
-from credfile.transactions.report import payment_band, payment_index
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -46,6 +48,18 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 # The period of DSO, best possible DSO and CEI, and the window of payment behaviour.
 DEFAULT_PERIOD_DAYS = 90
 BEHAVIOUR_DAYS = 365
+# Days beyond terms → payment index anchors (interpolated linearly, clamped at the ends).
+PAYMENT_INDEX_ANCHORS: tuple[tuple[int, int], ...] = (
+    (-30, 100),
+    (-20, 90),
+    (0, 80),
+    (15, 70),
+    (22, 60),
+    (30, 50),
+    (60, 40),
+    (90, 30),
+    (120, 20),
+)
 
 # Report grouping → (the key column, the columns that name the group).
 GROUPINGS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -58,6 +72,24 @@ GROUPING_LABELS = {
     "department": _("department"),
     "manager": _("account manager"),
 }
+
+
+def payment_index(days_beyond_terms: float) -> float:
+    """The payment index (1–100) of one payment's days beyond terms."""
+    anchors = PAYMENT_INDEX_ANCHORS
+    if days_beyond_terms <= anchors[0][0]:
+        return float(anchors[0][1])
+    for (d0, p0), (d1, p1) in itertools.pairwise(anchors):
+        if days_beyond_terms <= d1:
+            return p0 + (p1 - p0) * (days_beyond_terms - d0) / (d1 - d0)
+    return float(anchors[-1][1])
+
+
+def payment_band(index: float | None) -> str:
+    """Risk band of a payment index: 80–100 low, 50–79 medium, below 50 high."""
+    if index is None:
+        return "none"
+    return "low" if index >= 80 else "medium" if index >= 50 else "high"
 
 
 @dataclass(frozen=True)
@@ -325,6 +357,37 @@ def receivable_figures(
     return [f for f in found.values() if f.total or f.sales or f.ar_begin or f.paid_amount]
 
 
+def file_figures(customer_id: int, *, as_of: datetime.date) -> list[Figures]:
+    """The figures of one file, per currency: what its transactions section and its credit
+    report (page and API) show, so both give the same numbers."""
+    return receivable_figures(scope=Q(customer_id=customer_id), as_of=as_of)
+
+
+def behaviour_document(figures: Iterable[Figures]) -> dict[str, Any]:
+    """Payment behaviour and ageing per currency as the API gives them: amounts and figures as
+    decimal strings."""
+
+    def text(value: Decimal | None) -> str | None:
+        return None if value is None else str(value)
+
+    rows = sorted(figures, key=lambda f: f.currency)
+    return {
+        "payment_behaviour": {
+            f.currency: {
+                "payment_index": text(f.index),
+                "risk_band": f.band,
+                "paid_amount": str(f.paid_amount),
+                "weighted_days_beyond_terms": text(f.weighted_dbt),
+                "max_days_beyond_terms": f.max_dbt,
+            }
+            for f in rows
+        },
+        "ageing": {
+            f.currency: {key: str(amount) for key, amount in f.ageing.items()} for f in rows
+        },
+    }
+
+
 def _add_behaviour(
     found: dict[tuple[Any, ...], Figures],
     *,
@@ -387,8 +450,30 @@ def portfolio_totals(figures: Iterable[Figures]) -> dict[str, dict[str, Decimal]
 
 
 def invoice_days_late() -> Any:
-    """Days beyond terms of a paid invoice: the day it was paid in full less its due date."""
-    return DaysBetween(F("fully_paid_on"), F("due_date"))
+    """Days beyond terms of a paid invoice as the figures count them: each payment's pay date
+    less the due date, weighted by the amount it settled (one decimal), for the outer
+    invoice once paid in full."""
+    weighted = (
+        PaymentAllocation.objects.filter(invoice=OuterRef("pk"))
+        .order_by()
+        .values("invoice")
+        .annotate(
+            days=Sum(
+                F("amount") * DaysBetween(F("payment__received_on"), F("invoice__due_date")),
+                output_field=MONEY,
+            )
+            / Sum("amount", output_field=MONEY)
+        )
+        .values("days")
+    )
+    return Case(
+        When(
+            fully_paid_on__isnull=False,
+            then=Round(Subquery(weighted, output_field=MONEY), 1, output_field=MONEY),
+        ),
+        default=None,
+        output_field=MONEY,
+    )
 
 
 def group_identity(figures: Figures, by: str) -> tuple[Any, str]:
