@@ -163,9 +163,10 @@ def plain_file_figures(as_of: datetime.date, customer: int) -> list[Any]:
             JOIN transactions_invoice i ON i.id = a.invoice_id
             WHERE i.customer_id = %s AND p.received_on > %s AND p.received_on <= %s
             GROUP BY i.currency
-        )
-        SELECT ar.currency, ar.total, ar.ar_begin, ar.sales, paid.dbt, paid.idx
-        FROM ar LEFT JOIN paid ON paid.currency = ar.currency ORDER BY ar.currency"""
+        ), currencies AS (SELECT currency FROM ar UNION SELECT currency FROM paid)
+        SELECT c.currency, ar.total, ar.ar_begin, ar.sales, paid.dbt, paid.idx
+        FROM currencies c LEFT JOIN ar ON ar.currency = c.currency
+        LEFT JOIN paid ON paid.currency = c.currency ORDER BY c.currency"""
     params = [as_of, start, start, start, customer, as_of, start, customer, since, as_of]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -245,13 +246,15 @@ def main() -> None:
     department = (
         Invoice.objects.values("customer__department_id")
         .annotate(n=Count("id"))
-        .order_by("-n")
+        .order_by("-n", "customer__department_id")
         .first()
     )
     assert department is not None
     dept = department["customer__department_id"]
     file = (
-        Invoice.objects.values("customer_id").annotate(n=Count("id"), last=Max("id")).order_by("-n")
+        Invoice.objects.values("customer_id")
+        .annotate(n=Count("id"), last=Max("id"))
+        .order_by("-n", "customer_id")
     ).first()
     assert file is not None
     customer = file["customer_id"]
