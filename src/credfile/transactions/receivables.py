@@ -314,10 +314,9 @@ def _open_sums(
         **{name: F("amount") - _paid_by(day) for name, day in open_on.items()},
     ).values(*groups, "o_currency", "o_due", "o_issued", "o_amount", *open_on)
     inner_sql, inner_params = inner.order_by().query.sql_with_params()
-    if connection.vendor == "postgresql":
-        # Else the planner pulls the derived table up into the sums and runs the open
-        # amount's subquery under each of them again.
-        inner_sql += " OFFSET 0"
+    # Else the planner pulls the derived table up into the sums and runs the open amount's
+    # subquery under each of them again (SQLite takes no OFFSET without a LIMIT).
+    inner_sql += " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
     keys = [*groups, "o_currency"]
     select = ", ".join([*keys, *(f"{sql} AS {alias}" for alias, sql, _p in sums)])
     sql = f"SELECT {select} FROM ({inner_sql}) o GROUP BY {', '.join(keys)}"
