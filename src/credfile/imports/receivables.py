@@ -37,7 +37,7 @@ from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
 from credfile.imports.results import BATCH, Fail, ImportResult, batches, cells_of
 from credfile.transactions.models import Invoice, Payment, PaymentAllocation
-from credfile.transactions.services import invoice_clean
+from credfile.transactions.services import invoice_clean, invoice_settlement_refresh
 
 Progress = Callable[[int], None] | None
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -430,11 +430,6 @@ def check_payments(
                 continue
             # Later rows of the file see what this one settles.
             invoice.amount_paid += amount
-            if invoice.amount_paid >= invoice.amount:
-                # Paid in full on the latest payment date that settles it.
-                invoice.fully_paid_on = max(
-                    invoice.fully_paid_on or payment.received_on, payment.received_on
-                )
             if new_payment:
                 plan.payments.append(payment)
             plan.settles.append((payment, invoice, amount))
@@ -474,9 +469,9 @@ def write_payments(actor: User, plan: PaymentPlan, result: ImportResult) -> None
         for payment, invoice, amount in plan.settles
     ]
     PaymentAllocation.objects.bulk_create(allocations, batch_size=size)
-    Invoice.objects.bulk_update(
-        list(settled.values()), ["amount_paid", "fully_paid_on"], batch_size=500
-    )
+    # From the allocations, so a row dated before a payment on file already does not make
+    # the invoice paid in full on its own, earlier date.
+    invoice_settlement_refresh(invoice_ids=settled)
     for chunk in batches(plan.payments):
         FileVersion.objects.bulk_create(
             created_versions(actor=actor, objects=chunk, versions=versions), batch_size=size
