@@ -12,7 +12,7 @@ import credfile.customers
 from credfile.changes.registry import TARGETS
 from credfile.customers.sections import record_kind, sections
 
-APPS = ("financials", "transactions", "interactions", "consent")
+APPS = ("financials", "transactions", "interactions", "consent", "ratings")
 CUSTOMERS = Path(credfile.customers.__file__).parent
 
 
@@ -56,6 +56,7 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "services",
         "notes",
         "consents",
+        "ratings",
         "reviews",
     ]
 

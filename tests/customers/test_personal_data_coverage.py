@@ -35,6 +35,7 @@ from credfile.customers.exports import (
     personal_data,
 )
 from credfile.customers.models import Customer, Tag
+from credfile.ratings.models import ScorecardVersion
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -138,6 +139,9 @@ class Filler:
                 return self.user(index)
             if target is Department:
                 return self.personas.sales
+            if target is ScorecardVersion:
+                # The cards are shipped data, not part of a file: a rating points at one.
+                return ScorecardVersion.objects.filter(status="published").first()
             pytest.fail(f"{model._meta.label}.{field.name}: no row of {target} to point at")
         if field.name == "customer_id":
             return self.rows[Customer].pk

@@ -56,7 +56,10 @@ def test_a_changed_card_is_a_new_version_published_by_another(
     changed = {
         **data,
         "max_security": "10",
-        "bins_security": "bank_guarantee 10\nmortgage 7\nthird_party 4\nnone 0",
+        # By label in either language or by value.
+        "bins_security": (
+            "bank guarantee or insurance covering the limit 10\n抵押或质押 7\nthird_party 4\nnone 0"
+        ),
         "max_current_ratio": "5",
         "bins_current_ratio": "2.0 - 5\n1.5 2.0 4\n1.2 1.5 3\n1.0 1.2 1\n- 1.0 0",
         "note": "担保权重上调",

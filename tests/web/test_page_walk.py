@@ -76,6 +76,13 @@ ALLOWED_WORDS = {
     "English",  # the language switcher names each language in itself
     "GET",
     "POST",
+    # Credit grades (三等九级) are written in Latin letters in Chinese too.
+    "AAA",
+    "AA",
+    "BBB",
+    "BB",
+    "CCC",
+    "CC",
 }
 # A URL path (/api/v1/auth/token/) is a code in either language.
 PATH = re.compile(r"(?<![\w/])/[\w.-]+(?:/[\w.-]*)+")

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.forms import DateInput
@@ -43,10 +44,31 @@ def bins_text(factor: Factor) -> str:
     lines = []
     for b in factor.bins:
         if factor.kind == CATEGORICAL:
-            lines.append(f"{b.value} {_plain(b.points)}")
+            lines.append(f"{_choice_label(factor.key, b.value or '')} {_plain(b.points)}")
         else:
             lines.append(f"{_plain(b.lower)} {_plain(b.upper)} {_plain(b.points)}")
     return "\n".join(lines)
+
+
+def _choice_label(key: str, value: str) -> str:
+    kind = INPUTS.get(key)
+    label = kind.choices.get(value) if kind else None
+    return str(label) if label is not None else value
+
+
+def _choice_value(key: str, text: str) -> str:
+    """A categorical bin's value from its label in either language, or the value itself."""
+    kind = INPUTS.get(key)
+    if kind is None:
+        return text
+    for value, label in kind.choices.items():
+        if text.casefold() == value.casefold():
+            return value
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                if text.casefold() == str(label).casefold():
+                    return value
+    return text
 
 
 def _plain(x: Decimal | None) -> str:
@@ -117,9 +139,12 @@ class CardForm(forms.Form):
                 continue
             try:
                 if factor.kind == CATEGORICAL:
-                    if len(parts) != 2:
+                    # The label may hold spaces ("settled suits only"); the points come last.
+                    *label, worth = parts
+                    if not label:
                         raise ValueError
-                    bins.append(Bin(points=Decimal(parts[1]), value=parts[0]))
+                    value = _choice_value(factor.key, " ".join(label))
+                    bins.append(Bin(points=Decimal(worth), value=value))
                 else:
                     if len(parts) != 3:
                         raise ValueError

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -44,7 +46,13 @@ class Scorecard(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.display_name)
+
+    @property
+    def display_name(self) -> Any:
+        """The shipped cards by their name in the reader's language; others as named."""
+        shipped = {"company": _("Company scorecard"), "individual": _("Individual scorecard")}
+        return shipped.get(self.key, self.name)
 
 
 class ScorecardVersion(models.Model):
@@ -96,7 +104,8 @@ class ScorecardVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scorecard} v{self.number}"
+        # From the version's own row (no query for the card): "company v2".
+        return f"{self.definition.get('key', '')} v{self.number}"
 
     @property
     def card(self) -> Card:

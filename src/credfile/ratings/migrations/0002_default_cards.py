@@ -23,7 +23,8 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
             definition=card_to_data(card),
             status="published",
             source="expert",
-            note="credfile default expert card (docs/ratings.md)",
+            # Shown in the reader's language from the card's key (Scorecard.display_name).
+            note="",
             published_at=datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC),
         )
     from credfile.customers.choices import Industry
@@ -33,7 +34,7 @@ def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
             industry=code,
             level="medium",
             valid_from=datetime.date(2000, 1, 1),
-            basis="Starting level; set it from current market conditions.",
+            basis="",
         )
         for code in Industry.values
     )
