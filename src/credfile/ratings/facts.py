@@ -100,8 +100,9 @@ def _statement_inputs(
             continue
         # The latest annual statement; turnovers and growth compare like with like.
         annual = [s for s in statements if s.period_type == PeriodType.ANNUAL]
-        columns = analyse(annual or statements)
-        latest = columns[-1]
+        chosen = annual or statements
+        # The latest statement's figures need only the one before it (averages, growth).
+        latest = analyse(chosen[-2:])[-1]
         day = latest.statement.period_end
         source = "statement"
         for key, figure_key in _STATEMENT_INPUTS.items():
@@ -109,8 +110,8 @@ def _statement_inputs(
             if value is not None:
                 inputs[key] = Input(value, day, source)
         losses = 0
-        for column in reversed(columns):
-            if column.statement.net_profit >= 0:
+        for statement in reversed(chosen):
+            if statement.net_profit >= 0:
                 break
             losses += 1
         inputs["loss_years"] = Input(Decimal(losses), day, source)
