@@ -67,6 +67,8 @@ run: install
 	if [ "$$customers" = 0 ]; then \
 	  echo "The database has no customers: loading $(DEMO_CUSTOMERS) demo customers."; \
 	  $(BIN)/credfile demo --customers $(DEMO_CUSTOMERS) --seed $(DEMO_SEED); \
+	  echo "Rating every demo file on its scorecard (the grades wait for a credit manager's approval)."; \
+	  $(BIN)/credfile rate --all --as credit; \
 	else \
 	  echo "The database holds $$customers customers; no demo data loaded."; \
 	fi

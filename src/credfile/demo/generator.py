@@ -24,6 +24,7 @@ from django.db import models
 from faker.providers.person.zh_CN import Provider as ChinesePersons
 from stdnum.cn import ric, uscc
 
+from credfile.consent.models import Consent
 from credfile.core.normalize import name_key
 from credfile.customers.models import Address, Contact, Customer
 from credfile.demo import vocab
@@ -68,6 +69,8 @@ _DAY = datetime.timedelta(days=1)
 # Share of the overdue invoices that someone has followed up, and how likely the last step
 # of a follow-up is a promise to pay, or a dispute is among them.
 FOLLOWED_UP_SHARE = 0.7
+# Individuals buying on credit who signed the consent to a credit assessment.
+CONSENT_SHARE = 0.9
 PROMISE_SHARE = 0.35
 DISPUTE_SHARE = 0.06
 # The steps of a follow-up as it goes on: a reminder first, then calls, letters and visits.
@@ -173,6 +176,7 @@ TABLES: tuple[tuple[str, type[models.Model], dict[str, str]], ...] = (
         {"customer_id": "customers", "invoice_id": "invoices"},
     ),
     ("service_records", ServiceRecord, {"customer_id": "customers"}),
+    ("consents", Consent, {"customer_id": "customers"}),
     ("notes", Note, {"customer_id": "customers"}),
 )
 
@@ -223,6 +227,8 @@ class DemoGenerator:
         # different customers instead of repeating (and clashing with) the first.
         self.rng = random.Random(f"credfile-demo:{seed}:{first_number}")
         self.followup_rng = random.Random(f"credfile-demo-followup:{seed}:{first_number}")
+        # Its own source, so adding consents left every other value of a seed as it was.
+        self.consent_rng = random.Random(f"credfile-demo-consent:{seed}:{first_number}")
         self.staff = staff
         self.tag_ids = tag_ids
         self.as_of = as_of
@@ -370,6 +376,8 @@ class DemoGenerator:
         ci = self.add(out, "customers", **c)
         if not organization:
             self.individual_financials(ci, place, out)
+            if status != "prospect":
+                self.consent(ci, manager, out)
         self.contacts(ci, c, place, out)
         self.address(ci, organization, place, out)
         if dept_code == "EXPORT":
@@ -390,6 +398,25 @@ class DemoGenerator:
             currency = "USD" if dept_code == "EXPORT" and rng.random() < 0.4 else "CNY"
             self.trade(ci, c, organization, manager, payer, currency, out)
         self.interactions(ci, manager, payer, out)
+
+    def consent(self, ci: int, manager: int, out: Batch) -> None:
+        """Most customers who buy on credit signed the consent to a credit assessment when the
+        file was opened; a few never did (their file cannot be rated)."""
+        rng = self.consent_rng
+        if rng.random() >= CONSENT_SHARE:
+            return
+        given = self.as_of - rng.randint(30, 1500) * _DAY
+        self.add(
+            out,
+            "consents",
+            customer_id=ci,
+            purpose="credit_assessment",
+            scope="本公司信用管理部门查询、使用本人信用信息，用于赊销信用评估",
+            channel=rng.choice(("paper", "paper", "electronic")),
+            given_on=given,
+            evidence=f"授权书 SQ{given:%Y%m}-{rng.randrange(10**5):05d}",
+            recorded_by_id=manager,
+        )
 
     def individual(self, c: dict[str, Any], place: Place) -> None:
         rng = self.rng
