@@ -1,0 +1,43 @@
+"""The rules credfile ships with (docs/risk.md); credit managers change or retire them."""
+
+from decimal import Decimal
+
+from django.db import migrations
+
+DEFAULTS = (
+    {
+        "name": "评级CCC及以下：关注、暂停新增授信、1个月内复核",
+        "grade_at_or_below": "CCC",
+        "block_credit": True,
+        "review_within_months": 1,
+        "note": "Grade CCC or below: watch list, block new credit, review within 1 month",
+    },
+    {
+        "name": "逾期90天以上：关注、1个月内复核",
+        "overdue_90_above": Decimal("0.00"),
+        "review_within_months": 1,
+        "note": "Overdue more than 90 days: watch list, review within 1 month",
+    },
+    {
+        "name": "失信被执行人：关注、暂停新增授信",
+        "rating_cap": "dishonest_debtor",
+        "block_credit": True,
+        "note": "Dishonest judgment debtor: watch list, block new credit",
+    },
+)
+
+
+def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    RiskRule = apps.get_model("risk", "RiskRule")
+    for fields in DEFAULTS:
+        RiskRule.objects.get_or_create(name=fields["name"], defaults=fields)
+
+
+def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]
+    RiskRule = apps.get_model("risk", "RiskRule")
+    RiskRule.objects.filter(name__in=[d["name"] for d in DEFAULTS], entries__isnull=True).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("risk", "0001_rules_and_watch_list")]
+    operations = [migrations.RunPython(forwards, backwards)]
