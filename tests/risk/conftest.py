@@ -63,7 +63,12 @@ _numbers = iter(range(1, 1_000_000))
 
 
 def overdue(
-    customer: Customer, amount: str, *, days: int, currency: str = "CNY", as_of: datetime.date = TODAY
+    customer: Customer,
+    amount: str,
+    *,
+    days: int,
+    currency: str = "CNY",
+    as_of: datetime.date = TODAY,
 ) -> Invoice:
     """An unpaid invoice `days` past its due date on `as_of`."""
     due = as_of - datetime.timedelta(days=days)

@@ -208,7 +208,11 @@ def test_a_review_is_brought_forward_and_not_pushed_back(personas: Personas) -> 
         2025, 7, 1
     )
     event = AuditEvent.objects.get(object_type="reviews.reviewschedule", customer_id=distant.pk)
-    assert event.after == {"next_review_on": "2025-07-16", "was": "2026-05-01", "reason": "risk rule"}
+    assert event.after == {
+        "next_review_on": "2025-07-16",
+        "was": "2026-05-01",
+        "reason": "risk rule",
+    }
     # The daily recomputation keeps the earlier date; a completed review ends it.
     schedules_refresh(today=TODAY)
     assert ReviewSchedule.objects.get(customer_id=distant.pk).next_review_on == datetime.date(
