@@ -19,7 +19,7 @@ from credfile.transactions.services import payment_create
 from tests.conftest import Personas
 from tests.reviews.conftest import TODAY, make_file
 
-__all__ = ["TODAY", "grade", "overdue", "paid_late", "rule", "file_of"]
+__all__ = ["TODAY", "file_of", "grade", "overdue", "paid_late", "rule"]
 
 
 @pytest.fixture(autouse=True)
