@@ -69,7 +69,7 @@ class ReviewPolicy(TimeStampedModel):
         from credfile.customers.choices import CustomerCategory
 
         if self.basis == PolicyBasis.GRADE:
-            return str(_("grade %(grade)s or below") % {"grade": self.value})
+            return self.value
         choices = {
             PolicyBasis.RISK: RiskLevel,
             PolicyBasis.CATEGORY: CustomerCategory,
@@ -91,6 +91,13 @@ class ReviewPolicy(TimeStampedModel):
                 self.cycle_months,
             )
             return text % {"months": self.cycle_months}
+        if self.basis == PolicyBasis.GRADE:
+            text = ngettext(
+                "Grade %(grade)s or below: reviewed every %(months)d month.",
+                "Grade %(grade)s or below: reviewed every %(months)d months.",
+                self.cycle_months,
+            )
+            return text % {"grade": self.value, "months": self.cycle_months}
         text = ngettext(
             "%(what)s: reviewed every %(months)d month.",
             "%(what)s: reviewed every %(months)d months.",
