@@ -134,3 +134,22 @@ def test_a_credit_manager_edits_a_rule_from_the_page(
     assert stale.status_code == 409
     empty = client.post(reverse("risk:rule-new"), {"name": "nothing", "block_credit": "on"})
     assert empty.status_code == 422 and "Set at least one condition." in empty.content.decode()
+
+
+def test_the_list_page_costs_the_same_queries_for_many_files(
+    personas: Personas, client_for: Any, django_assert_max_num_queries: Any
+) -> None:
+    rule(personas, grade_at_or_below="CCC")
+    for n in range(30):
+        customer = file_of(personas, name=f"批量{n}")
+        grade(customer, "C")
+        overdue(customer, "10", days=5 + n)
+    rules_apply(as_of=TODAY)
+    client = client_for(personas.credit_manager)
+    url = reverse("risk:watch-list")
+    client.get(url)  # the session and the policy's first reads
+    with django_assert_max_num_queries(20):
+        html = client.get(url).content.decode()
+    assert rows(html) == 25 and 'rel="next"' in html
+    cursor = html.split("cursor=")[1].split('"')[0]
+    assert rows(client.get(f"{url}?cursor={cursor}").content.decode()) == 5
