@@ -193,6 +193,7 @@ API_LISTS = (
     "consents",
     "reviews",
     "collection-actions",
+    "ratings",
 )
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
@@ -266,6 +267,7 @@ ROUTES: list[Route] = [
         api=True,
     ),
     Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
+    Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),
     Route("api:customer-collection-actions", "create", _collection_action_api, api=True),

@@ -53,6 +53,12 @@ def _escalate(today: datetime.date) -> dict[str, Any]:
     return services.escalations_send(today=today)
 
 
+def _rerate(today: datetime.date) -> dict[str, Any]:
+    from credfile.ratings.services import rerate_changed
+
+    return rerate_changed(today=today)
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -68,6 +74,7 @@ JOBS = (
     Job("risk.apply", _("Apply the risk rules: watch list, blocked credit, reviews"), _risk_apply),
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
+    Job("ratings.refresh", _("Re-rate the files whose data changed"), _rerate),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
