@@ -77,7 +77,22 @@ class RiskRule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language for a shipped rule still under its shipped
+        name; a name a credit manager gave is shown as given."""
+        shipped = SHIPPED_NAMES.get(self.name)
+        return str(shipped) if shipped is not None else self.name
+
+
+# The names of the rules of the migration risk/0002_default_rules.
+SHIPPED_NAMES = {
+    "Poor credit grade": _("Poor credit grade"),
+    "Overdue more than 90 days": _("Overdue more than 90 days"),
+    "Dishonest judgment debtor": _("Dishonest judgment debtor"),
+}
 
 
 class WatchEntry(models.Model):

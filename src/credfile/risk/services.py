@@ -298,7 +298,7 @@ def watch_list_export(*, actor: User, filters: Any, language: str | None = None)
                     entry.customer.code,
                     entry.customer.name,
                     entry.customer.department.name,
-                    entry.rule.name,
+                    entry.rule.display_name,
                     "; ".join(reason_texts(entry.reasons)),
                     entry.since.isoformat(),
                     entry.get_status_display(),

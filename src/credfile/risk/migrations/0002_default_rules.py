@@ -6,23 +6,20 @@ from django.db import migrations
 
 DEFAULTS = (
     {
-        "name": "评级CCC及以下：关注、暂停新增授信、1个月内复核",
+        "name": "Poor credit grade",
         "grade_at_or_below": "CCC",
         "block_credit": True,
         "review_within_months": 1,
-        "note": "Grade CCC or below: watch list, block new credit, review within 1 month",
     },
     {
-        "name": "逾期90天以上：关注、1个月内复核",
+        "name": "Overdue more than 90 days",
         "overdue_90_above": Decimal("0.00"),
         "review_within_months": 1,
-        "note": "Overdue more than 90 days: watch list, review within 1 month",
     },
     {
-        "name": "失信被执行人：关注、暂停新增授信",
+        "name": "Dishonest judgment debtor",
         "rating_cap": "dishonest_debtor",
         "block_credit": True,
-        "note": "Dishonest judgment debtor: watch list, block new credit",
     },
 )
 
