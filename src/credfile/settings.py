@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "credfile.followup",
     "credfile.imports",
     "credfile.ratings",
+    "credfile.risk",
 ]
 
 MIDDLEWARE = [

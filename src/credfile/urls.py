@@ -27,6 +27,7 @@ urlpatterns = [
     path("audit/", include("credfile.audit.urls")),
     path("imports/", include("credfile.imports.urls")),
     path("ratings/", include("credfile.ratings.urls")),
+    path("", include("credfile.risk.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -178,6 +178,7 @@ SECTIONS = (
     "consents",
     "reviews",
     "ratings",
+    "risk",
 )
 API_LISTS = (
     "contacts",

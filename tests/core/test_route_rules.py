@@ -98,6 +98,25 @@ def _ratings_waiting(client: Client) -> bool:
     return page.status_code == 200
 
 
+def _watch_list(client: Client) -> bool:
+    page = client.get(reverse("risk:watch-list")).status_code
+    export = client.get(reverse("risk:watch-list-export")).status_code
+    assert page == export and page in {200, 404}
+    nav = 'id="nav-watch-list"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _risk_rules(client: Client) -> bool:
+    pages = {
+        client.get(reverse("risk:rules")).status_code,
+        client.get(reverse("risk:rule-new")).status_code,
+        client.post(reverse("risk:rule-new"), {"name": "x", "grade_at_or_below": "C"}).status_code,
+    }
+    assert pages in ({200, 302}, {404})
+    return 404 not in pages
+
+
 def _scorecard_editing(client: Client) -> bool:
     from credfile.ratings.models import ScorecardVersion
 
@@ -150,6 +169,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "decides_privilege_changes": None,  # its pages are tested in tests/security
     "can_import": _import_pages,
     "can_decide_ratings": _ratings_waiting,
+    "can_see_watch_list": _watch_list,
+    "can_manage_risk_rules": _risk_rules,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
     "can_manage_scorecards": _scorecard_editing,
     "can_export_files": _file_exports,

@@ -19,6 +19,8 @@ class _Policy:
         self.can_see_overdue_list = permissions.can_see_overdue_list(user)
         self.can_import = permissions.can_import(user)
         self.can_decide_ratings = permissions.can_decide_ratings(user)
+        self.can_see_watch_list = permissions.can_see_watch_list(user)
+        self.can_manage_risk_rules = permissions.can_manage_risk_rules(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

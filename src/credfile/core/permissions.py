@@ -43,6 +43,7 @@ class Section(StrEnum):
     NOTES = "notes"
     REVIEWS = "reviews"
     RATINGS = "ratings"
+    RISK = "risk"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -488,6 +489,26 @@ def review_queue_filter(user: Any) -> Q:
     if user.role == Role.ACCOUNT_MANAGER:
         return Q(account_manager_id=user.pk, customer__account_manager_id=user.pk)
     return EVERYTHING
+
+
+def can_manage_risk_rules(user: Any) -> bool:
+    """The risk rules (what puts a file on the watch list, blocks credit, brings a review
+    forward) are the credit department's: a credit manager reads and changes them."""
+    return bool(_active(user) and user.role == Role.CREDIT_MANAGER)
+
+
+def can_see_watch_list(user: Any) -> bool:
+    """The watch list is there for credit managers and executives (every file) and for a
+    department head (the department's)."""
+    return can_see_portfolio(user)
+
+
+def watch_list_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The files whose watch entries the user's watch list holds: the role's view scope
+    without grants (a grant lends one file to read, not a place on a work list)."""
+    if not can_see_watch_list(user):
+        return NOTHING
+    return _role_scope(user, Action.VIEW, prefix)
 
 
 # The roles that follow up unpaid bills: who chases them, and who manages credit.

@@ -33,3 +33,14 @@ class RatingTrigger(models.TextChoices):
     STATEMENTS = "statements", _("New financial statements")
     RECEIVABLES = "receivables", _("New receivables")
     BATCH = "batch", _("Batch re-rating")
+
+
+# The grade scale of the shipped cards (三等九级), best first: rules that say "grade B or
+# below" (risk rules, review policies) read it.
+GRADES = ("AAA", "AA", "A", "BBB", "BB", "B", "CCC", "CC", "C")
+GRADE_CHOICES = [(g, g) for g in GRADES]
+
+
+def grades_at_or_below(grade: str) -> tuple[str, ...]:
+    """The grade and every worse one on the scale."""
+    return GRADES[GRADES.index(grade) :]

@@ -13,6 +13,7 @@ class PolicyBasis(models.TextChoices):
     """What a review policy matches on, in order of precedence (first match wins)."""
 
     RISK = "risk", _("Risk level")
+    GRADE = "grade", _("Grade at or below")
     CATEGORY = "category", _("Customer category")
     DEFAULT = "default", _("All other files")
 

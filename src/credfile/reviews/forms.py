@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import Department
 from credfile.customers.choices import CustomerCategory, CustomerStatus, ProfitClass
+from credfile.ratings.choices import GRADE_CHOICES
 from credfile.reviews.choices import PolicyBasis, QueueState, ReviewConclusion, RiskLevel
 from credfile.reviews.services import PROPOSABLE_FIELDS
 
@@ -76,16 +77,20 @@ class ReviewForm(forms.Form):
 
 class PolicyForm(forms.Form):
     basis = forms.ChoiceField(label=_("Applies to"), choices=PolicyBasis.choices)
-    # One list, grouped: the risk levels and the categories have distinct codes.
+    # One list, grouped: the risk levels, grades and categories have distinct codes.
     value = forms.ChoiceField(
-        label=_("Risk level or category"),
+        label=_("Risk level, grade or category"),
         choices=[
             ("", _("— (all other files)")),
             (_("Risk level"), RiskLevel.choices),
+            (_("Grade at or below"), GRADE_CHOICES),
             (_("Customer category"), CustomerCategory.choices),
         ],
         required=False,
-        help_text=_("A risk level for a risk policy, a category for a category policy."),
+        help_text=_(
+            "A risk level for a risk policy, a grade for a grade policy (that grade and every "
+            "worse one), a category for a category policy."
+        ),
     )
     cycle_months = forms.IntegerField(label=_("Review cycle (months)"), min_value=1, max_value=60)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)

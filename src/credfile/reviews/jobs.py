@@ -38,6 +38,13 @@ def _compute(today: datetime.date) -> dict[str, Any]:
     return {"files": ReviewSchedule.objects.count(), "changed": changed}
 
 
+def _risk_apply(today: datetime.date) -> dict[str, Any]:
+    # Imported here: the risk app reads the review states this app owns.
+    from credfile.risk.services import rules_apply
+
+    return rules_apply(as_of=today).as_dict()
+
+
 def _remind(today: datetime.date) -> dict[str, Any]:
     return services.reminders_send(today=today)
 
@@ -59,10 +66,12 @@ def _audit_digest(today: datetime.date) -> dict[str, Any]:
     return {"events": digest.count, "files": len(written)}
 
 
-# In the order they run: reminders and escalations read what the computation wrote; the audit
+# In the order they run: the risk rules read the computed review dates and may bring them
+# forward; reminders and escalations read what both wrote; the audit
 # digest comes last, so it covers the events of the jobs before it.
 JOBS = (
     Job("reviews.compute", _("Compute review dates, risk and data quality"), _compute),
+    Job("risk.apply", _("Apply the risk rules: watch list, blocked credit, reviews"), _risk_apply),
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
     Job("ratings.refresh", _("Re-rate the files whose data changed"), _rerate),

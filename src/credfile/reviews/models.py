@@ -23,8 +23,9 @@ from credfile.reviews.choices import (
 
 
 class ReviewPolicy(TimeStampedModel):
-    """How often files are reviewed: a cycle in months for a risk level, a category, or all
-    other files. Precedence is risk, then category, then the default (see docs/reviews.md).
+    """How often files are reviewed: a cycle in months for a risk level, a grade and every
+    worse one, a category, or all other files. Precedence is risk, then grade (the worst
+    threshold first), then category, then the default (see docs/reviews.md).
 
     Policies are never deleted; a change moves `version` on and is recorded in the audit
     trail with the values before and after, and a retired rule is kept inactive.
@@ -67,6 +68,8 @@ class ReviewPolicy(TimeStampedModel):
         """The risk level or category matched, by its name in the reader's language."""
         from credfile.customers.choices import CustomerCategory
 
+        if self.basis == PolicyBasis.GRADE:
+            return self.value
         choices = {
             PolicyBasis.RISK: RiskLevel,
             PolicyBasis.CATEGORY: CustomerCategory,
@@ -88,6 +91,13 @@ class ReviewPolicy(TimeStampedModel):
                 self.cycle_months,
             )
             return text % {"months": self.cycle_months}
+        if self.basis == PolicyBasis.GRADE:
+            text = ngettext(
+                "Grade %(grade)s or below: reviewed every %(months)d month.",
+                "Grade %(grade)s or below: reviewed every %(months)d months.",
+                self.cycle_months,
+            )
+            return text % {"grade": self.value, "months": self.cycle_months}
         text = ngettext(
             "%(what)s: reviewed every %(months)d month.",
             "%(what)s: reviewed every %(months)d months.",
@@ -127,6 +137,9 @@ class ReviewSchedule(models.Model):
         _("last conclusion"), max_length=20, choices=ReviewConclusion.choices, blank=True
     )
     next_review_on = models.DateField(_("next review on"))
+    # A date a risk measure brought the review forward to: the next review is never later,
+    # until a review is recorded (credfile.risk).
+    review_by = models.DateField(_("review brought forward to"), null=True, blank=True)
     # The review date a reminder was last sent for, so each is sent once per cycle.
     soon_reminded_for = models.DateField(null=True, blank=True)
     due_reminded_for = models.DateField(null=True, blank=True)

@@ -6,8 +6,9 @@ Risk (there is no rating yet, so it comes from payment behaviour):
            review concluded "elevated risk" (until a later review concludes otherwise);
   normal — every other file.
 
-Cycle: the first active policy that matches, in this order: the file's risk level, its
-category, the default rule; with no rule at all, 12 months. The next review is due one
+Cycle: the first active policy that matches, in this order: the file's risk level, the grade
+of its rating in force ("grade B or below": the worst threshold first), its category, the
+default rule; with no rule at all, 12 months. The next review is due one
 cycle after the last review (or after the file was opened, if it was never reviewed).
 
 Data quality: 100 points less the weight of each part that is not in order (QUALITY_PARTS).
@@ -23,6 +24,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from credfile.ratings.choices import GRADES, grades_at_or_below
 from credfile.reviews.choices import PolicyBasis, ReviewConclusion, RiskLevel
 
 HIGH_RISK_DAYS_PAST_DUE = 90
@@ -35,7 +37,20 @@ DEFAULT_POLICIES = (
     (PolicyBasis.DEFAULT, "", 12),
 )
 # Precedence of the policy bases: the first that matches a file decides its cycle.
-PRECEDENCE = (PolicyBasis.RISK, PolicyBasis.CATEGORY, PolicyBasis.DEFAULT)
+PRECEDENCE = (PolicyBasis.RISK, PolicyBasis.GRADE, PolicyBasis.CATEGORY, PolicyBasis.DEFAULT)
+# The grade in force of the file `s` (NULL when it has none).
+GRADE_SQL = (
+    "(SELECT r.grade FROM ratings_rating r WHERE r.customer_id = s.customer_id AND r.is_current)"
+)
+
+
+def _grade_rules(rules: Iterable[tuple[str, str, int]]) -> list[tuple[str, int]]:
+    """(threshold grade, months) of the grade policies, the worst threshold first: a file of
+    grade CC meets "CCC or below" before "B or below"."""
+    found = [(value, months) for basis, value, months in rules if basis == PolicyBasis.GRADE]
+    return sorted(
+        (r for r in found if r[0] in GRADES), key=lambda r: GRADES.index(r[0]), reverse=True
+    )
 
 
 @dataclass(frozen=True)
@@ -97,11 +112,18 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-def cycle_for(policies: Iterable[tuple[str, str, int]], *, risk: str, category: str) -> int:
+def cycle_for(
+    policies: Iterable[tuple[str, str, int]], *, risk: str, category: str, grade: str = ""
+) -> int:
     """The cycle in months for one file: (basis, value, months) of the active policies."""
-    rules = {(basis, value): months for basis, value, months in policies}
+    listed = list(policies)
+    rules = {(basis, value): months for basis, value, months in listed}
+    if (PolicyBasis.RISK, risk) in rules:
+        return rules[(PolicyBasis.RISK, risk)]
+    for threshold, months in _grade_rules(listed):
+        if grade in grades_at_or_below(threshold):
+            return months
     for basis, value in (
-        (PolicyBasis.RISK, risk),
         (PolicyBasis.CATEGORY, category),
         (PolicyBasis.DEFAULT, ""),
     ):
@@ -145,11 +167,18 @@ def cycle_sql(policies: Iterable[tuple[str, str, int]]) -> tuple[str, list[Any]]
             if basis == PolicyBasis.RISK:
                 whens.append("WHEN s.risk = %s THEN %s")
                 params += [value, months]
+            elif basis == PolicyBasis.GRADE:
+                continue  # below, in their own order
             elif basis == PolicyBasis.CATEGORY:
                 whens.append("WHEN c.category = %s THEN %s")
                 params += [value, months]
             else:
                 default = months
+        if basis == PolicyBasis.GRADE:
+            for threshold, months in _grade_rules(rules):
+                grades = grades_at_or_below(threshold)
+                whens.append(f"WHEN {GRADE_SQL} IN ({', '.join(['%s'] * len(grades))}) THEN %s")
+                params += [*grades, months]
     return f"CASE {' '.join(whens)} ELSE %s END" if whens else "%s", [*params, default]
 
 

@@ -32,6 +32,7 @@ from credfile.customers.services import (
     customer_update,
     lock_customer_for_change,
 )
+from credfile.ratings.choices import GRADES
 from credfile.reviews import rules
 from credfile.reviews.choices import NotificationKind, PolicyBasis, ReviewConclusion, RiskLevel
 from credfile.reviews.models import (
@@ -63,6 +64,8 @@ def _check_policy(policy: ReviewPolicy) -> None:
         errors["value"] = [
             _("Choose a risk level: %(levels)s.") % {"levels": ", ".join(RiskLevel.values)}
         ]
+    elif policy.basis == PolicyBasis.GRADE and policy.value not in GRADES:
+        errors["value"] = [_("Choose a grade: %(grades)s.") % {"grades": ", ".join(GRADES)}]
     elif policy.basis == PolicyBasis.CATEGORY and policy.value not in CustomerCategory.values:
         errors["value"] = [
             _("Choose a customer category: %(categories)s.")
@@ -221,9 +224,14 @@ def schedules_refresh(
             [("cycle_months", cycle, cycle_params), ("quality_score", rules.score_sql(), [])],
             only=(only, only_params),
         )
-        # 4. The next review: one cycle after the last review, or after the file was opened.
-        next_on = rules.add_months_sql(
+        # 4. The next review: one cycle after the last review, or after the file was opened;
+        #    never later than a date a risk measure brought it forward to.
+        cycle_end = rules.add_months_sql(
             connection.vendor, "COALESCE(s.last_reviewed_on, s.opened_on)", "s.cycle_months"
+        )
+        next_on = (
+            f"CASE WHEN s.review_by IS NOT NULL AND s.review_by < ({cycle_end})"
+            f" THEN s.review_by ELSE ({cycle_end}) END"
         )
         _update_changed(
             cursor, [("next_review_on", next_on, [])], join=False, only=(only, only_params)
@@ -343,7 +351,7 @@ def review_submit(
         # The review checked the contacts with the customer: the contacts say so themselves.
         contacts_verify(actor=actor, customer=customer, on=today)
     ReviewSchedule.objects.filter(pk=schedule.pk).update(
-        last_reviewed_on=today, last_conclusion=conclusion, escalated_at=None
+        last_reviewed_on=today, last_conclusion=conclusion, escalated_at=None, review_by=None
     )
     schedules_refresh(today=today, customer_ids=[customer.pk])
     schedule.refresh_from_db()
