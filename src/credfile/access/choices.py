@@ -20,3 +20,4 @@ class FileSection(models.TextChoices):
     NOTES = "notes", _("Notes")
     REVIEWS = "reviews", _("Reviews")
     RATINGS = "ratings", _("Credit ratings")
+    LIMITS = "limits", _("Credit limit")

@@ -14,4 +14,5 @@ urlpatterns = [
     path("", include("credfile.reviews.api.views")),
     path("", include("credfile.audit.api.views")),
     path("", include("credfile.imports.api.views")),
+    path("", include("credfile.limits.api")),
 ]
