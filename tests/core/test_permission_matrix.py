@@ -178,6 +178,7 @@ SECTIONS = (
     "consents",
     "reviews",
     "ratings",
+    "limits",
 )
 API_LISTS = (
     "contacts",
@@ -193,6 +194,7 @@ API_LISTS = (
     "reviews",
     "collection-actions",
 )
+LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
 ROUTES: list[Route] = [
@@ -265,6 +267,7 @@ ROUTES: list[Route] = [
         api=True,
     ),
     Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
+    Route("customer-limits:request", "rate", _web("post", "customer-limits:request", data=LIMIT)),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),
     Route("api:customer-collection-actions", "create", _collection_action_api, api=True),

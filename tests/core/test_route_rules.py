@@ -87,6 +87,12 @@ def _import_pages(client: Client) -> bool:
     return page == 200
 
 
+def _exposure_refusals(client: Client) -> bool:
+    status = client.get(reverse("limits:refusals")).status_code
+    assert status in {200, 404}
+    return status == 200
+
+
 def _ratings_waiting(client: Client) -> bool:
     page = client.get(reverse("ratings:waiting"))
     assert page.status_code in {200, 404}
@@ -109,6 +115,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "decides_privilege_changes": None,  # its pages are tested in tests/security
     "can_import": _import_pages,
     "can_decide_ratings": _ratings_waiting,
+    "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
 }
 

@@ -51,9 +51,7 @@ def limited(personas: Personas, company: Customer) -> Customer:
     )
     _invoice(personas, company, "FP-1", "60000", due=30)
     OpenOrder.objects.create(customer=company, reference="SO-1", amount=D("10000"), kind="order")
-    OpenOrder.objects.create(
-        customer=company, reference="DN-1", amount=D("5000"), kind="shipment"
-    )
+    OpenOrder.objects.create(customer=company, reference="DN-1", amount=D("5000"), kind="shipment")
     OpenOrder.objects.create(
         customer=company, reference="SO-0", amount=D("99999"), kind="order", is_open=False
     )
@@ -112,7 +110,11 @@ def test_each_refusal_has_its_code_and_translated_message(
     assert [r["code"] for r in body["reasons"]] == ["blocked", "overdue", "grade_below_floor"]
     chinese = api_for(personas.credit_manager, language="zh-hans")
     messages = [r["message"] for r in _check(chinese, limited.code, "1").json()["reasons"]]
-    assert messages == ["该客户的信用已冻结。", "该客户有逾期超过允许天数的发票。", "该客户的评级低于下限。"]
+    assert messages == [
+        "该客户的信用已冻结。",
+        "该客户有逾期超过允许天数的发票。",
+        "该客户的评级低于下限。",
+    ]
 
 
 def test_overdue_within_the_allowed_days_and_the_floor_grade_pass(
@@ -205,7 +207,9 @@ def test_every_check_is_kept_audited_and_refusals_are_listed(
     assert f'data-check="{refused_id}"' in html and f'data-check="{checks[0].pk}"' not in html
     assert "The order would take exposure over the limit." in html
     assert client_for(personas.account_manager).get("/limits/refusals/").status_code == 404
-    section = client_for(personas.account_manager).get(
-        f"/customers/{limited.pk}/limits/"
-    ).content.decode()
+    section = (
+        client_for(personas.account_manager)
+        .get(f"/customers/{limited.pk}/limits/")
+        .content.decode()
+    )
     assert f'data-check="{refused_id}"' in section and "refused" in section

@@ -51,7 +51,11 @@ def test_up_to_the_threshold_a_credit_manager_approves_not_the_requester(
     )
     limit_request_decide(actor=other_manager, request=request, approve=True)
     limit = CreditLimit.objects.get(customer=company, status="active")
-    assert (limit.amount, limit.approved_by, limit.request) == (D("5000000"), other_manager, request)
+    assert (limit.amount, limit.approved_by, limit.request) == (
+        D("5000000"),
+        other_manager,
+        request,
+    )
     assert AuditEvent.objects.filter(object_type__endswith="limitrequest").count() == 2
 
 
@@ -175,9 +179,7 @@ def test_the_recommendation_reads_its_inputs_from_the_file(
     r = recommended_limit(company)
     # cap = min(10 % × 4,000,000, 4 % × 20,000,000) = 400,000 ≥ need.
     assert r.cap == D("400000")
-    expected_need = (
-        (D("30000") * (45 + i.days_delinquent) / 30).quantize(D("0.01")) + D("7000")
-    )
+    expected_need = (D("30000") * (45 + i.days_delinquent) / 30).quantize(D("0.01")) + D("7000")
     assert r.need == expected_need
     # A limit in USD gets no cap from a CNY statement: no exchange rates are kept.
     usd = recommended_limit(company, currency="USD")

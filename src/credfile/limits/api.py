@@ -26,7 +26,9 @@ class ExposureCheckInput(serializers.Serializer[Any]):
         help_text=gettext_lazy("Credfile code, external (ERP) code, credit code or ID number."),
     )
     amount = serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=Decimal("0.01"),
+        max_digits=18,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
         help_text=gettext_lazy("The order's amount."),
     )
     currency = serializers.ChoiceField(Currency.choices)

@@ -176,7 +176,8 @@ def recommend(i: LimitInputs) -> Recommendation:
     rounded = _money(rounded)
     step(
         _("Recommended limit"),
-        _("%(total)s rounded down to %(step)s") % {"total": _text(total), "step": _text(i.rounding)},
+        _("%(total)s rounded down to %(step)s")
+        % {"total": _text(total), "step": _text(i.rounding)},
         rounded,
     )
     review_on = _add_months(i.as_of, i.review_months) if i.as_of else None

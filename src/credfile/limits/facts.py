@@ -69,8 +69,9 @@ def limit_inputs(
     add = figures[0].average_days_delinquent if figures else None
     tnw = revenue = None
     statements = list(
-        FinancialStatement.objects.filter(customer=customer, period_type=PeriodType.ANNUAL)
-        .order_by("-period_end", "-pk")[:2]
+        FinancialStatement.objects.filter(
+            customer=customer, period_type=PeriodType.ANNUAL
+        ).order_by("-period_end", "-pk")[:2]
     )
     if statements:
         latest = statements[0]

@@ -168,7 +168,10 @@ class ExposureCheck(models.Model):
     allowed = models.BooleanField(_("allowed"))
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     exposure = money_field(_("exposure"))
-    limit = money_field(_("limit"), null=True, blank=True)
+    # None: no limit in force (none, or expired).
+    limit: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
+        _("limit"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
 
     class Meta:
@@ -184,6 +187,3 @@ class ExposureCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.currency} {self.amount} {'✓' if self.allowed else '✗'}"
-
-
-ZERO = Decimal("0")

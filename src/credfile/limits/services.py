@@ -187,9 +187,9 @@ def limit_block(*, actor: User, limit: CreditLimit, blocked: bool) -> CreditLimi
 def find_customers(user: User, ref: str) -> list[Customer]:
     """The files (among those whose limits `user` may see) that `ref` names: by credfile
     code, external code, credit code or ID number."""
-    scope = Customer.objects.filter(
-        customer_scope(user, Action.VIEW, section=Section.LIMITS)
-    ).only("pk", "code", "name", "kind", "department_id", "account_manager_id")
+    scope = Customer.objects.filter(customer_scope(user, Action.VIEW, section=Section.LIMITS)).only(
+        "pk", "code", "name", "kind", "department_id", "account_manager_id"
+    )
     ref = ref.strip()
     found = {c.pk: c for c in scope.filter(code=ref.upper())}
     found |= {c.pk: c for c in scope.filter(external_code=ref)}
@@ -233,9 +233,7 @@ def _below_floor(grade: str) -> bool:
 
 
 @transaction.atomic
-def exposure_check(
-    *, actor: User, customer: Customer, amount: Decimal, currency: str
-) -> Outcome:
+def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency: str) -> Outcome:
     """Whether an order of `amount` may be taken: limit, tolerance, overdue, block, grade."""
     today = timezone.localdate()
     limit = (
