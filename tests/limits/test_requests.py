@@ -185,3 +185,29 @@ def test_the_recommendation_reads_its_inputs_from_the_file(
     usd = recommended_limit(company, currency="USD")
     assert usd.cap == 0
     assert "is in CNY, not USD" in " ".join(usd.notes)
+
+
+def test_a_limit_running_out_brings_the_file_into_the_review_queue(
+    personas: Personas, company: Customer
+) -> None:
+    from credfile.reviews.models import ReviewSchedule
+    from credfile.reviews.services import schedules_refresh
+
+    today = timezone.localdate()
+    schedules_refresh(customer_ids=[company.pk])
+    cycle_due = ReviewSchedule.objects.get(customer=company).next_review_on
+    assert cycle_due > today + datetime.timedelta(days=60)
+    ends = today + datetime.timedelta(days=30)
+    request = limit_request_create(
+        actor=personas.account_manager,
+        customer=company,
+        amount=D("1000"),
+        currency="CNY",
+        valid_until=ends,
+        reason="短期",
+    )
+    limit_request_decide(actor=personas.credit_manager, request=request, approve=True)
+    assert ReviewSchedule.objects.get(customer=company).next_review_on == ends
+    # Once it has run out the daily refresh keeps the file overdue until the limit is renewed.
+    schedules_refresh(today=ends + datetime.timedelta(days=1))
+    assert ReviewSchedule.objects.get(customer=company).next_review_on == ends

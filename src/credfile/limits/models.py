@@ -19,7 +19,10 @@ class LimitRequest(models.Model):
     """A limit asked for, waiting for (or given) its approver's decision."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="limit_requests",
     )
     amount = money_field(_("amount"))
     currency = currency_field()
@@ -66,7 +69,7 @@ class CreditLimit(models.Model):
     """The limit in force for a customer in one currency (one active per currency)."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="credit_limits"
     )
     currency = currency_field()
     amount = money_field(_("amount"))
@@ -125,7 +128,7 @@ class OpenOrder(models.Model):
     """An order taken or a shipment not yet invoiced: exposure before it is a receivable."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="open_orders"
     )
     reference = models.CharField(_("reference"), max_length=60)
     amount = money_field(_("amount"))
@@ -155,7 +158,10 @@ class ExposureCheck(models.Model):
     """One answer of the exposure check, as given."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="exposure_checks",
     )
     checked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -28,6 +28,7 @@ from credfile.core import identifiers
 from credfile.core import permissions as core_permissions
 from credfile.core.crypto import blind_index
 from credfile.core.permissions import Action, Section, customer_scope
+from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer
 from credfile.limits.calc import GRADES
 from credfile.limits.choices import LimitStatus, Refusal, RequestStatus
@@ -151,6 +152,8 @@ def limit_request_decide(
             customer_id=locked.customer_id,
             after={"amount": str(limit.amount), "currency": limit.currency},
         )
+        # The file's next review follows the new limit's end (reviews: the queue).
+        files_changed(customer_ids=[locked.customer_id])
     audit_record(
         actor=actor,
         action=AuditAction.APPROVE if approve else AuditAction.REJECT,

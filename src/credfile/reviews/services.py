@@ -225,6 +225,9 @@ def schedules_refresh(
         next_on = rules.add_months_sql(
             connection.vendor, "COALESCE(s.last_reviewed_on, s.opened_on)", "s.cycle_months"
         )
+        #    No later than the end of the file's credit limit in force: a limit that runs
+        #    out brings the file into the queue to be reviewed (and the limit renewed).
+        next_on = rules.no_later_than_limit_sql(connection.vendor, next_on)
         _update_changed(
             cursor, [("next_review_on", next_on, [])], join=False, only=(only, only_params)
         )
