@@ -211,3 +211,21 @@ def test_a_limit_running_out_brings_the_file_into_the_review_queue(
     # Once it has run out the daily refresh keeps the file overdue until the limit is renewed.
     schedules_refresh(today=ends + datetime.timedelta(days=1))
     assert ReviewSchedule.objects.get(customer=company).next_review_on == ends
+
+
+def test_the_section_speaks_chinese(client_for: Any, personas: Personas, company: Customer) -> None:
+    grade(company, "A", personas)
+    page = client_for(personas.credit_manager, language="zh-hans").get(
+        f"/customers/{company.pk}/limits/"
+    )
+    html = page.content.decode()
+    for text in (
+        "建议额度",
+        "需求额度",
+        "按有形净资产的上限",
+        "无年度报表：上限为零。",
+        "申请额度",
+    ):
+        assert text in html
+    for text in ("Recommended limit", "Need", "Ask for a limit", "No annual statement"):
+        assert text not in html
