@@ -90,6 +90,8 @@ def _import_pages(client: Client) -> bool:
 def _exposure_refusals(client: Client) -> bool:
     status = client.get(reverse("limits:refusals")).status_code
     assert status in {200, 404}
+    listed = 'id="nav-limits"' in client.get(reverse("customers:list")).content.decode()
+    assert listed is (status == 200)
     return status == 200
 
 

@@ -20,6 +20,7 @@ from credfile.limits.services import limit_request_create, limit_request_decide
 from credfile.transactions.models import Contract
 from credfile.transactions.services import invoice_create
 from tests.conftest import Personas
+from tests.factories import CustomerFactory
 from tests.limits.conftest import grade
 
 pytestmark = pytest.mark.django_db
@@ -229,3 +230,23 @@ def test_the_section_speaks_chinese(client_for: Any, personas: Personas, company
         assert text in html
     for text in ("Recommended limit", "Need", "Ask for a limit", "No annual statement"):
         assert text not in html
+
+
+def test_the_limits_page_lists_the_requests_waiting_for_ones_decision(
+    client_for: Any, personas: Personas, company: Customer
+) -> None:
+    small = _ask(personas, company, "1000")
+    other = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    large = _ask(personas, other, "9000000")
+    own = _ask(personas, CustomerFactory(), "1000", who=personas.credit_manager)
+    page = client_for(personas.credit_manager).get("/limits/refusals/").content.decode()
+    assert f'data-request="{small.pk}"' in page
+    assert f'data-request="{large.pk}"' not in page  # the executive's
+    assert f'data-request="{own.pk}"' not in page  # never one's own
+    executive = client_for(personas.executive).get("/limits/refusals/").content.decode()
+    assert f'data-request="{large.pk}"' in executive and f'data-request="{own.pk}"' in executive
+    back = client_for(personas.credit_manager).post(
+        f"/limits/requests/{small.pk}/decide/", {"decision": "approve", "next": "list"}
+    )
+    assert back.status_code == 302 and back["Location"] == "/limits/refusals/"
+    assert CreditLimit.objects.get(customer=company).amount == D("1000")

@@ -19,6 +19,7 @@ class _Policy:
         self.can_see_overdue_list = permissions.can_see_overdue_list(user)
         self.can_import = permissions.can_import(user)
         self.can_decide_ratings = permissions.can_decide_ratings(user)
+        self.can_see_exposure_refusals = permissions.can_see_exposure_refusals(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

@@ -84,6 +84,8 @@ def limit_decide_view(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Limit approved and in force."))
     else:
         messages.success(request, _("Limit request rejected."))
+    if request.POST.get("next") == "list":
+        return redirect(reverse("limits:refusals"))
     return redirect(back)
 
 
@@ -102,4 +104,9 @@ def refusals_view(request: HttpRequest) -> HttpResponse:
     page = list(refused[:200])
     for check in page:
         check.labels = [refusal_label(c) for c in check.reasons]  # type: ignore[attr-defined]
-    return render(request, "limits/refusals.html", {"checks": page})
+    waiting = list(
+        LimitRequest.objects.filter(limit_decide_scope(user))
+        .select_related("customer", "requested_by")
+        .order_by("requested_at", "pk")[:200]
+    )
+    return render(request, "limits/refusals.html", {"checks": page, "waiting": waiting})
