@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from collections import Counter
 from decimal import Decimal
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Sum
+from django.urls import reverse
 from stdnum.cn import ric, uscc
 
 from credfile.accounts.models import Department, User
@@ -25,6 +27,8 @@ from credfile.customers.services import customer_create
 from credfile.demo.generator import DemoGenerator, Staff
 from credfile.demo.loader import ACCOUNTS, can_fork, ensure_staff, ensure_tags, generate_batches
 from credfile.financials.models import FinancialStatement, IndividualFinancial
+from credfile.followup.models import CollectionAction
+from credfile.followup.selectors import with_followup
 from credfile.history.models import FileVersion
 from credfile.interactions.models import Note, ServiceRecord
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
@@ -64,6 +68,18 @@ def snapshot() -> list[tuple[Any, ...]]:
         "customer__code", "number", "amount", "amount_paid", "fully_paid_on"
     ):
         invoices.setdefault(code, []).append(tuple(rest))
+    actions: dict[str, list[tuple[str, ...]]] = {}
+    for code, *rest in CollectionAction.objects.values_list(
+        "customer__code",
+        "invoice__number",
+        "kind",
+        "action_date",
+        "next_action_on",
+        "promised_on",
+        "promised_amount",
+        "note",
+    ):
+        actions.setdefault(code, []).append(tuple(str(v) for v in rest))
     customers = Customer.objects.order_by("code").select_related("department", "account_manager")
     # Read through the model, so that sealed values are compared as plaintext.
     return [
@@ -81,6 +97,7 @@ def snapshot() -> list[tuple[Any, ...]]:
             c.department.code,
             c.account_manager.username,
             sorted(invoices.get(c.code, [])),
+            sorted(actions.get(c.code, [])),
         )
         for c in customers
     ]
@@ -209,6 +226,64 @@ def test_invoices_payments_and_statements_are_consistent() -> None:
     per_org = Counter(statements.values_list("customer_id", flat=True))
     assert max(per_org.values()) <= 3
     assert not IndividualFinancial.objects.exclude(customer__kind="individual").exists()
+
+
+def test_overdue_invoices_are_followed_up_with_kept_broken_and_coming_promises() -> None:
+    demo(customers=400)
+    overdue = Invoice.objects.filter(fully_paid_on__isnull=True, due_date__lt=AS_OF)
+    followed = overdue.filter(collection_actions__isnull=False).distinct().count()
+    assert 0.5 < followed / overdue.count() < 0.9
+    # Only open overdue invoices, each action on its own file, after the due date, by then.
+    actions = CollectionAction.objects.select_related("invoice")
+    assert not actions.exclude(invoice__in=overdue).exists()
+    for action in actions:
+        assert action.customer_id == action.invoice.customer_id
+        assert action.invoice.due_date < action.action_date <= AS_OF
+        assert action.next_action_on is not None and action.next_action_on >= action.action_date
+        assert action.note
+        if action.kind == "promise":
+            assert action.promised_on and action.promised_on >= action.action_date
+            assert action.open_at_promise is not None and action.promised_amount is not None
+            assert 0 < action.promised_amount <= action.open_at_promise
+    kinds = Counter(actions.values_list("kind", flat=True))
+    assert set(kinds) == {"reminder", "call", "visit", "letter", "promise", "dispute"}
+    # The latest promise of each invoice: kept (its date passed, the part was paid), broken
+    # (its date passed without it) or still to come, as the overdue list judges it.
+    states: Counter[str] = Counter()
+    for invoice in with_followup(overdue, today=AS_OF).filter(promised_on__isnull=False):
+        if invoice.promised_on >= AS_OF:
+            states["coming"] += 1
+        else:
+            states["broken" if invoice.promise_broken else "kept"] += 1
+    assert states["kept"] and states["broken"] and states["coming"], states
+    # Most invoices followed up have their next step still to come or just slipped.
+    upcoming = overdue.filter(collection_actions__next_action_on__gte=AS_OF).distinct().count()
+    assert upcoming > followed * 0.2
+
+
+def test_the_overdue_list_and_the_file_page_show_the_demo_follow_up(client: Any) -> None:
+    demo(customers=200)
+    client.force_login(User.objects.get(username="credit"))
+    page = client.get(reverse("followup:overdue"), HTTP_ACCEPT_LANGUAGE="en")
+    text = page.content.decode()
+    assert page.status_code == 200
+    # Sorted by the next action: the first rows have one, with the last action beside it.
+    first = text.split("<tbody>")[1].split("</tr>")[0]
+    assert re.search(r"\d{4}-\d{2}-\d{2}", first.split("</td>")[0])
+    assert any(label in text for label in ("Reminder", "Phone call", "Promise to pay"))
+    action = CollectionAction.objects.order_by("-action_date").first()
+    assert action is not None
+    section = client.get(
+        reverse("customers:section", args=[action.customer_id, "transactions"]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert reverse("followup:invoice-actions", args=[action.customer_id, action.invoice_id]) in (
+        section
+    )
+    latest = CollectionAction.objects.filter(invoice=action.invoice).order_by(
+        "-action_date", "-id"
+    )[0]
+    assert f"next {latest.next_action_on:%Y-%m-%d}" in section
 
 
 def test_the_same_seed_gives_the_same_data() -> None:

@@ -18,7 +18,7 @@ from credfile.audit.models import AuditEvent
 from credfile.consent.models import Consent
 from credfile.customers.services import contact_create
 from credfile.financials.services import individual_financial_create
-from credfile.transactions.report import payment_index
+from credfile.transactions.receivables import payment_index
 from credfile.transactions.services import invoice_create, payment_create
 from tests.factories import CustomerFactory, IndividualFactory
 
@@ -139,7 +139,8 @@ def test_an_organisations_report_needs_no_personal_consent(personas, client_for)
     )
     page = client_for(personas.credit_manager).get(reverse("consent:report", args=[company.pk]))
     assert page.status_code == 200
-    assert page.context["behaviour"].index == pytest.approx(70.0)  # 15 days late → 70
+    [cny] = page.context["receivables"]
+    assert cny.index == Decimal("70.0")  # 15 days late → 70
 
 
 def test_the_payment_index_interpolates_between_the_anchors() -> None:

@@ -124,7 +124,7 @@ def test_the_report_shows_only_what_the_granted_sections_contain(personas, clien
     api = APIClient()
     api.force_authenticate(personas.outsider)
     body = api.get(f"/api/v1/customers/{customer.pk}/credit-report/").json()
-    assert "payment_index" not in body and "ageing" not in body and "ratios" not in body
+    assert "payment_behaviour" not in body and "ageing" not in body and "ratios" not in body
     assert body["sections"] == ["contacts"]
     page = client_for(personas.outsider).get(reverse("consent:report", args=[customer.pk]))
     text = page.content.decode()
@@ -133,7 +133,7 @@ def test_the_report_shows_only_what_the_granted_sections_contain(personas, clien
 
     _grant(personas, customer, ["transactions"])
     body = api.get(f"/api/v1/customers/{customer.pk}/credit-report/").json()
-    assert "payment_index" in body and "ageing" in body and "ratios" not in body
+    assert "payment_behaviour" in body and "ageing" in body and "ratios" not in body
     assert body["sections"] == ["contacts", "transactions"]
 
 

@@ -193,6 +193,7 @@ API_LISTS = (
     "consents",
     "reviews",
     "collection-actions",
+    "ratings",
 )
 LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
@@ -268,6 +269,7 @@ ROUTES: list[Route] = [
     ),
     Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
     Route("customer-limits:request", "rate", _web("post", "customer-limits:request", data=LIMIT)),
+    Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),
     Route("api:customer-collection-actions", "create", _collection_action_api, api=True),

@@ -64,7 +64,8 @@ def _portfolio(client: Client) -> bool:
     page = client.get(reverse("receivables:portfolio")).status_code
     export = client.get(reverse("receivables:portfolio-export", args=["csv"])).status_code
     nav = reverse("receivables:portfolio") in client.get(reverse("reviews:queue")).content.decode()
-    assert page == export and page in {200, 404} and nav is (page == 200)
+    matrix = client.get(reverse("ratings:matrix")).status_code
+    assert page == export == matrix and page in {200, 404} and nav is (page == 200)
     return page == 200
 
 
@@ -105,6 +106,46 @@ def _ratings_waiting(client: Client) -> bool:
     return page.status_code == 200
 
 
+def _scorecard_editing(client: Client) -> bool:
+    from credfile.ratings.models import ScorecardVersion
+
+    version = ScorecardVersion.objects.filter(status="published").first()
+    assert version is not None
+    page = client.get(reverse("ratings:scorecard-version", args=[version.pk]))
+    assert page.status_code == 200  # everyone reads the cards
+    link = 'id="new-version"' in page.content.decode()
+    editor = client.get(reverse("ratings:scorecard-new", args=[version.pk])).status_code
+    table = client.get(reverse("ratings:industry-risk"))
+    assert table.status_code == 200
+    form = 'id="industry-risk-form"' in table.content.decode()
+    assert link is form is (editor == 200) and editor in {200, 404}
+    return link
+
+
+EXPORT_APIS = (
+    "/api/v1/exports/customers/",
+    "/api/v1/exports/invoices/",
+    "/api/v1/exports/payments/",
+)
+
+
+def _file_exports(client: Client) -> bool:
+    page = client.get(reverse("customers:list")).content.decode()
+    export = client.get(reverse("exports:customers", args=["csv"])).status_code
+    apis = {client.get(path).status_code for path in EXPORT_APIS}
+    assert apis == {export} and export in {200, 404}
+    assert ('id="customer-export"' in page) is (export == 200)
+    return export == 200
+
+
+def _reveal_in_exports(client: Client) -> bool:
+    box = 'id="export-reveal"' in client.get(reverse("customers:list")).content.decode()
+    api = client.get(EXPORT_APIS[0], {"reveal": "true"}).status_code
+    assert api in {200, 403, 404}
+    assert box is (api == 200)
+    return box
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -119,6 +160,9 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_decide_ratings": _ratings_waiting,
     "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
+    "can_manage_scorecards": _scorecard_editing,
+    "can_export_files": _file_exports,
+    "can_reveal_in_exports": _reveal_in_exports,
 }
 
 

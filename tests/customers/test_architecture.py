@@ -56,6 +56,8 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "services",
         "notes",
         "consents",
+        "ratings",
+        "limits",
         "reviews",
     ]
 

@@ -162,6 +162,25 @@ def test_payments_settle_their_invoice_up_to_its_open_amount(
     assert chain_check().ok
 
 
+def test_a_back_dated_payment_that_completes_an_invoice_leaves_it_paid_on_the_later_date(
+    personas: Personas, files: list[Customer]
+) -> None:
+    person, _org = files
+    _run(
+        personas,
+        "invoices",
+        [["INV-1", person.code, "2026-01-05", "", "100", "CNY"]],
+        INVOICE_HEADERS,
+    )
+    _run(personas, "payments", [["P-2", "INV-1", "2026-01-25", "40"]], PAYMENT_HEADERS)
+    # Entered later, dated earlier: the invoice was still open between the two dates.
+    result = _run(personas, "payments", [["P-1", "INV-1", "2026-01-20", "60"]], PAYMENT_HEADERS)
+    assert result.created == 1, result.errors
+    invoice = Invoice.objects.get()
+    assert invoice.amount_paid == Decimal("100")
+    assert invoice.fully_paid_on is not None and invoice.fully_paid_on.isoformat() == "2026-01-25"
+
+
 def test_a_payment_above_the_open_amount_is_refused_and_nothing_is_paid(
     personas: Personas, files: list[Customer]
 ) -> None:

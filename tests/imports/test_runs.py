@@ -62,7 +62,10 @@ def test_a_running_check_shows_its_progress_and_polls(personas: Personas, client
     url = reverse("imports:run", args=[run.pk])
     html = client_for(personas.account_manager, "zh-hans").get(url).content.decode()
     assert "正在检查行 — 第 12000 行，共 50000 行" in html
-    assert 'aria-valuenow="24"' in html and f'hx-get="{url}"' in html
+    assert (
+        '<progress class="import-progress w-100" max="100" value="24"' in html
+        and f'hx-get="{url}"' in html
+    )
     # A run that stopped reporting (its server restarted) says so and polls no more.
     ImportRun.objects.filter(pk=run.pk).update(
         updated_at=timezone.now() - timezone.timedelta(minutes=30)

@@ -72,3 +72,27 @@ def test_outside_the_scope_the_rating_routes_are_not_found(
     html = executive.get(reverse("customers:section", args=[company.pk, "ratings"])).content
     assert b'id="rating-propose"' not in html
     assert not Rating.objects.exists()
+
+
+def test_the_value_matrix_counts_the_ratings_in_force(
+    personas: Personas,
+    company: Customer,  # noqa: F811
+    client_for: Any,
+) -> None:
+    proposal = Rating.objects.none()
+    from credfile.ratings.services import rating_decide, rating_propose
+    from tests.ratings.test_services import DAY
+
+    proposal = rating_propose(
+        actor=personas.credit_manager, customer=company, assessed=ASSESSED, as_of=DAY
+    )
+    checker = UserFactory(username="he.jun", role="credit_manager", department=None)
+    rating_decide(actor=checker, rating=proposal, approve=True)
+    page = client_for(personas.credit_manager).get(reverse("ratings:matrix")).content.decode()
+    cell = f'data-cell="AA-{proposal.value_grade}"'
+    assert cell in page and "1 file with a rating in force" in page
+    section = client_for(personas.account_manager).get(
+        reverse("customers:section", args=[company.pk, "ratings"])
+    )
+    assert 'id="value-strategy"' in section.content.decode()
+    assert client_for(personas.auditor).get(reverse("ratings:matrix")).status_code == 404

@@ -239,3 +239,61 @@ def test_rate_all_rates_every_file_in_batches(
     single = rating_propose(actor=personas.credit_manager, customer=company, as_of=DAY)
     assert (batch.score, batch.grade) == (single.score, single.grade)
     assert Rating.objects.get(pk=batch.pk).status == RatingStatus.REJECTED  # replaced
+
+
+def test_the_daily_job_rerates_files_whose_data_changed(
+    personas: Personas, company: Customer
+) -> None:
+    from tests.factories import UserFactory
+
+    proposal = rating_propose(
+        actor=personas.credit_manager, customer=company, assessed=ASSESSED, as_of=DAY
+    )
+    checker = UserFactory(username="he.jun", role="credit_manager", department=None)
+    rating_decide(actor=checker, rating=proposal, approve=True)
+    other = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    from credfile.ratings.services import files_to_rerate, rerate_changed
+    from credfile.reviews.jobs import run_due
+
+    assert files_to_rerate() == {}
+    # A new statement with a loss: the file is re-rated on it; the loss caps the grade at A
+    # and costs the margin, ROE and interest cover points (BBB by score).
+    _statement(personas, company, 2026, net_profit="-10", profit_before_tax="-10")
+    assert files_to_rerate() == {company.pk: "statements"}
+    [outcome] = run_due(only=["ratings.refresh"], today=datetime.date(2027, 1, 31))
+    assert outcome.summary == {"rated": 1, "unchanged": 0, "proposed": 1}
+    new = Rating.objects.get(customer=company, status="proposed")
+    assert (new.trigger, new.proposed_by, new.grade) == ("statements", None, "BBB")
+    assert [c["key"] for c in new.basis["caps"]] == ["loss_this_year"]
+    assert new.basis["assessed"] == ASSESSED
+    # The unrated file is left to a credit manager; nothing is due again.
+    assert not Rating.objects.filter(customer=other).exists()
+    assert files_to_rerate() == {}
+    assert rerate_changed()["rated"] == 0
+
+
+def test_the_customer_value_is_rated_with_the_credit_grade(
+    personas: Personas, company: Customer
+) -> None:
+    from credfile.ratings.display import strategy
+
+    Customer.objects.filter(pk=company.pk).update(profit_class="B")
+    company.refresh_from_db()
+    rating = rating_propose(
+        actor=personas.account_manager,
+        customer=company,
+        assessed={**ASSESSED, "share_of_wallet": "main"},
+        as_of=DAY,
+    )
+    value = {f["key"]: f for f in rating.basis["value"]["factors"]}
+    # Profit class B 28; the last invoice 2026-08-01 is 121 days before → 5; one year of
+    # sales only (no growth figure) → lowest bin 0, flagged; main supplier 10; the file
+    # opened today → 1.
+    assert value["profit_contribution"]["points"] == "28"
+    assert (value["purchase_recency"]["value"], value["purchase_recency"]["points"]) == ("121", "5")
+    assert value["sales_growth"]["missing"] is True
+    assert value["share_of_wallet"]["points"] == "10"
+    assert value["relationship_years"]["points"] == "1"
+    assert (rating.value_score, rating.value_grade) == (44, "C")
+    assert strategy("C", "AA") == "Maintain: standard terms."
+    assert strategy("A", "B") == "Keep secured: guarantees, insurance or shorter terms."

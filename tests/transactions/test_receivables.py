@@ -16,11 +16,12 @@ from credfile.transactions.models import Invoice
 from credfile.transactions.receivables import (
     ageing_buckets,
     ageing_report,
+    behaviour_document,
+    file_figures,
     portfolio_totals,
     receivable_figures,
     receivables_scope,
 )
-from credfile.transactions.report import payment_behaviour
 from credfile.transactions.services import invoice_create, payment_create
 from tests.conftest import Personas
 from tests.factories import CustomerFactory
@@ -257,8 +258,9 @@ def test_the_query_count_does_not_grow_with_the_invoices(
 def test_the_credit_reports_ageing_keeps_currencies_apart(invoice: Any, customer: Customer) -> None:
     invoice("1000", days_before(40), days_before(10))
     invoice("70", days_before(40), days_before(10), currency="USD")
-    behaviour = payment_behaviour(customer, as_of=AS_OF)
-    assert behaviour.ageing["CNY"]["d1_30"] == D("1000.00")
-    assert behaviour.ageing["USD"]["d1_30"] == D("70.00")
-    assert ("USD", "1–30", D("70.00")) in behaviour.ageing_rows
-    assert behaviour.currency_open == {"CNY": D("1000.00"), "USD": D("70.00")}
+    document = behaviour_document(file_figures(customer.pk, as_of=AS_OF))
+    assert document["ageing"]["CNY"]["d1_30"] == "1000.00"
+    assert document["ageing"]["USD"]["d1_30"] == "70.00"
+    assert document["ageing"]["USD"]["current"] == "0.00"
+    # No payments: no index, in either currency.
+    assert document["payment_behaviour"]["USD"]["payment_index"] is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from credfile.customers.models import Customer
 from credfile.transactions.services import invoice_create, payment_create
@@ -108,3 +110,95 @@ def test_the_section_costs_the_same_queries_for_more_invoices(
         )
     with django_assert_max_num_queries(len(few.captured_queries)):
         section(client, customer)
+
+
+def _cells(html: str, table: str, currency: str) -> dict[str, str]:
+    """The text of a figures row's cells by class (dbt, payment-index), in one table."""
+    part = html.split(table, 1)[1].split("</table>")[0]
+    row = part.split(f'data-currency="{currency}"', 1)[1].split("</tr>")[0]
+    found = {}
+    for name in ("dbt", "payment-index"):
+        match = re.search(rf'class="[^"]*\b{name}">\s*([-\d.]+|—)', row)
+        assert match, (name, row)
+        found[name] = match.group(1)
+    return found
+
+
+def test_the_credit_report_shows_the_file_pages_figures_for_partial_late_and_early_payments(
+    client_for: Any, personas: Personas
+) -> None:
+    customer = CustomerFactory.create(
+        department=personas.sales, account_manager=personas.account_manager
+    )
+    today = timezone.localdate()
+    head = personas.department_head
+
+    def day(n: int) -> datetime.date:
+        return today + datetime.timedelta(days=n)
+
+    def bill(number: str, amount: str, due: datetime.date, currency: str = "CNY") -> Any:
+        return invoice_create(
+            actor=head,
+            customer=customer,
+            fields={
+                "number": number,
+                "amount": Decimal(amount),
+                "issue_date": due - datetime.timedelta(days=30),
+                "due_date": due,
+                "currency": currency,
+            },
+        )
+
+    def pay(invoice: Any, amount: str, received: datetime.date) -> None:
+        payment_create(
+            actor=head,
+            customer=customer,
+            fields={
+                "received_on": received,
+                "amount": Decimal(amount),
+                "currency": invoice.currency,
+            },
+            allocations=[(invoice.pk, Decimal(amount))],
+        )
+
+    late = bill("CN-LATE", "1000", day(-60))
+    pay(late, "400", day(-50))  # part of it 10 days late
+    pay(late, "600", day(-30))  # the rest 30 days late
+    early = bill("CN-EARLY", "500", day(-20))
+    pay(early, "500", day(-30))  # 10 days early
+    partial = bill("CN-PART", "800", day(-5))
+    pay(partial, "300", day(-7))  # 2 days early, 500 still open and 5 days past due
+    dollars = bill("US-PART", "200", day(10), currency="USD")
+    pay(dollars, "50", day(-5))  # 15 days early, 150 not yet due
+
+    page = section(client_for(personas.credit_manager), customer)
+    report = client_for(personas.credit_manager).get(reverse("consent:report", args=[customer.pk]))
+    assert report.status_code == 200
+    text = report.content.decode()
+    for currency in ("CNY", "USD"):
+        assert _cells(page, "receivables-figures", currency) == _cells(
+            text, 'id="payment-index"', currency
+        )
+    # Per payment, weighted by amount: (400 × 10 + 600 × 30 − 500 × 10 − 300 × 2) / 1800;
+    # index (400 × 73.33 + 600 × 50 + 500 × 85 + 300 × 81) / 1800. Counting only invoices
+    # paid in full (30 and −10 days) would give 16.7 and 61.7.
+    assert _cells(text, 'id="payment-index"', "CNY") == {"dbt": "9.1", "payment-index": "70.1"}
+    assert _cells(text, 'id="payment-index"', "USD") == {"dbt": "-15.0", "payment-index": "87.5"}
+    assert '<td class="max-dbt">30</td>' in text
+    ageing = text.split('id="ageing"')[1].split("</table>")[0]
+    assert re.search(r'data-currency="CNY" data-bucket="d1_30">.*?500\.00 CNY', ageing)
+    assert re.search(r'data-currency="USD" data-bucket="current">.*?150\.00 USD', ageing)
+    # The paid invoice's own days beyond terms in the invoice list: weighted as well.
+    assert '<td class="text-end days-late"><span class="text-danger">22</span></td>' in page
+
+    api = APIClient()
+    api.force_authenticate(personas.credit_manager)
+    body = api.get(f"/api/v1/customers/{customer.pk}/credit-report/").json()
+    assert body["payment_behaviour"]["CNY"] == {
+        "payment_index": "70.1",
+        "risk_band": "medium",
+        "paid_amount": "1800.00",
+        "weighted_days_beyond_terms": "9.1",
+        "max_days_beyond_terms": 30,
+    }
+    assert body["ageing"]["CNY"]["d1_30"] == "500.00"

@@ -19,7 +19,7 @@ from credfile.customers.selectors import customer_get
 from credfile.customers.services import record_report_use
 from credfile.customers.views import section_response
 from credfile.financials.report import latest_ratios
-from credfile.transactions.report import payment_behaviour
+from credfile.transactions.receivables import ageing_buckets, file_figures
 
 
 def _user(request: HttpRequest) -> User:
@@ -78,10 +78,14 @@ def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
     # Each part of the report comes from one section, shown only to whoever sees it.
     sees_transactions = access.sees(Section.TRANSACTIONS)
     sees_financials = access.sees(Section.FINANCIALS)
+    receivables = file_figures(customer.pk, as_of=today) if sees_transactions else []
+    buckets = ageing_buckets()
     context = {
         "customer": customer,
         "consent": consent,
-        "behaviour": payment_behaviour(customer, as_of=today) if sees_transactions else None,
+        # The figures of the file's transactions section, from the same engine call.
+        "receivables": receivables,
+        "ageing_rows": [(f.currency, b, f.ageing[b.key]) for f in receivables for b in buckets],
         "ratios": latest_ratios(customer) if sees_financials else None,
         "sees_transactions": sees_transactions,
         "sees_financials": sees_financials,

@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("credfile.audit.api.views")),
     path("", include("credfile.imports.api.views")),
     path("", include("credfile.limits.api")),
+    path("", include("credfile.ratings.api.views")),
 ]

@@ -370,6 +370,19 @@ def can_see_exposure_refusals(user: Any) -> bool:
     return _active(user) and user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}
 
 
+def can_manage_scorecards(user: Any) -> bool:
+    """Drafting card versions and keeping the industry-risk table: credit managers."""
+    return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def scorecard_publish_scope(user: Any) -> Q:
+    """The card versions waiting that a user may publish: a credit manager's, never their
+    own draft (maker ≠ checker)."""
+    if not can_manage_scorecards(user):
+        return NOTHING
+    return Q(status="pending") & ~Q(created_by_id=user.pk)
+
+
 def can_decide_ratings(user: Any) -> bool:
     return _active(user) and user.role == Role.CREDIT_MANAGER
 
@@ -532,6 +545,31 @@ def overdue_list_scope(user: Any, *, prefix: str = "") -> Q:
     if user.role == Role.ACCOUNT_MANAGER:
         return scope & Q(**{f"{prefix}account_manager_id": user.pk})
     return scope
+
+
+def can_export_files(user: Any) -> bool:
+    """Whether the exports of the customer list, invoices and payments (in the import's
+    columns) are there for the user: the roles that work the files. An auditor reads the
+    files and exports the trail instead; the administrator reaches no file."""
+    return bool(
+        _active(user)
+        and user.role in _COLLECTING
+        and role_reads_files(user.role, user.department_id)
+    )
+
+
+def file_export_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose rows such an export holds: the role's view scope without grants (a
+    grant lends a file to look at, for a purpose, never for a copy)."""
+    if not can_export_files(user):
+        return NOTHING
+    return customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+
+
+def can_reveal_in_exports(user: Any) -> bool:
+    """Whether the user's role holds the reveal right on any file, so that an export may
+    show sealed values in clear (each file's own right still decides, row by row)."""
+    return can_export_files(user) and _role_rule(user, Action.REVEAL) != "none"
 
 
 # --- Accounts: privilege changes and API tokens ----------------------------------------------

@@ -15,7 +15,7 @@ from credfile.core.permissions import is_account_manager
 from credfile.core.sealed import Sealed
 from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
 from credfile.customers.models import Address, Contact, Customer
-from credfile.customers.selectors import SORTS
+from credfile.customers.selectors import SORTS, CustomerFilters
 from credfile.customers.services import (
     ADDRESS_FIELDS,
     CONTACT_FIELDS,
@@ -70,6 +70,20 @@ class CustomerFilterForm(forms.Form):
         required=False,
         choices=[(k, v) for k, v in SORT_LABELS.items() if k in SORTS],
     )
+
+    def filters(self) -> CustomerFilters:
+        """The list's filters as given; a field in error filters nothing (the list and its
+        exports read them alike)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        department = data.get("department")
+        return CustomerFilters(
+            q=data.get("q", ""),
+            kind=data.get("kind", ""),
+            category=data.get("category", ""),
+            province=data.get("province", ""),
+            department=department.pk if department else None,
+            status=data.get("status", ""),
+        )
 
 
 CUSTOMER_FORM_FIELDS = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connections
@@ -12,7 +12,7 @@ from django.http import Http404
 from stdnum.cn import uscc
 
 from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_access_denied, audit_record
+from credfile.audit.services import audit_access_denied, audit_record, mask_free_text
 from credfile.core.crypto import blind_index
 from credfile.core.identifiers import is_resident_id, try_phone
 from credfile.core.normalize import name_key
@@ -22,6 +22,7 @@ from credfile.core.permissions import (
     access_annotations,
     customer_scope,
     file_access,
+    file_export_scope,
     grant_for_section,
 )
 from credfile.customers.models import Contact, Customer
@@ -48,6 +49,14 @@ class CustomerFilters:
     province: str = ""
     department: int | None = None
     status: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filters that are set, for the record of an export (a search term that is an
+        ID or phone number masked, as in the logs)."""
+        values = {k: v for k, v in asdict(self).items() if v not in (None, "")}
+        if "q" in values:
+            values["q"] = mask_free_text(values["q"])
+        return values
 
 
 def customer_queryset(*, user: Any, action: Action = Action.VIEW) -> QuerySet[Customer]:
@@ -191,7 +200,16 @@ def _trigram_candidates(key: str, code: str) -> RawSQL:
 
 
 def customer_search(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
-    qs = customer_queryset(user=user)
+    return _filtered(customer_queryset(user=user), filters)
+
+
+def customer_export_queryset(*, user: Any, filters: CustomerFilters) -> QuerySet[Customer]:
+    """The files of the list, filtered as the list is, that an export of it holds: the
+    policy's export scope (no file lent by a grant)."""
+    return _filtered(Customer.objects.filter(file_export_scope(user)), filters)
+
+
+def _filtered(qs: QuerySet[Customer], filters: CustomerFilters) -> QuerySet[Customer]:
     if filters.q.strip():
         qs = qs.filter(_search(filters.q))
     if filters.kind:

@@ -32,6 +32,8 @@ from credfile.core.permissions import (
     Action,
     Section,
     can_create_customer,
+    can_export_files,
+    can_reveal_in_exports,
     customer_scope,
     scope_flag,
 )
@@ -43,7 +45,6 @@ from credfile.customers.sections import record_kind, section_get, sections
 from credfile.customers.selectors import (
     DEFAULT_SORT,
     SORTS,
-    CustomerFilters,
     customer_get,
     customer_search,
     file_read_record,
@@ -66,16 +67,8 @@ def _user(request: HttpRequest) -> User:
 def customer_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = cf.CustomerFilterForm(request.GET or None)
+    filters = form.filters()
     data = form.cleaned_data if form.is_valid() else {}
-    department = data.get("department")
-    filters = CustomerFilters(
-        q=data.get("q", ""),
-        kind=data.get("kind", ""),
-        category=data.get("category", ""),
-        province=data.get("province", ""),
-        department=department.pk if department else None,
-        status=data.get("status", ""),
-    )
     sort = data.get("sort") or DEFAULT_SORT
     # Classification and place are basic information: per row, as the policy answers.
     queryset = (
@@ -94,6 +87,8 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         "total": queryset.count(),
         "query_string": params.urlencode(),
         "can_create": can_create_customer(user),
+        "can_export": can_export_files(user),
+        "can_reveal_export": can_reveal_in_exports(user),
         "searched": bool(filters.q.strip()),
         # Filters in use stay in sight, also on a phone where they fold away otherwise.
         "filtered": any(data.get(name) for name in form.fields if name != "q"),

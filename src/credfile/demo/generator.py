@@ -6,8 +6,9 @@ positional `Model(*row)`), and a foreign key to a row of the same batch holds th
 position in its table until the loader knows the primary keys. Plain tuples also cross a
 process boundary cheaply, which lets the loader generate the next batch while it writes one.
 
-All randomness comes from one `random.Random`, so a seed and a start number reproduce the
-same data.
+All randomness comes from `random.Random`s seeded by the seed and the start number, so
+these reproduce the same data: one for the files, and one of its own for the collection
+actions, so that adding them left every other generated value as it was.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from credfile.demo import vocab
 from credfile.demo.phones import PhoneMaker
 from credfile.demo.regions import POSTCODE_PREFIXES, Place, PlacePicker, id_region
 from credfile.financials.models import FinancialStatement, IndividualFinancial
+from credfile.followup.models import CollectionAction
 from credfile.interactions.models import Note, ServiceRecord
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 
@@ -63,6 +65,13 @@ _CAPITAL_STEPS = tuple(
     for v in (50, 100, 200, 300, 500, 800, 1000, 2000, 3000, 5000, 10_000, 20_000, 50_000, 100_000)
 )
 _DAY = datetime.timedelta(days=1)
+# Share of the overdue invoices that someone has followed up, and how likely the last step
+# of a follow-up is a promise to pay, or a dispute is among them.
+FOLLOWED_UP_SHARE = 0.7
+PROMISE_SHARE = 0.35
+DISPUTE_SHARE = 0.06
+# The steps of a follow-up as it goes on: a reminder first, then calls, letters and visits.
+_ESCALATION = (("reminder",), ("call", "reminder"), ("call", "letter"), ("visit", "letter", "call"))
 
 
 def money(cents: int) -> str:
@@ -158,6 +167,11 @@ TABLES: tuple[tuple[str, type[models.Model], dict[str, str]], ...] = (
     ("invoices", Invoice, {"customer_id": "customers", "contract_id": "contracts"}),
     ("payments", Payment, {"customer_id": "customers"}),
     ("allocations", PaymentAllocation, {"payment_id": "payments", "invoice_id": "invoices"}),
+    (
+        "collection_actions",
+        CollectionAction,
+        {"customer_id": "customers", "invoice_id": "invoices"},
+    ),
     ("service_records", ServiceRecord, {"customer_id": "customers"}),
     ("notes", Note, {"customer_id": "customers"}),
 )
@@ -208,6 +222,7 @@ class DemoGenerator:
         # The start number is part of the seed, so that a second load with the same seed adds
         # different customers instead of repeating (and clashing with) the first.
         self.rng = random.Random(f"credfile-demo:{seed}:{first_number}")
+        self.followup_rng = random.Random(f"credfile-demo-followup:{seed}:{first_number}")
         self.staff = staff
         self.tag_ids = tag_ids
         self.as_of = as_of
@@ -743,6 +758,8 @@ class DemoGenerator:
             )
             for on, cents in draft.events:
                 by_day.setdefault(on, []).append((invoice, cents))
+            if paid < draft.cents and draft.due < self.as_of:
+                self.collection_actions(ci, invoice, manager, draft, out)
         # One transfer per day settles everything the customer pays that day.
         for received_on in sorted(by_day):
             parts = by_day[received_on]
@@ -761,6 +778,81 @@ class DemoGenerator:
                 self.add(
                     out, "allocations", payment_id=payment, invoice_id=invoice, amount=money(cents)
                 )
+
+    def collection_actions(
+        self, ci: int, invoice: int, manager: int, draft: _Draft, out: Batch
+    ) -> None:
+        """The follow-up of an overdue invoice: reminders, calls, letters and visits every
+        week or two since it fell due, sometimes a dispute, and promises to pay: kept where
+        a part payment followed one, broken where its date passed without payment, or still
+        to come. Each step plans the next; the last one's date is the next action."""
+        rng = self.followup_rng
+        as_of = self.as_of
+        if rng.random() >= FOLLOWED_UP_SHARE:
+            return
+        # An open invoice has at most one part payment (plan_payments).
+        part = draft.events[0] if draft.events else None
+        steps: list[dict[str, Any]] = []
+        day = draft.due + rng.randint(1, 7) * _DAY
+        for stage in range(rng.randint(1, 5)):
+            if day > as_of:
+                break
+            kind = rng.choice(_ESCALATION[min(stage, len(_ESCALATION) - 1)])
+            steps.append({"kind": kind, "action_date": day})
+            day += rng.randint(5, 20) * _DAY
+        if not steps:
+            steps.append({"kind": "reminder", "action_date": as_of})
+        if part is not None and part[0] > draft.due + _DAY:
+            # The part payment came on the day promised: a kept promise.
+            made = max(draft.due + _DAY, part[0] - rng.randint(2, 10) * _DAY)
+            steps.append(
+                {
+                    "kind": "promise",
+                    "action_date": made,
+                    "promised_on": part[0],
+                    "promised_amount": money(part[1]),
+                    "open_at_promise": money(draft.cents),
+                }
+            )
+        if rng.random() < DISPUTE_SHARE:
+            disputed = draft.due + rng.randint(1, (as_of - draft.due).days) * _DAY
+            steps.append({"kind": "dispute", "action_date": disputed})
+        steps.sort(key=lambda step: step["action_date"])
+        last = steps[-1]["action_date"]
+        if rng.random() < PROMISE_SHARE and last < as_of:
+            # The latest word: a promise, broken once its date passed without a payment.
+            made = last + rng.randint(1, (as_of - last).days) * _DAY
+            paid_before = sum(cents for on, cents in draft.events if on <= made)
+            open_cents = draft.cents - paid_before
+            share = rng.choice((10, 10, 5))
+            steps.append(
+                {
+                    "kind": "promise",
+                    "action_date": made,
+                    "promised_on": made + rng.randint(3, 21) * _DAY,
+                    "promised_amount": money(max(100, open_cents * share // 10)),
+                    "open_at_promise": money(open_cents),
+                }
+            )
+        notes = vocab.COLLECTION_NOTES
+        for position, step in enumerate(steps):
+            if position + 1 < len(steps):
+                after = steps[position + 1]["action_date"]
+            elif "promised_on" in step:
+                after = step["promised_on"] + rng.randint(1, 3) * _DAY
+            else:
+                # Mostly due in the coming days; some have slipped past.
+                after = step["action_date"] + rng.randint(3, 21) * _DAY
+            self.add(
+                out,
+                "collection_actions",
+                customer_id=ci,
+                invoice_id=invoice,
+                note=rng.choice(notes[step["kind"]]),
+                recorded_by_id=manager,
+                next_action_on=max(after, step["action_date"]),
+                **step,
+            )
 
     # --- service records and notes ---------------------------------------------------------
 

@@ -4,7 +4,9 @@ A customer is named by its credfile code, its external code, its ID number or it
 code, and must be a file the importing user may change. Several rows with one invoice
 number for one customer are the lines of one invoice: their amounts add up, and they must
 agree on dates and currency. A payment settles the invoice it names, never above what is
-still open on it (counting the file's earlier rows for the same invoice).
+still open on it (counting the file's earlier rows for the same invoice); several rows with
+one payment number for one customer are the parts of one payment that settle several
+invoices, as an export writes a payment that settled several.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
 from credfile.imports.results import BATCH, Fail, ImportResult, batches, cells_of
 from credfile.transactions.models import Invoice, Payment, PaymentAllocation
-from credfile.transactions.services import invoice_clean
+from credfile.transactions.services import invoice_clean, invoice_settlement_refresh
 
 Progress = Callable[[int], None] | None
 _DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
@@ -94,8 +96,12 @@ def resolve_customers(actor: User, refs: set[str]) -> dict[str, list[Customer]]:
     upper = {r.upper(): r for r in refs}
     for customer in scope.filter(code__in=list(upper)):
         found[upper[customer.code]][customer.pk] = customer
+    # A file imported from another system (another credfile instance too) keeps the code it
+    # had there as its external code, and the rows that come with it name it so; that code
+    # may be some other file's credfile code here, and then names the file it came with.
+    external: dict[str, dict[int, Customer]] = defaultdict(dict)
     for customer in scope.filter(external_code__in=list(refs)):
-        found[customer.external_code][customer.pk] = customer
+        external[customer.external_code][customer.pk] = customer
     for customer in scope.filter(credit_code__in=list(upper)):
         found[upper[customer.credit_code]][customer.pk] = customer
     ids: dict[str, str] = {}
@@ -106,6 +112,7 @@ def resolve_customers(actor: User, refs: set[str]) -> dict[str, list[Customer]]:
             continue
     for customer in scope.filter(id_number_bidx__in=list(ids)):
         found[ids[customer.id_number_bidx]][customer.pk] = customer
+    found.update(external)
     return {ref: list(matches.values()) for ref, matches in found.items()}
 
 
@@ -281,8 +288,8 @@ def write_invoices(actor: User, new: list[Invoice], result: ImportResult) -> Non
 @dataclass
 class PaymentPlan:
     payments: list[Payment] = field(default_factory=list)
-    # Per payment (same order): the invoice it settles and the amount.
-    settles: list[tuple[Invoice, Decimal]] = field(default_factory=list)
+    # Each part of a payment: the payment, the invoice it settles and the amount.
+    settles: list[tuple[Payment, Invoice, Decimal]] = field(default_factory=list)
 
 
 def check_payments(
@@ -293,7 +300,8 @@ def check_payments(
     progress: Progress,
 ) -> PaymentPlan:
     plan = PaymentPlan()
-    seen: dict[tuple[int, str], int] = {}
+    # (customer, payment number) → the first row, its payment and the invoices it settles.
+    seen: dict[tuple[int, str], tuple[int, Payment, set[int]]] = {}
     invoices: dict[int, Invoice] = {}
     done = 0
     scope = customer_scope(actor, Action.CHANGE, prefix="customer__")
@@ -318,7 +326,7 @@ def check_payments(
             else set()
         )
         known = resolve_customers(actor, refs) if refs else {}
-        pending: list[tuple[int, Invoice, str, Payment, Fail]] = []
+        pending: list[tuple[Invoice, str, Payment, Decimal, Fail]] = []
         for number, cells, fail in cells_of(positions, batch, result):
             payment_no = cells.get("payment_no", "")
             if not payment_no:
@@ -348,43 +356,67 @@ def check_payments(
                 continue
             key = (invoice.customer_id, payment_no)
             if key in seen:
-                fail(
-                    "payment_no",
-                    _("The same payment is on row %(row)d already.") % {"row": seen[key]},
+                first, payment, invoices_settled = seen[key]
+                if invoice.pk in invoices_settled:
+                    fail(
+                        "payment_no",
+                        _("The same payment is on row %(row)d already.") % {"row": first},
+                    )
+                    continue
+                if payment.received_on != received:
+                    fail(
+                        "pay_date",
+                        _("Payment %(number)s has another date on row %(row)d.")
+                        % {"number": payment_no, "row": first},
+                    )
+                    continue
+                if payment.currency != invoice.currency:
+                    fail(
+                        "invoice_no",
+                        _(
+                            "Payment %(number)s is in %(currency)s on row %(row)d: "
+                            "one payment has one currency."
+                        )
+                        % {"number": payment_no, "currency": payment.currency, "row": first},
+                    )
+                    continue
+                # Another part of a payment begun on an earlier row.
+                invoices_settled.add(invoice.pk)
+            else:
+                payment = Payment(
+                    customer_id=invoice.customer_id,
+                    received_on=received,
+                    amount=Decimal("0"),
+                    currency=invoice.currency,
+                    reference=payment_no,
+                    recorded_by=actor,
                 )
-                continue
-            seen[key] = number
-            payment = Payment(
-                customer_id=invoice.customer_id,
-                received_on=received,
-                amount=amount,
-                currency=invoice.currency,
-                reference=payment_no,
-                recorded_by=actor,
-            )
-            pending.append((number, invoice, payment_no, payment, fail))
+                seen[key] = (number, payment, {invoice.pk})
+            pending.append((invoice, payment_no, payment, amount, fail))
         # Set-based: payments on file already, matched by their number (kept as reference).
         on_file = set(
             Payment.objects.filter(
-                customer_id__in={i.customer_id for _n, i, _no, _p, _f in pending},
-                reference__in={no for _n, _i, no, _p, _f in pending},
+                customer_id__in={i.customer_id for i, _no, _p, _a, _f in pending},
+                reference__in={no for _i, no, _p, _a, _f in pending},
             ).values_list("customer_id", "reference")
         )
-        for _n, invoice, payment_no, payment, fail in pending:
+        for invoice, payment_no, payment, amount, fail in pending:
             if (invoice.customer_id, payment_no) in on_file:
                 result.unchanged += 1
                 continue
-            if payment.amount > invoice.open_amount:
+            if amount > invoice.open_amount:
                 fail(
                     "amount",
                     _("%(amount)s is more than the open amount %(open)s of invoice %(number)s.")
                     % {
-                        "amount": payment.amount,
+                        "amount": amount,
                         "open": invoice.open_amount,
                         "number": invoice.number,
                     },
                 )
                 continue
+            new_payment = not payment.amount
+            payment.amount += amount
             try:
                 payment.full_clean(
                     exclude=["customer", "recorded_by"],
@@ -397,14 +429,10 @@ def check_payments(
                         fail({"received_on": "pay_date"}.get(name, name), message)
                 continue
             # Later rows of the file see what this one settles.
-            invoice.amount_paid += payment.amount
-            if invoice.amount_paid >= invoice.amount:
-                # Paid in full on the latest payment date that settles it.
-                invoice.fully_paid_on = max(
-                    invoice.fully_paid_on or payment.received_on, payment.received_on
-                )
-            plan.payments.append(payment)
-            plan.settles.append((invoice, payment.amount))
+            invoice.amount_paid += amount
+            if new_payment:
+                plan.payments.append(payment)
+            plan.settles.append((payment, invoice, amount))
         done += len(batch)
         if progress is not None:
             progress(done)
@@ -415,14 +443,14 @@ def write_payments(actor: User, plan: PaymentPlan, result: ImportResult) -> None
     size = None if connection.vendor == "sqlite" else BATCH
     ids = sorted({p.customer_id for p in plan.payments})
     list(Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
-    settled = {invoice.pk: invoice for invoice, _a in plan.settles}
+    settled = {invoice.pk: invoice for _p, invoice, _a in plan.settles}
     # The invoices as they are now, locked: a payment recorded meanwhile counts too.
     current = {
         i.pk: i
         for i in Invoice.objects.select_for_update().filter(pk__in=list(settled)).order_by("pk")
     }
     added: dict[int, Decimal] = defaultdict(Decimal)
-    for invoice, amount in plan.settles:
+    for _p, invoice, amount in plan.settles:
         added[invoice.pk] += amount
     for pk, amount in added.items():
         if current[pk].amount_paid + amount > current[pk].amount:
@@ -438,12 +466,12 @@ def write_payments(actor: User, plan: PaymentPlan, result: ImportResult) -> None
     Payment.objects.bulk_create(plan.payments, batch_size=size)
     allocations = [
         PaymentAllocation(payment=payment, invoice_id=invoice.pk, amount=amount)
-        for payment, (invoice, amount) in zip(plan.payments, plan.settles, strict=True)
+        for payment, invoice, amount in plan.settles
     ]
     PaymentAllocation.objects.bulk_create(allocations, batch_size=size)
-    Invoice.objects.bulk_update(
-        list(settled.values()), ["amount_paid", "fully_paid_on"], batch_size=500
-    )
+    # From the allocations, so a row dated before a payment on file already does not make
+    # the invoice paid in full on its own, earlier date.
+    invoice_settlement_refresh(invoice_ids=settled)
     for chunk in batches(plan.payments):
         FileVersion.objects.bulk_create(
             created_versions(actor=actor, objects=chunk, versions=versions), batch_size=size

@@ -19,6 +19,8 @@ from typing import Any, Literal, cast
 
 from django.utils.translation import gettext as _
 
+from credfile.ratings.inputs import INPUTS
+
 Closed = Literal["left", "right"]
 NUMERIC = "numeric"
 CATEGORICAL = "categorical"
@@ -121,12 +123,18 @@ class CardInvalid(ValueError):
         self.problems = problems
 
 
+def factor_name(key: str, label: str = "") -> str:
+    """A factor as readers know it: its own label, else its input's, else its key."""
+    kind = INPUTS.get(key)
+    return label or (str(kind.label) if kind else key)
+
+
 def card_problems(card: Card, *, known_inputs: Sequence[str] | None = None) -> list[str]:
     """Every reason the card cannot rate, in the reader's language; [] for a sound card."""
     problems: list[str] = []
     keys = set()
     for factor in card.factors:
-        name = factor.label or factor.key
+        name = factor_name(factor.key, factor.label)
         if factor.key in keys:
             problems.append(_("%(factor)s appears twice on the card.") % {"factor": name})
         keys.add(factor.key)

@@ -265,3 +265,48 @@ def individual_card() -> Card:
     )
     caps = (Cap("dishonest_debtor", "", "dishonest_debtor", Bin(D(0), value="yes"), "CCC"),)
     return Card("individual", "", "individual", factors, caps, _scale())
+
+
+def value_scale() -> tuple[Grade, ...]:
+    return tuple(Grade(g, D(s)) for g, s in (("A", 80), ("B", 60), ("C", 40), ("D", 0)))
+
+
+def value_card() -> Card:
+    """The customer value card (100 points): profit contribution 40, loyalty 25 (years as
+    our customer 10, days since the last invoice 15), development potential 20 (growth of
+    invoiced sales), competitive position 15 (our share of the customer's purchases)."""
+    factors = (
+        _categorical("profit_contribution", 40, ("A", 40), ("B", 28), ("C", 15), ("D", 0)),
+        _numeric(
+            "relationship_years",
+            10,
+            "left",
+            ("5", None, 10),
+            ("3", "5", 7),
+            ("1", "3", 4),
+            (None, "1", 1),
+        ),
+        _numeric(
+            "purchase_recency",
+            15,
+            "right",
+            (None, "30", 15),
+            ("30", "90", 10),
+            ("90", "180", 5),
+            ("180", None, 0),
+        ),
+        _numeric(
+            "sales_growth",
+            20,
+            "left",
+            ("0.20", None, 20),
+            ("0.05", "0.20", 15),
+            ("0", "0.05", 10),
+            ("-0.10", "0", 5),
+            (None, "-0.10", 0),
+        ),
+        _categorical(
+            "share_of_wallet", 15, ("sole", 15), ("main", 10), ("one_of_several", 5), ("minor", 0)
+        ),
+    )
+    return Card("value", "", "any", factors, (), value_scale())

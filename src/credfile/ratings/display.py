@@ -67,6 +67,24 @@ def _percent_bin(text: str) -> str:
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 
+def source_text(source: str, as_of: str) -> str:
+    """Where an input came from, in the reader's language (the basis keeps a key)."""
+    texts = {
+        "statement": lambda: _("statement %(date)s") % {"date": as_of},
+        "personal": lambda: _("personal financial information %(date)s") % {"date": as_of},
+        "payments": lambda: _("payments in the 12 months to %(date)s") % {"date": as_of},
+        "establishment": lambda: _("establishment date %(date)s") % {"date": as_of},
+        "opened": lambda: _("file opened %(date)s") % {"date": as_of},
+        "industry_table": lambda: _("industry-risk table from %(date)s") % {"date": as_of},
+        "assessed": lambda: _("assessed"),
+        "file": lambda: _("the credit file"),
+        "invoices": lambda: _("invoices to %(date)s") % {"date": as_of},
+        "assessed_before": lambda: _("assessed, as in the rating in force"),
+    }
+    text = texts.get(source)
+    return text() if text is not None else source
+
+
 @dataclass(frozen=True)
 class FactorRow:
     key: str
@@ -94,7 +112,7 @@ def factor_rows(rating: Rating) -> list[FactorRow]:
                 label=f["label"] or (str(kind.label) if kind else f["key"]),
                 value=value_text(f["key"], f["value"]),
                 as_of=f["as_of"] or "",
-                source=f["source"],
+                source=source_text(f["source"], f["as_of"] or ""),
                 bin=bin_text(f["key"], f["bin"]),
                 points=Decimal(f["points"]),
                 max_points=Decimal(f["max_points"]),
@@ -122,12 +140,14 @@ _CAP_LABELS = {
 }
 
 
+def cap_label(key: str, label: str = "") -> str:
+    return label or (_CAP_LABELS[key]() if key in _CAP_LABELS else key)
+
+
 def cap_rows(rating: Rating) -> list[CapRow]:
     rows = []
     for cap in rating.basis.get("caps", []):
-        label = cap["label"] or (
-            _CAP_LABELS[cap["key"]]() if cap["key"] in _CAP_LABELS else cap["key"]
-        )
+        label = cap_label(cap["key"], cap["label"])
         rows.append(CapRow(label=label, value=cap["value"] or "", max_grade=cap["max_grade"]))
     return rows
 
@@ -158,3 +178,41 @@ def history_chart(ratings: list[Rating], scale: list[str]) -> HistoryChart | Non
     line = " ".join(f"{x},{y}" for x, y, _r in points)
     grades = [(g, round(top + i * step_y, 1)) for i, g in enumerate(scale)]
     return HistoryChart(width, height, points, line, grades)
+
+
+# --- value × credit grade --------------------------------------------------------------------
+
+_STRONG_CREDIT = {"AAA", "AA", "A"}
+_FAIR_CREDIT = {"BBB", "BB"}
+
+
+def credit_band(grade: str) -> str:
+    if grade in _STRONG_CREDIT:
+        return "strong"
+    if grade in _FAIR_CREDIT:
+        return "fair"
+    return "weak"
+
+
+def strategy(value_grade: str, credit_grade: str) -> str:
+    """The credit strategy the value × credit grade matrix suggests."""
+    valuable = value_grade in {"A", "B"}
+    band = credit_band(credit_grade)
+    texts = {
+        (True, "strong"): lambda: _("Develop: a higher limit and favourable terms."),
+        (True, "fair"): lambda: _("Grow with care: standard terms, watched closely."),
+        (True, "weak"): lambda: _("Keep secured: guarantees, insurance or shorter terms."),
+        (False, "strong"): lambda: _("Maintain: standard terms."),
+        (False, "fair"): lambda: _("Limit: a lower limit and tighter terms."),
+        (False, "weak"): lambda: _("Reduce: cash in advance, or end the credit."),
+    }
+    return texts[(valuable, band)]()
+
+
+def value_rows(rating: Rating) -> list[FactorRow]:
+    """The value rating's factors, as the credit factors are shown."""
+    value = rating.basis.get("value")
+    if not value:
+        return []
+    shadow = Rating(basis={"factors": value.get("factors", [])})
+    return factor_rows(shadow)

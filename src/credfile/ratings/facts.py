@@ -14,9 +14,9 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Q
-from django.utils.translation import gettext as _
+from django.db.models import Max, Q, Sum
 
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
@@ -26,6 +26,7 @@ from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.ratings.cards import Input
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating
+from credfile.transactions.models import Invoice
 from credfile.transactions.receivables import receivable_figures
 
 # The statement figure each input reads (financials.analysis keys).
@@ -72,12 +73,13 @@ def rating_inputs(
             inputs["years_in_business"] = Input(
                 _years(customer.established_on, as_of),
                 customer.established_on,
-                _("establishment date"),
+                "establishment",
             )
         opened = customer.created_at.date()
         inputs["relationship_years"] = Input(
-            _years(opened, as_of) if opened <= as_of else Decimal(0), opened, _("file opened")
+            _years(opened, as_of) if opened <= as_of else Decimal(0), opened, "opened"
         )
+    value_inputs(people, as_of=as_of, found=found)
     _assessed_inputs(ids, found, assessed or {})
     return found
 
@@ -101,7 +103,7 @@ def _statement_inputs(
         columns = analyse(annual or statements)
         latest = columns[-1]
         day = latest.statement.period_end
-        source = _("statement %(date)s") % {"date": day.isoformat()}
+        source = "statement"
         for key, figure_key in _STATEMENT_INPUTS.items():
             value = latest.figures[figure_key].value
             if value is not None:
@@ -127,7 +129,7 @@ def _personal_inputs(
         if record.currency != "CNY":
             # The card's income bins are in CNY; another currency is no income figure.
             continue
-        source = _("personal financial information %(date)s") % {"date": record.as_of}
+        source = "personal"
         income = record.annual_income
         if income is not None:
             inputs["annual_income"] = Input(income, record.as_of, source)
@@ -141,7 +143,7 @@ def _payment_inputs(
 ) -> None:
     """The year's payments: per currency in the engine; the rating takes the worst currency
     (lowest index, most days beyond terms), as a credit manager reading the file would."""
-    source = _("payments in the 12 months to %(date)s") % {"date": as_of.isoformat()}
+    source = "payments"
     index: dict[int, Decimal] = {}
     worst: dict[int, int] = {}
     for figures in receivable_figures(scope=Q(customer_id__in=ids), as_of=as_of, by="customer"):
@@ -168,7 +170,7 @@ def _industry_inputs(
         level = levels.get(customer.industry)
         if level is not None:
             found[customer.pk]["industry_risk"] = Input(
-                level.level, level.valid_from, _("industry-risk table")
+                level.level, level.valid_from, "industry_table"
             )
 
 
@@ -187,8 +189,46 @@ def _assessed_inputs(
         before = earlier.get(customer_id) or {}
         for key in ASSESSED:
             if now.get(key):
-                found[customer_id][key] = Input(now[key], None, _("assessed"))
+                found[customer_id][key] = Input(now[key], None, "assessed")
             elif before.get(key):
-                found[customer_id][key] = Input(
-                    before[key], None, _("assessed, as in the rating in force")
-                )
+                found[customer_id][key] = Input(before[key], None, "assessed_before")
+
+
+def value_inputs(
+    customers: list[Customer], *, as_of: datetime.date, found: dict[int, dict[str, Input]]
+) -> None:
+    """Add the value card's inputs from the file: the profit contribution class, days since
+    the last invoice, and the growth of invoiced sales over the year before (in the currency
+    the customer bought most in, never summed across currencies). One query."""
+    year = datetime.timedelta(days=365)
+    rows = (
+        Invoice.objects.filter(customer_id__in=[c.pk for c in customers], issue_date__lte=as_of)
+        .values("customer_id", "currency")
+        .annotate(
+            last=Max("issue_date"),
+            recent=Sum("amount", filter=Q(issue_date__gt=as_of - year)),
+            before=Sum(
+                "amount", filter=Q(issue_date__gt=as_of - 2 * year, issue_date__lte=as_of - year)
+            ),
+        )
+        .order_by()
+    )
+    main: dict[int, dict[str, Any]] = {}
+    last: dict[int, datetime.date] = {}
+    for found_row in rows:
+        row: dict[str, Any] = dict(found_row)
+        customer_id = row["customer_id"]
+        last[customer_id] = max(last.get(customer_id, row["last"]), row["last"])
+        if (row["recent"] or 0) > (main.get(customer_id, {}).get("recent") or 0):
+            main[customer_id] = row
+    for customer in customers:
+        inputs = found[customer.pk]
+        if customer.profit_class:
+            inputs["profit_contribution"] = Input(customer.profit_class, None, "file")
+        if customer.pk in last:
+            day = last[customer.pk]
+            inputs["purchase_recency"] = Input((as_of - day).days, day, "invoices")
+        sales = main.get(customer.pk)
+        if sales and sales["before"]:
+            growth = (sales["recent"] / sales["before"] - 1).quantize(Decimal("0.0001"))
+            inputs["sales_growth"] = Input(growth, as_of, "invoices")

@@ -12,7 +12,7 @@ from credfile.core.permissions import Section as Policy
 from credfile.core.permissions import rating_decide_scope, rating_scope
 from credfile.customers.models import Customer
 from credfile.customers.sections import Section, register_section
-from credfile.ratings.display import cap_rows, factor_rows, history_chart
+from credfile.ratings.display import cap_rows, factor_rows, history_chart, strategy, value_rows
 from credfile.ratings.forms import DecisionForm, RatingForm
 from credfile.ratings.models import Rating
 
@@ -43,6 +43,10 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
         "rating_shown": shown,
         "rating_factors": factor_rows(shown) if shown else [],
         "rating_caps": cap_rows(shown) if shown else [],
+        "value_factors": value_rows(shown) if shown else [],
+        "value_strategy": (
+            strategy(shown.value_grade, shown.grade) if shown and shown.value_grade else ""
+        ),
         "rating_history": ratings,
         "rating_chart": history_chart(ratings, scale) if scale else None,
         "may_rate": may_rate,

@@ -93,6 +93,32 @@ INPUTS: dict[str, InputKind] = {
         InputKind("annual_income", _("Annual income"), MONEY),
         InputKind("debt_to_income", _("Debt to income"), RATIO),
         InputKind("relationship_years", _("Years as our customer"), YEARS),
+        # The customer value card.
+        InputKind(
+            "profit_contribution",
+            _("Profit contribution"),
+            CHOICE,
+            {
+                "A": _("A — high contribution"),
+                "B": _("B — medium contribution"),
+                "C": _("C — low contribution"),
+                "D": _("D — no or negative contribution"),
+            },
+        ),
+        InputKind("purchase_recency", _("Days since the last invoice"), DAYS),
+        InputKind("sales_growth", _("Growth of invoiced sales, last 12 months"), PERCENT),
+        InputKind(
+            "share_of_wallet",
+            _("Our share of the customer's purchases"),
+            CHOICE,
+            {
+                "sole": _("sole supplier"),
+                "main": _("main supplier"),
+                "one_of_several": _("one of several"),
+                "minor": _("minor supplier"),
+            },
+            assessed=True,
+        ),
         # Inputs read by the caps.
         InputKind("loss_years", _("Years of loss running"), YEARS),
         InputKind(

@@ -152,6 +152,12 @@ class Rating(models.Model):
     grade = models.CharField(_("grade"), max_length=5)
     previous_grade = models.CharField(_("previous grade"), max_length=5, blank=True)
     basis = models.JSONField(_("rating basis"))
+    # The customer value rating made with it (basis["value"]): not a credit grade, so it
+    # needs no approval of its own.
+    value_score = models.DecimalField(
+        _("value score"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    value_grade = models.CharField(_("value grade"), max_length=2, blank=True)
     missing = models.PositiveSmallIntegerField(_("factors without data"), default=0)
     trigger = models.CharField(
         _("occasion"), max_length=12, choices=RatingTrigger.choices, default=RatingTrigger.MANUAL
@@ -161,10 +167,13 @@ class Rating(models.Model):
     )
     # The rating in force: the last approved one (one per customer).
     is_current = models.BooleanField(_("in force"), default=False)
+    # None: credfile's daily re-rating of a file whose data changed.
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("proposed by"),
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     proposed_at = models.DateTimeField(_("proposed at"), auto_now_add=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,11 +28,15 @@ from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
-from credfile.ratings.cards import Scored, score
-from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionStatus
+from credfile.financials.models import FinancialStatement
+from credfile.ratings.cards import Card, Scored, card_problems, card_to_data, score
+from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
+from credfile.ratings.defaults import value_card
 from credfile.ratings.facts import ASSESSED, rating_inputs
 from credfile.ratings.inputs import INPUTS
-from credfile.ratings.models import Rating, ScorecardVersion
+from credfile.ratings.models import IndustryRisk, Rating, Scorecard, ScorecardVersion
+from credfile.reviews.models import Review
+from credfile.transactions.models import Invoice, Payment
 
 
 class RatingRefused(ValidationError):
@@ -96,10 +100,11 @@ def _basis(
 
 def _new_rating(
     *,
-    actor: User,
+    actor: User | None,
     customer: Customer,
     version: ScorecardVersion,
     scored: Scored,
+    value: Scored,
     assessed: Mapping[str, Any],
     as_of: datetime.date,
     trigger: str,
@@ -113,7 +118,9 @@ def _new_rating(
         score_grade=scored.score_grade,
         grade=scored.grade,
         previous_grade=current_grade,
-        basis=_basis(scored, assessed, version),
+        basis=_basis(scored, assessed, version) | {"value": value.as_basis()},
+        value_score=value.score.quantize(Decimal("0.01")),
+        value_grade=value.grade,
         missing=sum(1 for f in scored.factors if f.missing),
         trigger=trigger,
         proposed_by=actor,
@@ -122,8 +129,8 @@ def _new_rating(
         # The grade in force stands: the new basis replaces the old one at once.
         rating.status = RatingStatus.APPROVED
         rating.is_current = True
+        # No decider and no note: the page says "grade unchanged" in the reader's language.
         rating.decided_at = timezone.now()
-        rating.decision_note = _("Grade unchanged: in force without approval.")
     return rating
 
 
@@ -173,6 +180,7 @@ def rating_propose(
     given = clean_assessed(assessed or {})
     inputs = rating_inputs([locked], as_of=day, assessed={locked.pk: given})[locked.pk]
     scored = score(version.card, inputs)
+    value = score(value_card(), inputs)
     kept = {k: inputs[k].value for k in ASSESSED if k in inputs}
     current = Rating.objects.filter(customer=locked, is_current=True).first()
     _supersede_proposals([locked.pk])
@@ -181,6 +189,7 @@ def rating_propose(
         customer=locked,
         version=version,
         scored=scored,
+        value=value,
         assessed=kept,
         as_of=day,
         trigger=trigger,
@@ -201,9 +210,9 @@ def rating_propose(
 
 def _supersede_proposals(customer_ids: list[int]) -> None:
     Rating.objects.filter(customer_id__in=customer_ids, status=RatingStatus.PROPOSED).update(
+        # Rejected by no one: replaced (the page says so in the reader's language).
         status=RatingStatus.REJECTED,
         decided_at=timezone.now(),
-        decision_note=_("Replaced by a newer proposal."),
     )
 
 
@@ -273,6 +282,19 @@ def rate_all(
     that stay in force at once; changed and first grades wait for approval."""
     if not core_permissions.can_rate_in_batch(actor):
         raise PermissionDenied(_("Re-rating every file is for credit managers."))
+    return _rate_files(
+        actor=actor, as_of=as_of, scope=scope, progress=progress, trigger=RatingTrigger.BATCH
+    )
+
+
+def _rate_files(
+    *,
+    actor: User | None,
+    as_of: datetime.date | None,
+    scope: Q | None,
+    progress: Callable[[int, int], None] | None,
+    trigger: str | Mapping[int, str],
+) -> BatchResult:
     day = as_of or timezone.localdate()
     cards = cards_in_use()
     result = BatchResult()
@@ -286,7 +308,7 @@ def rate_all(
             break
         last = batch[-1].pk
         with transaction.atomic():
-            _rate_batch(actor, batch, day, cards, result)
+            _rate_batch(actor, batch, day, cards, result, trigger)
         done += len(batch)
         if progress is not None:
             progress(done, total)
@@ -294,11 +316,12 @@ def rate_all(
 
 
 def _rate_batch(
-    actor: User,
+    actor: User | None,
     batch: list[Customer],
     day: datetime.date,
     cards: dict[str, ScorecardVersion],
     result: BatchResult,
+    trigger: str | Mapping[int, str],
 ) -> None:
     consented = _consented(batch, day)
     rateable = []
@@ -320,6 +343,7 @@ def _rate_batch(
         )
     )
     cached = {kind: version.card for kind, version in cards.items()}
+    worth = value_card()
     new = []
     for customer in rateable:
         scored = score(cached[customer.kind], inputs[customer.pk])
@@ -329,9 +353,10 @@ def _rate_batch(
             customer=customer,
             version=cards[customer.kind],
             scored=scored,
+            value=score(worth, found),
             assessed={k: found[k].value for k in ASSESSED if k in found},
             as_of=day,
-            trigger=RatingTrigger.BATCH,
+            trigger=trigger if isinstance(trigger, str) else trigger[customer.pk],
             current_grade=current.get(customer.pk, ""),
         )
         new.append(rating)
@@ -348,3 +373,154 @@ def _rate_batch(
     result.rated += len(new)
     result.unchanged += len(stays)
     result.proposed += len(new) - len(stays)
+
+
+# --- scorecards and the industry-risk table --------------------------------------------------
+
+
+@transaction.atomic
+def scorecard_draft(
+    *, actor: User, base: ScorecardVersion, card: Card, note: str
+) -> ScorecardVersion:
+    """A new version of `base`'s card, waiting for another credit manager to publish it."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("Scorecards are changed by credit managers."))
+    problems = card_problems(card, known_inputs=list(INPUTS))
+    if card.customer_kind != base.scorecard.customer_kind:
+        problems.append(_("A card keeps the kind of customer it rates."))
+    if problems:
+        raise ValidationError({"definition": problems})
+    definition = card_to_data(card)
+    if definition == base.definition:
+        raise ValidationError({"definition": [_("Nothing changed: this is the card as it is.")]})
+    if not note.strip():
+        raise ValidationError({"note": [_("Say what changed and why.")]})
+    scorecard = Scorecard.objects.select_for_update().get(pk=base.scorecard_id)
+    number = (scorecard.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ScorecardVersion.objects.create(
+        scorecard=scorecard,
+        number=number,
+        definition=definition,
+        status=VersionStatus.PENDING,
+        source=VersionSource.EXPERT,
+        note=note.strip(),
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=version,
+        after={"scorecard": scorecard.key, "number": number, "note": version.note},
+    )
+    return version
+
+
+@transaction.atomic
+def scorecard_publish(*, actor: User, version: ScorecardVersion) -> ScorecardVersion:
+    """Put a waiting version in use (a credit manager other than its author); the version
+    in use until then is retired, and the ratings made on it keep it."""
+    locked = (
+        ScorecardVersion.objects.select_for_update()
+        .filter(core_permissions.scorecard_publish_scope(actor))
+        .filter(pk=version.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(
+            _("A card version is published by a credit manager other than its author.")
+        )
+    ScorecardVersion.objects.filter(
+        scorecard_id=locked.scorecard_id, status=VersionStatus.PUBLISHED
+    ).update(status=VersionStatus.RETIRED)
+    locked.status = VersionStatus.PUBLISHED
+    locked.approved_by = actor
+    locked.published_at = timezone.now()
+    locked.save(update_fields=["status", "approved_by", "published_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE,
+        obj=locked,
+        after={"scorecard": locked.scorecard.key, "number": locked.number, "status": "published"},
+    )
+    return locked
+
+
+@transaction.atomic
+def industry_risk_record(
+    *, actor: User, industry: str, level: str, valid_from: datetime.date, basis: str
+) -> IndustryRisk:
+    """A level of an industry's market conditions from a date on."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("The industry-risk table is kept by credit managers."))
+    if not basis.strip():
+        raise ValidationError({"basis": [_("Say what the level rests on.")]})
+    if IndustryRisk.objects.filter(industry=industry, valid_from=valid_from).exists():
+        raise ValidationError(
+            {"valid_from": [_("This industry has a level from this date already.")]}
+        )
+    risk = IndustryRisk(
+        industry=industry,
+        level=level,
+        valid_from=valid_from,
+        basis=basis.strip(),
+        recorded_by=actor,
+    )
+    risk.full_clean()
+    risk.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=risk,
+        after={"industry": industry, "level": level, "valid_from": valid_from.isoformat()},
+    )
+    return risk
+
+
+# --- re-rating when a file's data changes ------------------------------------------------------
+
+
+def files_to_rerate() -> dict[int, str]:
+    """{customer id: occasion} for the rated files whose data changed since the rating in
+    force was made: a new statement, a review, or new invoices or payments (in that order
+    of precedence). Three queries over the files with a rating in force."""
+    rated = Rating.objects.filter(is_current=True)
+    if not rated.exists():
+        return {}
+    changed: dict[int, str] = {}
+    # Since the latest rating in force or waiting: a change already rated waits for its
+    # approval, it is not proposed again every day.
+    latest = Rating.objects.filter(
+        customer_id=OuterRef("customer_id"),
+        status__in=[RatingStatus.APPROVED, RatingStatus.PROPOSED],
+    ).order_by("-proposed_at")
+    after = Subquery(latest.values("proposed_at")[:1])
+    sources: list[tuple[str, Any, str]] = [
+        (RatingTrigger.STATEMENTS, FinancialStatement.objects, "created_at"),
+        (RatingTrigger.REVIEW, Review.objects, "completed_at"),
+        (RatingTrigger.RECEIVABLES, Invoice.objects, "created_at"),
+        (RatingTrigger.RECEIVABLES, Payment.objects, "created_at"),
+    ]
+    for trigger, manager, stamp in sources:
+        ids = (
+            manager.filter(customer_id__in=rated.values("customer_id"))
+            .annotate(rated_at=after)
+            .filter(**{f"{stamp}__gt": F("rated_at")})
+            .values_list("customer_id", flat=True)
+            .distinct()
+        )
+        for customer_id in ids:
+            changed.setdefault(customer_id, trigger)
+    return changed
+
+
+def rerate_changed(*, today: datetime.date | None = None) -> dict[str, int]:
+    """The daily re-rating: each file whose data changed since its rating in force, on its
+    card, as credfile (no proposer). An unchanged grade stays in force with the new basis; a
+    changed one waits for a credit manager."""
+    due = files_to_rerate()
+    if not due:
+        return {"rated": 0, "unchanged": 0, "proposed": 0}
+    result = _rate_files(
+        actor=None, as_of=today, scope=Q(pk__in=list(due)), progress=None, trigger=due
+    )
+    return {"rated": result.rated, "unchanged": result.unchanged, "proposed": result.proposed}

@@ -6,4 +6,10 @@ app_name = "ratings"
 urlpatterns = [
     path("", views.waiting_list, name="waiting"),
     path("<int:pk>/decide/", views.rating_decide_view, name="decide"),
+    path("scorecards/", views.scorecard_list, name="scorecards"),
+    path("scorecards/<int:pk>/", views.scorecard_version, name="scorecard-version"),
+    path("scorecards/<int:pk>/new/", views.scorecard_new_version, name="scorecard-new"),
+    path("scorecards/<int:pk>/publish/", views.scorecard_publish_view, name="scorecard-publish"),
+    path("industry-risk/", views.industry_risk, name="industry-risk"),
+    path("matrix/", views.value_matrix, name="matrix"),
 ]

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -17,14 +19,28 @@ from credfile.accounts.models import User
 from credfile.core.permissions import (
     Section,
     can_decide_ratings,
+    can_manage_scorecards,
+    can_see_portfolio,
+    portfolio_scope,
     rating_decide_scope,
     rating_waiting_scope,
+    scorecard_publish_scope,
 )
+from credfile.customers.choices import Industry
 from credfile.customers.selectors import customer_get
 from credfile.customers.views import section_response
-from credfile.ratings.forms import DecisionForm, RatingForm
-from credfile.ratings.models import Rating
-from credfile.ratings.services import rating_decide, rating_propose
+from credfile.ratings.defaults import company_card, value_scale
+from credfile.ratings.display import bin_text, cap_label, strategy
+from credfile.ratings.forms import CardForm, DecisionForm, IndustryRiskForm, RatingForm
+from credfile.ratings.inputs import INPUTS
+from credfile.ratings.models import IndustryRisk, Rating, ScorecardVersion
+from credfile.ratings.services import (
+    industry_risk_record,
+    rating_decide,
+    rating_propose,
+    scorecard_draft,
+    scorecard_publish,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -116,4 +132,177 @@ def waiting_list(request: HttpRequest) -> HttpResponse:
         request,
         "ratings/waiting.html",
         {"ratings": page, "deciding": deciding, "total": waiting.count()},
+    )
+
+
+# --- scorecards and the industry-risk table ---------------------------------------------------
+
+
+@require_GET
+@login_required
+def scorecard_list(request: HttpRequest) -> HttpResponse:
+    versions = ScorecardVersion.objects.select_related(
+        "scorecard", "created_by", "approved_by"
+    ).order_by("scorecard__customer_kind", "scorecard__key", "-number")
+    return render(
+        request,
+        "ratings/scorecards.html",
+        {"versions": versions, "may_manage": can_manage_scorecards(_user(request))},
+    )
+
+
+def _version_context(user: User, version: ScorecardVersion) -> dict[str, Any]:
+    card = version.card
+    rows = []
+    for factor in card.factors:
+        kind = INPUTS.get(factor.key)
+        rows.append(
+            {
+                "key": factor.key,
+                "label": factor.label or (str(kind.label) if kind else factor.key),
+                "max": factor.max_points,
+                "bins": [
+                    (bin_text(factor.key, b.text(factor.closed)), b.points) for b in factor.bins
+                ],
+            }
+        )
+    publishable = ScorecardVersion.objects.filter(
+        scorecard_publish_scope(user), pk=version.pk
+    ).exists()
+    return {
+        "version": version,
+        "card": card,
+        "factors": rows,
+        "caps": [
+            {
+                "label": cap_label(cap.key, cap.label),
+                "input": str(INPUTS[cap.input].label) if cap.input in INPUTS else cap.input,
+                "when": bin_text(cap.input, cap.when.text(cap.closed)),
+                "grade": cap.max_grade or card.scale[-1].grade,
+            }
+            for cap in card.caps
+        ],
+        "may_manage": can_manage_scorecards(user),
+        "publishable": publishable,
+    }
+
+
+@require_GET
+@login_required
+def scorecard_version(request: HttpRequest, pk: int) -> HttpResponse:
+    version = get_object_or_404(ScorecardVersion.objects.select_related("scorecard"), pk=pk)
+    return render(
+        request, "ratings/scorecard_version.html", _version_context(_user(request), version)
+    )
+
+
+@login_required
+def scorecard_new_version(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    if not can_manage_scorecards(user):
+        raise Http404
+    base = get_object_or_404(ScorecardVersion.objects.select_related("scorecard"), pk=pk)
+    form = CardForm(request.POST or None, card=base.card)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = scorecard_draft(
+                actor=user, base=base, card=form.new_card, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)d saved; another credit manager publishes it.")
+                % {"number": version.number},
+            )
+            return redirect("ratings:scorecard-version", pk=version.pk)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "ratings/scorecard_edit.html", {"base": base, "form": form}, status=status
+    )
+
+
+@require_POST
+@login_required
+def scorecard_publish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    version = get_object_or_404(
+        ScorecardVersion.objects.filter(scorecard_publish_scope(user)), pk=pk
+    )
+    scorecard_publish(actor=user, version=version)
+    messages.success(
+        request,
+        _("Version %(number)d is in use; new ratings are scored on it.")
+        % {"number": version.number},
+    )
+    return redirect("ratings:scorecard-version", pk=version.pk)
+
+
+@login_required
+def industry_risk(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    may_manage = can_manage_scorecards(user)
+    form = IndustryRiskForm(request.POST or None) if may_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise Http404
+        if form.is_valid():
+            try:
+                industry_risk_record(actor=user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            else:
+                messages.success(request, _("The industry's level is recorded."))
+                return redirect("ratings:industry-risk")
+    today = timezone.localdate()
+    current: dict[str, IndustryRisk] = {}
+    for risk in IndustryRisk.objects.filter(valid_from__lte=today).order_by(
+        "industry", "valid_from"
+    ):
+        current[risk.industry] = risk
+    rows = [(code, label, current.get(code)) for code, label in Industry.choices]
+    later = IndustryRisk.objects.filter(valid_from__gt=today).order_by("valid_from")
+    return render(
+        request,
+        "ratings/industry_risk.html",
+        {"rows": rows, "later": later, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@require_GET
+@login_required
+def value_matrix(request: HttpRequest) -> HttpResponse:
+    """Counts of the files by credit grade × value grade (ratings in force), with the strategy
+    each cell suggests: the portfolio of `portfolio_scope`."""
+    user = _user(request)
+    if not can_see_portfolio(user):
+        raise Http404
+    counts = {
+        (row["grade"], row["value_grade"]): row["n"]
+        for row in Rating.objects.filter(is_current=True)
+        .filter(portfolio_scope(user, prefix="customer__"))
+        .values("grade", "value_grade")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    grades = [g.grade for g in company_card().scale]
+    values = [g.grade for g in value_scale()]
+    rows = [
+        (
+            grade,
+            [(value, counts.get((grade, value), 0), strategy(value, grade)) for value in values],
+        )
+        for grade in grades
+    ]
+    unvalued = sum(n for (_g, v), n in counts.items() if not v)
+    return render(
+        request,
+        "ratings/matrix.html",
+        {"rows": rows, "values": values, "total": sum(counts.values()), "unvalued": unvalued},
     )

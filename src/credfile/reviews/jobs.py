@@ -46,6 +46,12 @@ def _escalate(today: datetime.date) -> dict[str, Any]:
     return services.escalations_send(today=today)
 
 
+def _rerate(today: datetime.date) -> dict[str, Any]:
+    from credfile.ratings.services import rerate_changed
+
+    return rerate_changed(today=today)
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -59,6 +65,7 @@ JOBS = (
     Job("reviews.compute", _("Compute review dates, risk and data quality"), _compute),
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
+    Job("ratings.refresh", _("Re-rate the files whose data changed"), _rerate),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)

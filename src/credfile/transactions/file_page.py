@@ -22,8 +22,8 @@ from credfile.transactions.charts import history_chart
 from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 from credfile.transactions.receivables import (
     ageing_buckets,
+    file_figures,
     invoice_days_late,
-    receivable_figures,
     receivables_history,
     statutory_buckets,
 )
@@ -60,8 +60,8 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     history = receivables_history(scope=scope, as_of=today)
     return {
         "contracts": list(customer.contracts.all()[:50]),
-        # With the follow-up columns (last and next action, broken promise) and the days late
-        # of paid invoices, in the same query.
+        # With the follow-up columns (last and next action, broken promise) and the days
+        # beyond terms of paid invoices (weighted by payment, as the figures), in one query.
         "invoices": list(
             with_followup(customer.invoices.select_related("contract")).annotate(
                 days_late=invoice_days_late()
@@ -69,7 +69,7 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
         ),
         "payments": list(customer.payments.prefetch_related("allocations__invoice")[:100]),
         "today": today,
-        "receivables": receivable_figures(scope=scope, as_of=today),
+        "receivables": file_figures(customer.pk, as_of=today),
         "ageing_buckets": ageing_buckets(),
         "statutory_buckets": statutory_buckets(),
         "history": [(currency, history_chart(points)) for currency, points in history.items()],

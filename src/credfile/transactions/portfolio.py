@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -30,6 +30,7 @@ from credfile.audit.services import audit_record
 from credfile.core.models import Currency
 from credfile.core.permissions import can_see_portfolio, portfolio_scope
 from credfile.customers.choices import CustomerCategory, Industry, Province
+from credfile.customers.models import Customer
 from credfile.transactions.models import Invoice
 from credfile.transactions.receivables import (
     Figures,
@@ -78,16 +79,20 @@ class PortfolioFilterForm(forms.Form):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        in_scope = Invoice.objects.filter(portfolio_scope(user))
+        # The departments and managers of files in scope with invoices: asked per department
+        # and per user (a few rows, each found in an index), rather than listing the owners
+        # of every invoice, which read all of them for the filter's choices.
+        has_invoices = Exists(Invoice.objects.filter(customer=OuterRef("pk")))
+        invoiced = Customer.objects.filter(portfolio_scope(user, prefix=""), has_invoices)
         department = self.fields["department"]
         manager = self.fields["manager"]
         assert isinstance(department, forms.ModelChoiceField)
         assert isinstance(manager, forms.ModelChoiceField)
         department.queryset = Department.objects.filter(
-            pk__in=in_scope.values("customer__department_id")
+            Exists(invoiced.filter(department_id=OuterRef("pk")))
         ).order_by("name")
         manager.queryset = User.objects.filter(
-            pk__in=in_scope.values("customer__account_manager_id")
+            Exists(invoiced.filter(account_manager_id=OuterRef("pk")))
         ).order_by("username")
 
 

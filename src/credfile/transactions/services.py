@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q, Sum
+from django.db.models import (
+    Case,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
@@ -121,6 +135,36 @@ def invoice_create(*, actor: User, customer: Customer, fields: dict[str, Any]) -
     return invoice
 
 
+def invoice_settlement_refresh(*, invoice_ids: Iterable[int]) -> None:
+    """Set the paid amount and the day paid in full of these invoices from their allocations,
+    in one statement per 500 invoices.
+
+    Paid in full on the latest pay date of the payments that settle it, not on the date of
+    the payment recorded last: a payment entered late may be dated earlier, and a correction
+    may move a date. The receivables engine relies on it ("paid in full on or before a day:
+    nothing open on that day"), so every writer of allocations calls this.
+    """
+    ids = sorted(set(invoice_ids))
+    money = DecimalField(max_digits=18, decimal_places=2)
+    allocations = PaymentAllocation.objects.filter(invoice=OuterRef("pk")).order_by()
+    paid = Coalesce(
+        Subquery(
+            allocations.values("invoice").annotate(total=Sum("amount")).values("total"),
+            output_field=money,
+        ),
+        Value(Decimal("0")),
+        output_field=money,
+    )
+    last = Subquery(
+        allocations.values("invoice").annotate(last=Max("payment__received_on")).values("last")
+    )
+    for start in range(0, len(ids), 500):
+        Invoice.objects.filter(pk__in=ids[start : start + 500]).update(
+            amount_paid=paid,
+            fully_paid_on=Case(When(GreaterThanOrEqual(paid, F("amount")), then=last)),
+        )
+
+
 @transaction.atomic
 def payment_create(
     *,
@@ -195,12 +239,7 @@ def payment_create(
         for invoice, amount in plan
     )
     invoices_before = {invoice.pk: model_snapshot(invoice) for invoice, _amount in plan}
-    for invoice, amount in plan:
-        paid_in_full = invoice.amount_paid + amount >= invoice.amount
-        Invoice.objects.filter(pk=invoice.pk).update(
-            amount_paid=F("amount_paid") + amount,
-            fully_paid_on=payment.received_on if paid_in_full else None,
-        )
+    invoice_settlement_refresh(invoice_ids=invoices_before)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -301,11 +340,10 @@ def _invoice_update(*, actor: User, invoice: Invoice, fields: dict[str, Any]) ->
     if locked.currency != before["currency"] and locked.allocations.exists():
         errors["currency"] = [_("Payments settle this invoice; its currency cannot change.")]
     if not errors and locked.amount is not None:
-        if locked.amount_paid >= locked.amount and locked.fully_paid_on is None:
-            last = locked.allocations.order_by("-payment__received_on").first()
-            locked.fully_paid_on = last.payment.received_on if last else None
-        elif locked.amount_paid < locked.amount:
-            locked.fully_paid_on = None
+        # Paid in full on the latest pay date, as invoice_settlement_refresh sets it.
+        paid_in_full = locked.amount_paid >= locked.amount
+        last = locked.allocations.aggregate(last=Max("payment__received_on"))["last"]
+        locked.fully_paid_on = last if paid_in_full else None
     save_child_update(actor=actor, customer=customer, obj=locked, before=before, errors=errors)
     return locked
 
@@ -383,37 +421,19 @@ def _settle_again(
     file's version, which the caller records once the version has moved on."""
     old = list(payment.allocations.all())
     new = {invoice.pk: amount for invoice, amount in plan}
-    if {a.invoice_id: a.amount for a in old} == new:
-        return []
     ids = {a.invoice_id for a in old} | set(new)
     invoices = {i.pk: i for i in Invoice.objects.select_for_update().filter(pk__in=ids)}
-    invoices_before = {pk: model_snapshot(inv) for pk, inv in invoices.items()}
-    delta: dict[int, Decimal] = dict.fromkeys(ids, Decimal("0"))
-    for allocation in old:
-        delta[allocation.invoice_id] -= allocation.amount
-    for pk, amount in new.items():
-        delta[pk] += amount
+    if {a.invoice_id: a.amount for a in old} == new:
+        # The same shares on another date: what is paid stays, the day paid in full may move.
+        invoice_settlement_refresh(invoice_ids=ids)
+        return _settled_changes(ids, invoices)
     removed = [(a, model_snapshot(a)) for a in old]
     PaymentAllocation.objects.filter(payment=payment).delete()
     created = PaymentAllocation.objects.bulk_create(
         PaymentAllocation(payment=payment, invoice_id=pk, amount=amount)
         for pk, amount in new.items()
     )
-    for pk, change in delta.items():
-        if change:
-            Invoice.objects.filter(pk=pk).update(amount_paid=F("amount_paid") + change)
-    # Paid in full on the day of the last payment that settles it; else open again.
-    last = dict(
-        PaymentAllocation.objects.filter(invoice_id__in=ids)
-        .values("invoice_id")
-        .annotate(last=Max("payment__received_on"))
-        .values_list("invoice_id", "last")
-    )
-    Invoice.objects.filter(pk__in=ids, amount_paid__lt=F("amount")).update(fully_paid_on=None)
-    for pk in Invoice.objects.filter(pk__in=ids, amount_paid__gte=F("amount")).values_list(
-        "pk", flat=True
-    ):
-        Invoice.objects.filter(pk=pk).update(fully_paid_on=last.get(pk))
+    invoice_settlement_refresh(invoice_ids=ids)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -432,16 +452,22 @@ def _settle_again(
     )
     if any(a.pk is None for a in created):
         created = list(PaymentAllocation.objects.filter(payment=payment))
-    settled = Invoice.objects.in_bulk(list(ids))
     return (
         [Change(obj=a, operation=Operation.DELETE, before=b) for a, b in removed]
         + [Change(obj=a, operation=Operation.CREATE) for a in created]
-        + [
-            Change(obj=settled[pk], operation=Operation.UPDATE, before=invoices_before[pk])
-            for pk in ids
-            if delta[pk]
-        ]
+        + _settled_changes(ids, invoices)
     )
+
+
+def _settled_changes(ids: Iterable[int], invoices: dict[int, Invoice]) -> list[Change]:
+    """The invoices whose paid amount or day paid in full moved, for the file's version."""
+    settled = Invoice.objects.in_bulk(list(ids))
+    return [
+        Change(obj=settled[pk], operation=Operation.UPDATE, before=model_snapshot(invoices[pk]))
+        for pk in sorted(settled)
+        if (settled[pk].amount_paid, settled[pk].fully_paid_on)
+        != (invoices[pk].amount_paid, invoices[pk].fully_paid_on)
+    ]
 
 
 @transaction.atomic

@@ -22,7 +22,7 @@ from credfile.customers.exports import personal_data_export
 from credfile.customers.selectors import customer_get
 from credfile.customers.services import record_report_use
 from credfile.financials.report import latest_ratios
-from credfile.transactions.report import payment_behaviour
+from credfile.transactions.receivables import behaviour_document, file_figures
 
 
 class ConsentInput(serializers.Serializer[Any]):
@@ -96,8 +96,9 @@ class ConsentWithdrawView(views.APIView):
 class CreditReportView(views.APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT, **problem_responses(403, 404)})
     def get(self, request: Request, customer_pk: int) -> Response:
-        """Payment behaviour and ratios. An individual's report needs their consent to a
-        credit report query; the query is logged with it."""
+        """Payment behaviour (payment index, days beyond terms of the last 12 months'
+        payments, weighted by amount) and ageing per currency, and ratios. An individual's
+        report needs their consent to a credit report query; the query is logged with it."""
         # The report's own record (with its consent) is the trace of this read.
         customer = customer_get(
             user=request.user, pk=customer_pk, action=Action.REPORT, trace=False
@@ -112,18 +113,8 @@ class CreditReportView(views.APIView):
         }
         # Each part of the report comes from one section, given only to whoever sees it.
         if access.sees(Section.TRANSACTIONS):
-            behaviour = payment_behaviour(customer, as_of=timezone.localdate())
-            body |= {
-                "payment_index": behaviour.index,
-                "risk_band": behaviour.band,
-                "paid_invoices": behaviour.paid_invoices,
-                "weighted_days_beyond_terms": behaviour.weighted_dbt,
-                "max_days_beyond_terms": behaviour.max_dbt,
-                "ageing": {
-                    currency: {k: str(v) for k, v in buckets.items()}
-                    for currency, buckets in behaviour.ageing.items()
-                },
-            }
+            # Per currency, the figures of the file's transactions section.
+            body |= behaviour_document(file_figures(customer.pk, as_of=timezone.localdate()))
         if access.sees(Section.FINANCIALS):
             ratios = latest_ratios(customer)
             body["ratios"] = (

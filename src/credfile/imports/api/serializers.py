@@ -5,7 +5,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from credfile.customers.api.serializers import CustomerListQuery
 from credfile.imports.columns import KINDS
+from credfile.imports.exports import FORMATS
 from credfile.imports.parsing import MAX_FILE_BYTES
 
 
@@ -49,3 +51,21 @@ class ImportOutput(serializers.Serializer[Any]):
         fields = super().get_fields()
         fields["errors"] = RowErrorOutput(many=True)
         return fields
+
+
+class ExportQuery(CustomerListQuery):
+    """The customer list's filters (as `GET /api/v1/customers/` takes them), the format, and
+    whether to show ID and phone numbers in clear."""
+
+    ordering = None  # type: ignore[assignment]  # an export is in file order
+    file_format = serializers.ChoiceField(
+        choices=list(FORMATS), default="csv", help_text=_("csv (UTF-8 with BOM) or xlsx")
+    )
+    reveal = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text=_(
+            "ID and phone numbers in clear, on the files whose reveal right you hold (the "
+            "others stay masked); each file shown in clear is recorded in the audit trail."
+        ),
+    )
