@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "credfile.imports",
     "credfile.ratings",
     "credfile.risk",
+    "credfile.limits",
 ]
 
 MIDDLEWARE = [
@@ -379,3 +380,28 @@ if (
     or CREDFILE_AGEING_BUCKETS[0] < 1
 ):
     raise ImproperlyConfigured("CREDFILE_AGEING_BUCKETS must be increasing and at least 1 day")
+
+
+# Credit limits and the exposure check (docs/limits.md).
+def _env_decimal(name: str, default: str) -> Decimal:
+    raw = env_str(name, default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number, e.g. {default}") from None
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative")
+    return value
+
+
+# Requests above this amount (in any currency's units) are approved by the executive.
+CREDFILE_LIMIT_EXECUTIVE_ABOVE = _env_decimal("CREDFILE_LIMIT_EXECUTIVE_ABOVE", "5000000")
+CREDFILE_LIMIT_ROUNDING = _env_decimal("CREDFILE_LIMIT_ROUNDING", "1000")
+CREDFILE_LIMIT_REVIEW_MONTHS = env_int("CREDFILE_LIMIT_REVIEW_MONTHS", 12, minimum=1)
+CREDFILE_LIMIT_CURRENCY = env_str("CREDFILE_LIMIT_CURRENCY", "CNY")
+CREDFILE_EXPOSURE_COUNTS = env_list("CREDFILE_EXPOSURE_COUNTS", ["orders", "shipments"])
+if not set(CREDFILE_EXPOSURE_COUNTS) <= {"orders", "shipments"}:
+    raise ImproperlyConfigured("CREDFILE_EXPOSURE_COUNTS takes orders and/or shipments")
+CREDFILE_EXPOSURE_TOLERANCE = _env_decimal("CREDFILE_EXPOSURE_TOLERANCE", "0.05")
+CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS = env_int("CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS", 90, minimum=0)
+CREDFILE_EXPOSURE_GRADE_FLOOR = env_str("CREDFILE_EXPOSURE_GRADE_FLOOR", "CCC")

@@ -179,6 +179,7 @@ SECTIONS = (
     "reviews",
     "ratings",
     "risk",
+    "limits",
 )
 API_LISTS = (
     "contacts",
@@ -195,6 +196,7 @@ API_LISTS = (
     "collection-actions",
     "ratings",
 )
+LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
 
 ROUTES: list[Route] = [
@@ -267,6 +269,7 @@ ROUTES: list[Route] = [
         api=True,
     ),
     Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
+    Route("customer-limits:request", "rate", _web("post", "customer-limits:request", data=LIMIT)),
     Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),

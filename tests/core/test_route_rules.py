@@ -88,6 +88,14 @@ def _import_pages(client: Client) -> bool:
     return page == 200
 
 
+def _exposure_refusals(client: Client) -> bool:
+    status = client.get(reverse("limits:refusals")).status_code
+    assert status in {200, 404}
+    listed = 'id="nav-limits"' in client.get(reverse("customers:list")).content.decode()
+    assert listed is (status == 200)
+    return status == 200
+
+
 def _ratings_waiting(client: Client) -> bool:
     page = client.get(reverse("ratings:waiting"))
     assert page.status_code in {200, 404}
@@ -171,6 +179,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_decide_ratings": _ratings_waiting,
     "can_see_watch_list": _watch_list,
     "can_manage_risk_rules": _risk_rules,
+    "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
     "can_manage_scorecards": _scorecard_editing,
     "can_export_files": _file_exports,

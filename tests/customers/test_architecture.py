@@ -57,6 +57,7 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "notes",
         "consents",
         "ratings",
+        "limits",
         "risk",
         "reviews",
     ]

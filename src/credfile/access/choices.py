@@ -21,3 +21,4 @@ class FileSection(models.TextChoices):
     REVIEWS = "reviews", _("Reviews")
     RATINGS = "ratings", _("Credit ratings")
     RISK = "risk", _("Risk measures")
+    LIMITS = "limits", _("Credit limit")

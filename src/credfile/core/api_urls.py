@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("credfile.reviews.api.views")),
     path("", include("credfile.audit.api.views")),
     path("", include("credfile.imports.api.views")),
+    path("", include("credfile.limits.api")),
     path("", include("credfile.ratings.api.views")),
 ]

@@ -33,7 +33,7 @@ class Action(StrEnum):
 
 
 class Section(StrEnum):
-    """The parts of a credit file. A usage grant names some of the first eight."""
+    """The parts of a credit file. A usage grant names some of the first nine."""
 
     BASIC = "basic"
     CONTACTS = "contacts"
@@ -44,6 +44,7 @@ class Section(StrEnum):
     REVIEWS = "reviews"
     RATINGS = "ratings"
     RISK = "risk"
+    LIMITS = "limits"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -340,6 +341,34 @@ def rating_waiting_scope(user: Any) -> Q:
         & Q(proposed_by_id=user.pk)
         & customer_scope(user, Action.VIEW, prefix="customer__", section=Section.RATINGS)
     )
+
+
+def limit_request_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files a user may ask a credit limit for: whoever may rate them (`rating_scope`)."""
+    return rating_scope(user, prefix=prefix)
+
+
+def limit_decide_scope(user: Any, *, prefix: str = "") -> Q:
+    """The limit requests a user may approve or reject: a credit manager those up to the
+    threshold (approver role credit manager), the executive any; never one's own request."""
+    if not _active(user):
+        return NOTHING
+    if user.role == Role.EXECUTIVE:
+        roles = [Role.CREDIT_MANAGER, Role.EXECUTIVE]
+    elif user.role == Role.CREDIT_MANAGER:
+        roles = [Role.CREDIT_MANAGER]
+    else:
+        return NOTHING
+    return (
+        Q(**{f"{prefix}status": "pending"})
+        & Q(**{f"{prefix}approver_role__in": [str(r) for r in roles]})
+        & ~Q(**{f"{prefix}requested_by_id": user.pk})
+    )
+
+
+def can_see_exposure_refusals(user: Any) -> bool:
+    """The list of refused orders across files: the credit department and the executive."""
+    return _active(user) and user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}
 
 
 def can_manage_scorecards(user: Any) -> bool:

@@ -194,6 +194,16 @@ def add_months_sql(vendor: str, base: str, months: str) -> str:
     )
 
 
+def no_later_than_limit_sql(vendor: str, next_on: str) -> str:
+    """`next_on`, or the earliest end of the file's credit limits in force if sooner."""
+    ends = (
+        "(SELECT MIN(l.valid_until) FROM limits_creditlimit AS l"
+        " WHERE l.customer_id = s.customer_id AND l.status = 'active')"
+    )
+    least = "LEAST" if vendor == "postgresql" else "min"
+    return f"{least}({next_on}, COALESCE({ends}, {next_on}))"
+
+
 QUALITY_SQL = {
     "q_identity": (
         "CASE WHEN c.kind = 'individual' "

@@ -233,6 +233,9 @@ def schedules_refresh(
             f"CASE WHEN s.review_by IS NOT NULL AND s.review_by < ({cycle_end})"
             f" THEN s.review_by ELSE ({cycle_end}) END"
         )
+        #    No later than the end of the file's credit limit in force: a limit that runs
+        #    out brings the file into the queue to be reviewed (and the limit renewed).
+        next_on = rules.no_later_than_limit_sql(connection.vendor, next_on)
         _update_changed(
             cursor, [("next_review_on", next_on, [])], join=False, only=(only, only_params)
         )

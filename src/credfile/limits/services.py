@@ -1,0 +1,317 @@
+"""Asking for and deciding credit limits, and the exposure check (docs/limits.md).
+
+A request names an amount; up to CREDFILE_LIMIT_EXECUTIVE_ABOVE a credit manager approves
+it, above it the executive, never its requester. An approved request becomes the limit in
+force for its currency (the one before is superseded). Every write is one transaction with
+its audit event, the exposure check included: each answer is kept and audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credfile.accounts.choices import Role
+from credfile.accounts.models import User
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record
+from credfile.core import identifiers
+from credfile.core import permissions as core_permissions
+from credfile.core.crypto import blind_index
+from credfile.core.permissions import Action, Section, customer_scope
+from credfile.customers.hooks import files_changed
+from credfile.customers.models import Customer
+from credfile.limits.calc import GRADES
+from credfile.limits.choices import LimitStatus, Refusal, RequestStatus
+from credfile.limits.facts import open_orders, recommended_limit
+from credfile.limits.models import CreditLimit, ExposureCheck, LimitRequest
+from credfile.ratings.models import Rating
+from credfile.transactions.models import Invoice
+
+CENT = Decimal("0.01")
+
+
+def approver_role(amount: Decimal) -> str:
+    """Who decides a request of `amount`: the executive above the threshold."""
+    if amount > settings.CREDFILE_LIMIT_EXECUTIVE_ABOVE:
+        return str(Role.EXECUTIVE)
+    return str(Role.CREDIT_MANAGER)
+
+
+def _request_snapshot(r: LimitRequest) -> dict[str, Any]:
+    return {
+        "amount": str(r.amount),
+        "currency": r.currency,
+        "valid_until": r.valid_until.isoformat(),
+        "status": r.status,
+        "approver_role": r.approver_role,
+    }
+
+
+@transaction.atomic
+def limit_request_create(
+    *,
+    actor: User,
+    customer: Customer,
+    amount: Decimal,
+    currency: str,
+    valid_until: datetime.date,
+    reason: str,
+) -> LimitRequest:
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(core_permissions.limit_request_scope(actor), pk=customer.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("You may not ask for a limit on this file."))
+    errors: dict[str, list[str]] = {}
+    if amount < 0:
+        errors["amount"] = [_("A limit cannot be negative.")]
+    if valid_until <= timezone.localdate():
+        errors["valid_until"] = [_("A limit must be valid beyond today.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why this limit is asked for.")]
+    if errors:
+        raise ValidationError(errors)
+    # A newer request replaces the one still waiting in the same currency.
+    LimitRequest.objects.filter(
+        customer=locked, currency=currency, status=RequestStatus.PENDING
+    ).update(
+        status=RequestStatus.REJECTED,
+        decided_at=timezone.now(),
+        note=_("Replaced by a newer request."),
+    )
+    request = LimitRequest.objects.create(
+        customer=locked,
+        amount=amount,
+        currency=currency,
+        valid_until=valid_until,
+        reason=reason.strip(),
+        basis=recommended_limit(locked, currency=currency).basis(),
+        requested_by=actor,
+        approver_role=approver_role(amount),
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=request,
+        customer_id=locked.pk,
+        after=_request_snapshot(request),
+    )
+    return request
+
+
+@transaction.atomic
+def limit_request_decide(
+    *, actor: User, request: LimitRequest, approve: bool, note: str = ""
+) -> LimitRequest:
+    locked = (
+        LimitRequest.objects.select_for_update()
+        .filter(core_permissions.limit_decide_scope(actor), pk=request.pk)
+        .first()
+    )
+    if locked is None:
+        if request.requested_by_id == actor.pk:
+            raise PermissionDenied(_("A limit you asked for is decided by someone else."))
+        raise PermissionDenied(_("You may not decide on this limit request."))
+    if not approve and not note.strip():
+        raise ValidationError({"note": [_("Say why the request is rejected.")]})
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.note = note.strip()
+    locked.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
+    locked.save()
+    if approve:
+        CreditLimit.objects.filter(
+            customer_id=locked.customer_id, currency=locked.currency, status=LimitStatus.ACTIVE
+        ).update(status=LimitStatus.SUPERSEDED)
+        limit = CreditLimit.objects.create(
+            customer_id=locked.customer_id,
+            currency=locked.currency,
+            amount=locked.amount,
+            valid_from=timezone.localdate(),
+            valid_until=locked.valid_until,
+            basis=locked.basis,
+            request=locked,
+            approved_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=AuditAction.CREATE,
+            obj=limit,
+            customer_id=locked.customer_id,
+            after={"amount": str(limit.amount), "currency": limit.currency},
+        )
+        # The file's next review follows the new limit's end (reviews: the queue).
+        files_changed(customer_ids=[locked.customer_id])
+    audit_record(
+        actor=actor,
+        action=AuditAction.APPROVE if approve else AuditAction.REJECT,
+        obj=locked,
+        customer_id=locked.customer_id,
+        after=_request_snapshot(locked) | {"note": locked.note},
+    )
+    return locked
+
+
+@transaction.atomic
+def limit_block(*, actor: User, limit: CreditLimit, blocked: bool) -> CreditLimit:
+    """Stop (or restart) credit under a limit: whoever may decide limits up to the threshold."""
+    if not core_permissions.can_see_exposure_refusals(actor):
+        raise PermissionDenied(_("You may not block credit."))
+    locked = CreditLimit.objects.select_for_update().get(pk=limit.pk)
+    before = {"blocked": locked.blocked}
+    locked.blocked = blocked
+    locked.save(update_fields=["blocked"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        obj=locked,
+        customer_id=locked.customer_id,
+        before=before,
+        after={"blocked": blocked},
+    )
+    return locked
+
+
+# --- the exposure check ------------------------------------------------------------------------
+
+
+def find_customers(user: User, ref: str) -> list[Customer]:
+    """The files (among those whose limits `user` may see) that `ref` names: by credfile
+    code, external code, credit code or ID number."""
+    scope = Customer.objects.filter(customer_scope(user, Action.VIEW, section=Section.LIMITS)).only(
+        "pk", "code", "name", "kind", "department_id", "account_manager_id"
+    )
+    ref = ref.strip()
+    found = {c.pk: c for c in scope.filter(code=ref.upper())}
+    found |= {c.pk: c for c in scope.filter(external_code=ref)}
+    found |= {c.pk: c for c in scope.filter(credit_code=ref.upper())}
+    try:
+        index = blind_index("ric", identifiers.clean_resident_id(ref))
+    except ValidationError:
+        index = ""
+    if index:
+        found |= {c.pk: c for c in scope.filter(id_number_bidx=index)}
+    return list(found.values())
+
+
+@dataclass
+class Outcome:
+    allowed: bool
+    exposure: Decimal
+    limit: Decimal | None
+    headroom: Decimal | None
+    currency: str
+    reasons: list[dict[str, str]] = field(default_factory=list)
+    check: ExposureCheck | None = None
+
+
+def _reason(code: Refusal) -> dict[str, str]:
+    return {"code": code.value, "message": str(code.label)}
+
+
+def open_receivables(customer_id: int, currency: str) -> Decimal:
+    total = Invoice.objects.filter(
+        customer_id=customer_id, currency=currency, fully_paid_on__isnull=True
+    ).aggregate(total=Sum(F("amount") - F("amount_paid")))["total"]
+    return Decimal(total or 0).quantize(CENT)
+
+
+def _below_floor(grade: str) -> bool:
+    floor = settings.CREDFILE_EXPOSURE_GRADE_FLOOR
+    if grade not in GRADES or floor not in GRADES:
+        return False
+    return GRADES.index(grade) > GRADES.index(floor)
+
+
+@transaction.atomic
+def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency: str) -> Outcome:
+    """Whether an order of `amount` may be taken: limit, tolerance, overdue, block, grade."""
+    today = timezone.localdate()
+    limit = (
+        CreditLimit.objects.filter(
+            customer_id=customer.pk, currency=currency, status=LimitStatus.ACTIVE
+        )
+        .only("amount", "valid_until", "blocked")
+        .first()
+    )
+    exposure = open_receivables(customer.pk, currency) + open_orders(customer.pk, currency)
+    exposure = (exposure + amount).quantize(CENT)
+    reasons: list[dict[str, str]] = []
+    in_force: Decimal | None = None
+    if limit is None:
+        reasons.append(_reason(Refusal.NO_LIMIT))
+    elif limit.expired(today):
+        reasons.append(_reason(Refusal.EXPIRED))
+    else:
+        in_force = limit.amount
+        ceiling = limit.amount * (1 + settings.CREDFILE_EXPOSURE_TOLERANCE)
+        if exposure > ceiling:
+            reasons.append(_reason(Refusal.OVER_LIMIT))
+    if limit is not None and limit.blocked:
+        reasons.append(_reason(Refusal.BLOCKED))
+    days = settings.CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS
+    if Invoice.objects.filter(
+        customer_id=customer.pk,
+        fully_paid_on__isnull=True,
+        due_date__lt=today - datetime.timedelta(days=days),
+    ).exists():
+        reasons.append(_reason(Refusal.OVERDUE))
+    grade = (
+        Rating.objects.filter(customer_id=customer.pk, is_current=True)
+        .values_list("grade", flat=True)
+        .first()
+    )
+    if grade and _below_floor(grade):
+        reasons.append(_reason(Refusal.GRADE))
+    outcome = Outcome(
+        allowed=not reasons,
+        exposure=exposure,
+        limit=in_force,
+        headroom=(in_force - exposure).quantize(CENT) if in_force is not None else None,
+        currency=currency,
+        reasons=reasons,
+    )
+    check = ExposureCheck.objects.create(
+        customer_id=customer.pk,
+        checked_by=actor,
+        amount=amount,
+        currency=currency,
+        allowed=outcome.allowed,
+        reasons=[r["code"] for r in reasons],
+        exposure=exposure,
+        limit=in_force,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=check,
+        customer_id=customer.pk,
+        after={
+            "amount": str(amount),
+            "currency": currency,
+            "allowed": outcome.allowed,
+            "reasons": check.reasons,
+            "exposure": str(exposure),
+        },
+    )
+    outcome.check = check
+    return outcome
+
+
+def refusal_label(code: str) -> str:
+    try:
+        return str(Refusal(code).label)
+    except ValueError:
+        return code
