@@ -162,6 +162,16 @@ def test_the_api_gives_the_same_document_scoped_to_the_caller(
     assert [g["name"] for g in groups] == [f"{ledger['export'].code} 上海远洋贸易有限公司"]
 
 
+def test_a_role_that_reaches_no_file_gets_an_empty_ageing(
+    ledger: Any, personas: Personas, api_for: ApiFor
+) -> None:
+    for by in ("", "&by=customer", "&by=department"):
+        answer = api_for(personas.admin).get(f"/api/v1/receivables/ageing/?as_of=2026-11-30{by}")
+        assert answer.status_code == 200, answer.content
+        body = answer.json()
+        assert body.get("currencies", {}) == {} and body.get("groups", []) == []
+
+
 def test_the_api_names_a_bad_date(personas: Personas, api_for: ApiFor) -> None:
     response = api_for(personas.credit_manager).get("/api/v1/receivables/ageing/?as_of=30.11.")
     assert response.status_code == 400

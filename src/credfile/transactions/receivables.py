@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import (
     Case,
@@ -313,7 +314,10 @@ def _open_sums(
         o_amount=F("amount"),
         **{name: F("amount") - _paid_by(day) for name, day in open_on.items()},
     ).values(*groups, "o_currency", "o_due", "o_issued", "o_amount", *open_on)
-    inner_sql, inner_params = inner.order_by().query.sql_with_params()
+    try:
+        inner_sql, inner_params = inner.order_by().query.sql_with_params()
+    except EmptyResultSet:
+        return []  # a scope of no files (a role that reaches none): nothing to sum
     # Else the planner pulls the derived table up into the sums and runs the open amount's
     # subquery under each of them again (SQLite takes no OFFSET without a LIMIT).
     inner_sql += " OFFSET 0" if connection.vendor == "postgresql" else " LIMIT -1 OFFSET 0"
