@@ -36,6 +36,7 @@ from credfile.customers.exports import (
 )
 from credfile.customers.models import Customer, Tag
 from credfile.ratings.models import ScorecardVersion
+from credfile.risk.models import RiskRule
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -142,6 +143,9 @@ class Filler:
             if target is ScorecardVersion:
                 # The cards are shipped data, not part of a file: a rating points at one.
                 return ScorecardVersion.objects.filter(status="published").first()
+            if target is RiskRule:
+                # So are the risk rules (shipped by a migration): an entry names its rule.
+                return RiskRule.objects.first()
             pytest.fail(f"{model._meta.label}.{field.name}: no row of {target} to point at")
         if field.name == "customer_id":
             return self.rows[Customer].pk
