@@ -92,7 +92,7 @@ def test_the_filters_narrow_the_files(client_for: Any, personas: Personas, book:
 
 def test_a_head_sees_only_the_department(client_for: Any, personas: Personas, book: Any) -> None:
     html = page(client_for(personas.department_head))
-    assert "海外贸易" not in html and "777" not in html
+    assert "海外贸易" not in html and "777.00" not in html  # its amount, not a username
     assert len(rows(html)) == 2
 
 
