@@ -101,7 +101,7 @@ class CustomerRatingViewSet(CustomerChildViewSet):
     )
 
 
-class DecisionInput(serializers.Serializer[Any]):
+class RatingDecisionInput(serializers.Serializer[Any]):
     decision = serializers.ChoiceField(choices=["approve", "reject"])
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
 
@@ -110,12 +110,12 @@ class RatingDecisionViewSet(viewsets.GenericViewSet[Rating]):
     """Approve or reject a rating proposal: a credit manager other than its proposer."""
 
     @extend_schema(
-        request=DecisionInput, responses={200: RatingOutput, **problem_responses(400, 404)}
+        request=RatingDecisionInput, responses={200: RatingOutput, **problem_responses(400, 404)}
     )
     def create(self, request: Request, pk: int) -> Response:
         user = api_user(request)
         rating = get_object_or_404(Rating.objects.filter(rating_decide_scope(user)), pk=pk)
-        data = DecisionInput(data=request.data)
+        data = RatingDecisionInput(data=request.data)
         data.is_valid(raise_exception=True)
         decided = rating_decide(
             actor=user,
