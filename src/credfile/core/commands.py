@@ -7,6 +7,7 @@ pages and the API do: one line per field, naming the field, with a non-zero exit
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import sys
@@ -232,3 +233,13 @@ class LocalizedCommand(BaseCommand):
                 if database_missing_tables():
                     raise CommandError(not_migrated_message()) from exc
                 raise
+
+
+def as_of_date(value: str) -> datetime.date:
+    """The --as-of option's date, or a CommandError naming it."""
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("--as-of: %(value)s is not a date (YYYY-MM-DD).") % {"value": value}
+        ) from None

@@ -15,18 +15,9 @@ from django.utils.translation import gettext_noop
 from tqdm import tqdm
 
 from credfile.accounts.models import User
-from credfile.core.commands import LocalizedCommand, validation_message
+from credfile.core.commands import LocalizedCommand, as_of_date, validation_message
 from credfile.customers.models import Customer
 from credfile.ratings.services import rate_all, rating_propose
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("--as-of: %(value)s is not a date (YYYY-MM-DD).") % {"value": value}
-        ) from None
 
 
 class Command(LocalizedCommand):
@@ -58,7 +49,7 @@ class Command(LocalizedCommand):
             raise CommandError(
                 _("--as: There is no active user %(username)s.") % {"username": options["actor"]}
             )
-        as_of = _date(options["as_of"]) if options["as_of"] else None
+        as_of = as_of_date(options["as_of"]) if options["as_of"] else None
         if options["all"] == bool(options["customer"]):
             raise CommandError(_("Name one customer code, or give --all."))
         if options["all"]:

@@ -4,7 +4,6 @@ the receivables ageing per currency, for the whole portfolio or per group."""
 from __future__ import annotations
 
 import csv
-import datetime
 import json
 from argparse import ArgumentParser
 from typing import Any
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from credfile.accounts.models import User
-from credfile.core.commands import LocalizedCommand
+from credfile.core.commands import LocalizedCommand, as_of_date
 from credfile.transactions.receivables import (
     GROUPINGS,
     ageing_buckets,
@@ -23,15 +22,6 @@ from credfile.transactions.receivables import (
     ageing_report,
     receivables_scope,
 )
-
-
-def _date(value: str) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("--as-of: %(value)s is not a date (YYYY-MM-DD).") % {"value": value}
-        ) from None
 
 
 class Command(LocalizedCommand):
@@ -60,7 +50,7 @@ class Command(LocalizedCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        as_of = _date(options["as_of"])
+        as_of = as_of_date(options["as_of"])
         scope = Q()
         if options["actor"]:
             actor = User.objects.filter(username=options["actor"], is_active=True).first()
