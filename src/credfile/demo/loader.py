@@ -35,6 +35,7 @@ from credfile.accounts.services import department_create, user_create
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record
 from credfile.core.permissions import is_account_manager, is_department_head
+from credfile.core.planner import refresh_statistics
 from credfile.core.sequences import ensure_at_least, next_value
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer, Tag
@@ -395,5 +396,6 @@ def load_demo(
     # The rows went in by bulk, past the services: bring what other apps derive from the
     # files (review dates, data quality) up to date now, not at the next nightly run.
     files_changed(customer_ids=None)
+    refresh_statistics()
     result.seconds = time.perf_counter() - started
     return result

@@ -22,10 +22,12 @@ from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
+from credfile.audit.models import AuditEvent
 from credfile.audit.services import audit_record, audit_record_many
 from credfile.consent.choices import ConsentPurpose
 from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
+from credfile.core.planner import BULK_ROWS, refresh_statistics
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
 from credfile.financials.models import FinancialStatement
@@ -282,9 +284,12 @@ def rate_all(
     that stay in force at once; changed and first grades wait for approval."""
     if not core_permissions.can_rate_in_batch(actor):
         raise PermissionDenied(_("Re-rating every file is for credit managers."))
-    return _rate_files(
+    result = _rate_files(
         actor=actor, as_of=as_of, scope=scope, progress=progress, trigger=RatingTrigger.BATCH
     )
+    if result.rated >= BULK_ROWS:
+        refresh_statistics(Rating, AuditEvent)
+    return result
 
 
 def _rate_files(
