@@ -90,7 +90,7 @@ def test_a_fit_on_the_page_finds_the_known_effects(personas: Personas, client_fo
     metrics = re.search(r'<tr data-part="test">(.*?)</tr>', page, re.S)
     assert metrics and f"{report['metrics']['test']['auc']:.3f}" in metrics.group(1)
     assert '<tr data-variable="C">' in page and "IV 0.0" in page  # left out, with its IV
-    assert 'class="table table-sm mb-0 text-end fit-woe" data-variable="D"' in page
+    assert 'class="table table-sm mb-0 text-end text-nowrap fit-woe" data-variable="D"' in page
     for part in ("train", "test"):
         rows = report["data"][part]["rows"]
         hist = page.split(f'id="histogram-{part}"')[1].split("</svg>")[0]

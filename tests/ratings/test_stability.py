@@ -130,7 +130,7 @@ def test_the_monthly_job_records_a_month_once(
     table = text.split('id="stability-bins"')[1].split("</table>")[0]
     body = table.split("<tbody>")[1].split("</tbody>")[0]
     assert body.count("<tr>") == 10
-    assert "[90, 100)" in table and "60.00" in table
+    assert "[90, 100)" in table and "60.00 %" in table
 
 
 def test_the_page_is_for_credit_managers_and_the_executive(
