@@ -548,12 +548,12 @@ def rerate_changed(*, today: datetime.date | None = None) -> dict[str, int]:
 MAX_FIT_ROWS = 200_000
 
 
-@transaction.atomic
 def scorecard_fit_record(
     *, actor: User, file_name: str, content: bytes, options: FitOptions
 ) -> ScorecardFit:
     """Fit a card on an uploaded CSV of past customers (the fit of `credfile scorecard fit`)
-    and keep its report, the file's name and SHA-256 — not its rows."""
+    and keep its report, the file's name and SHA-256 — not its rows. The fit runs before the
+    transaction that records it, so no lock is held while it computes."""
     if not core_permissions.can_manage_scorecards(actor):
         raise PermissionDenied(_("Scorecards are fitted by credit managers."))
     try:
@@ -568,11 +568,25 @@ def scorecard_fit_record(
         raise ValidationError({exc.field: [str(exc)]}) from None
     except ScorecardError as exc:
         raise ValidationError({"file": [str(exc)]}) from None
+    return _fit_save(
+        actor=actor,
+        file_name=file_name,
+        content=content,
+        rows=len(frame),
+        target=options.target,
+        report=report,
+    )
+
+
+@transaction.atomic
+def _fit_save(
+    *, actor: User, file_name: str, content: bytes, rows: int, target: str, report: dict[str, Any]
+) -> ScorecardFit:
     fit = ScorecardFit.objects.create(
         file_name=file_name,
         sha256=hashlib.sha256(content).hexdigest(),
-        rows=len(frame),
-        target=options.target,
+        rows=rows,
+        target=target,
         report=report,
         created_by=actor,
     )
@@ -584,7 +598,7 @@ def scorecard_fit_record(
             "file": file_name,
             "sha256": fit.sha256,
             "rows": fit.rows,
-            "target": options.target,
+            "target": target,
             "selected": report["selected"],
             "metrics": report["metrics"],
         },
