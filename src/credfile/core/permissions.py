@@ -372,8 +372,15 @@ def can_see_exposure_refusals(user: Any) -> bool:
 
 
 def can_manage_scorecards(user: Any) -> bool:
-    """Drafting card versions and keeping the industry-risk table: credit managers."""
+    """Drafting card versions, fitting statistical cards on uploaded data and keeping the
+    industry-risk table: credit managers."""
     return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def can_see_scorecard_stability(user: Any) -> bool:
+    """The monthly stability report of the cards in use (score distributions, no file):
+    credit managers and the executive."""
+    return _active(user) and user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}
 
 
 def scorecard_publish_scope(user: Any) -> Q:
