@@ -587,3 +587,48 @@ def test_a_credit_manager_opens_a_group_on_the_page(
     # An account manager has no form and no way to post one.
     am = client_for(personas.account_manager)
     assert am.get(reverse("limits:group-new")).status_code == 404
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+def _run(*args: Any) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("groups", *args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def test_the_command_lists_what_the_user_sees_and_changes_members(
+    personas: Personas, exposed: CustomerGroup, members: Any, monkeypatch: Any
+) -> None:
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("CREDFILE_LANGUAGE", "en")
+    listed = _run("--as", personas.outsider.username, str(exposed.pk))
+    assert "CNY  exposure 65,000.00, limit 100,000.00, headroom 35,000.00" in listed
+    assert members[2].code in listed and members[0].code not in listed
+    assert "2 other members outside your files." in listed
+    newcomer = CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    with pytest.raises(CommandError, match="kept by the credit managers"):
+        _run("--as", personas.outsider.username, str(exposed.pk), "--add", newcomer.code)
+    added = _run(
+        "--as",
+        personas.credit_manager.username,
+        str(exposed.pk),
+        "--add",
+        newcomer.code,
+        "--relation",
+        "guarantor",
+    )
+    assert f"{newcomer.code}  {newcomer.name}  Guarantor" in added
+    with pytest.raises(CommandError, match="customer: .* is already in the group"):
+        _run("--as", personas.credit_manager.username, str(exposed.pk), "--add", newcomer.code)
+    _run("--as", personas.credit_manager.username, str(exposed.pk), "--remove", newcomer.code)
+    assert not GroupMember.objects.filter(customer=newcomer).exists()
+    stranger = UserFactory(role="account_manager", department=DepartmentFactory(code="THIRD"))
+    with pytest.raises(CommandError, match="No customer group you may see"):
+        _run("--as", stranger.username, str(exposed.pk))

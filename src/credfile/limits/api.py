@@ -12,8 +12,7 @@ from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
+from rest_framework import serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -216,12 +215,12 @@ def _detail(user: User, group: CustomerGroup) -> dict[str, Any]:
     }
 
 
-class CustomerGroupListView(GenericAPIView[CustomerGroup]):
+class CustomerGroupViewSet(viewsets.GenericViewSet[CustomerGroup]):
     """Customer groups (集团客户): those with a member among the files you may see (every
     group for the roles that read every file). Credit managers open new ones."""
 
     @extend_schema(responses={200: CustomerGroupListOutput, **problem_responses(400)})
-    def get(self, request: Request) -> Response:
+    def list(self, request: Request) -> Response:
         user = api_user(request)
         return paginate(self, selectors.group_list(user=user), ("-id",), CustomerGroupListOutput)
 
@@ -229,7 +228,7 @@ class CustomerGroupListView(GenericAPIView[CustomerGroup]):
         request=CustomerGroupInput,
         responses={201: CustomerGroupDetailOutput, **problem_responses(400, 403)},
     )
-    def post(self, request: Request) -> Response:
+    def create(self, request: Request) -> Response:
         user = api_user(request)
         _may_manage(user)
         data = CustomerGroupInput(data=request.data)
@@ -239,13 +238,10 @@ class CustomerGroupListView(GenericAPIView[CustomerGroup]):
             CustomerGroupDetailOutput(_detail(user, group)).data, status=status.HTTP_201_CREATED
         )
 
-
-class CustomerGroupDetailView(APIView):
-    """One customer group: the members you may see, how many others there are (where the
-    policy tells), and its exposure, limit and headroom per currency."""
-
     @extend_schema(responses={200: CustomerGroupDetailOutput, **problem_responses(404)})
-    def get(self, request: Request, pk: int) -> Response:
+    def retrieve(self, request: Request, pk: int) -> Response:
+        """One customer group: the members you may see, how many others there are (where the
+        policy tells), and its exposure, limit and headroom per currency."""
         user = api_user(request)
         group = selectors.group_get(user=user, pk=pk)
         return Response(CustomerGroupDetailOutput(_detail(user, group)).data)
@@ -291,10 +287,14 @@ class GroupMemberView(APIView):
 
 urlpatterns: list[URLPattern] = [
     path("exposure-checks/", ExposureCheckView.as_view(), name="exposure-checks"),
-    path("customer-groups/", CustomerGroupListView.as_view(), name="customer-group-list"),
+    path(
+        "customer-groups/",
+        CustomerGroupViewSet.as_view({"get": "list", "post": "create"}),
+        name="customer-group-list",
+    ),
     path(
         "customer-groups/<id:pk>/",
-        CustomerGroupDetailView.as_view(),
+        CustomerGroupViewSet.as_view({"get": "retrieve"}),
         name="customer-group-detail",
     ),
     path(
