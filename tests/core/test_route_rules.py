@@ -177,6 +177,24 @@ def _reveal_in_exports(client: Client) -> bool:
     return box
 
 
+def _group_pages(client: Client) -> bool:
+    page = client.get(reverse("limits:groups")).status_code
+    assert page in {200, 404}
+    nav = 'id="nav-groups"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _group_keeping(client: Client) -> bool:
+    form = client.get(reverse("limits:group-new")).status_code
+    api = client.post(
+        "/api/v1/customer-groups/", {"name": ""}, content_type="application/json"
+    ).status_code
+    # Allowed: the form opens and the API checks the input (400: no name); else 404 / 403.
+    assert (form == 200) == (api == 400) and form in {200, 404} and api in {400, 403}
+    return form == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -197,6 +215,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_scorecard_stability": _stability_page,
     "can_export_files": _file_exports,
     "can_reveal_in_exports": _reveal_in_exports,
+    "can_manage_groups": _group_keeping,
+    "can_see_groups": _group_pages,
 }
 
 

@@ -110,6 +110,7 @@ DATA_APPS = (
     "changes",
     "reviews",
     "followup",
+    "limits",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}

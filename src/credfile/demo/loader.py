@@ -42,6 +42,7 @@ from credfile.customers.models import Customer, Tag
 from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
 from credfile.demo import vocab
 from credfile.demo.generator import TABLES, Batch, DemoGenerator, Staff
+from credfile.demo.groups import load_demo_groups
 from credfile.history.models import FileVersion
 from credfile.history.services import baseline_versions
 
@@ -393,6 +394,10 @@ def load_demo(
             bar.update(batch.count)
             gc.collect()
     ensure_at_least(CUSTOMER_SEQUENCE, first + customers - 1)
+    result.counts["groups"] = load_demo_groups(
+        seed=seed,
+        codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
+    )
     # The rows went in by bulk, past the services: bring what other apps derive from the
     # files (review dates, data quality) up to date now, not at the next nightly run.
     files_changed(customer_ids=None)
