@@ -625,7 +625,7 @@ def test_the_command_lists_what_the_user_sees_and_changes_members(
         "guarantor",
     )
     assert f"{newcomer.code}  {newcomer.name}  Guarantor" in added
-    with pytest.raises(CommandError, match="customer: .* is already in the group"):
+    with pytest.raises(CommandError, match=r"customer: .* is already in the group"):
         _run("--as", personas.credit_manager.username, str(exposed.pk), "--add", newcomer.code)
     _run("--as", personas.credit_manager.username, str(exposed.pk), "--remove", newcomer.code)
     assert not GroupMember.objects.filter(customer=newcomer).exists()

@@ -8,6 +8,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 from credfile.audit.models import AuditEvent
@@ -239,6 +241,20 @@ def test_rate_all_rates_every_file_in_batches(
     single = rating_propose(actor=personas.credit_manager, customer=company, as_of=DAY)
     assert (batch.score, batch.grade) == (single.score, single.grade)
     assert Rating.objects.get(pk=batch.pk).status == RatingStatus.REJECTED  # replaced
+
+
+def test_batch_ratings_go_in_as_values_not_one_text_array_per_column(
+    personas: Personas, company: Customer
+) -> None:
+    """The bases are large: sent as one array literal, psycopg escapes them in Python."""
+    CustomerFactory(department=personas.sales, account_manager=personas.account_manager)
+    with CaptureQueriesContext(connection) as queries:
+        result = rate_all(actor=personas.credit_manager, as_of=DAY)
+    assert result.rated == 2
+    inserts = [q["sql"] for q in queries if q["sql"].startswith('INSERT INTO "ratings_rating"')]
+    assert len(inserts) == 1
+    assert "UNNEST" not in inserts[0]
+    assert Rating.objects.get(customer=company).basis["card"]
 
 
 def test_the_daily_job_rerates_files_whose_data_changed(

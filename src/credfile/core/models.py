@@ -39,6 +39,20 @@ def currency_field() -> models.CharField[str, str]:
     )
 
 
+class LargeJSONField(models.JSONField):
+    """A JSON column of large documents written in bulk (a rating's basis, several kB).
+
+    On PostgreSQL Django bulk-inserts through UNNEST, sending each column as one text
+    array; psycopg builds that literal in Python under client-side binding, escaping every
+    quote of every document with a regular expression (1.4–1.9 s for 2,000 bases against
+    0.7 s as VALUES, half of a rating batch). A field with a placeholder keeps the insert on
+    VALUES, where each document is escaped by libpq.
+    """
+
+    def get_placeholder(self, value: Any, compiler: Any, connection: Any) -> str:
+        return "%s"
+
+
 class CodeSequence(models.Model):
     """A named counter for human-readable codes (customer codes), incremented under a lock."""
 

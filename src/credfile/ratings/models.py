@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from credfile.core.models import LargeJSONField
 from credfile.customers.choices import CustomerKind, Industry
 from credfile.customers.models import Customer
 from credfile.ratings.cards import Card, card_from_data
@@ -169,7 +170,7 @@ class Rating(models.Model):
     score_grade = models.CharField(_("grade of the score"), max_length=5)
     grade = models.CharField(_("grade"), max_length=5)
     previous_grade = models.CharField(_("previous grade"), max_length=5, blank=True)
-    basis = models.JSONField(_("rating basis"))
+    basis = LargeJSONField(_("rating basis"))
     # The customer value rating made with it (basis["value"]): not a credit grade, so it
     # needs no approval of its own.
     value_score = models.DecimalField(
