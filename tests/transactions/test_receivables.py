@@ -199,6 +199,18 @@ def test_payment_behaviour_alone_equals_the_full_figures_behaviour(
     ]
 
 
+def test_a_currency_paid_long_ago_with_nothing_open_ages_as_zeros(
+    personas: Personas, invoice: Any
+) -> None:
+    bill = invoice("700", datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), currency="USD")
+    pay(personas, bill, "700", datetime.date(2026, 4, 10))  # in the year, before the period
+    figures = only(receivable_figures(scope=EVERYTHING, as_of=AS_OF), "USD")
+    assert figures.paid_amount == D("700.00")
+    assert set(figures.ageing) == {b.key for b in ageing_buckets()}
+    assert set(figures.ageing.values()) == {D("0.00")}
+    assert set(figures.statutory.values()) == {D("0.00")}
+
+
 def test_early_payment_scores_above_80_and_lowers_dbt(personas: Personas, invoice: Any) -> None:
     bill = invoice("500", datetime.date(2026, 9, 1), datetime.date(2026, 10, 31))
     pay(personas, bill, "500", datetime.date(2026, 10, 21))  # 10 days early

@@ -414,6 +414,12 @@ def receivable_figures(
         figures.cei = _ratio(collectible - figures.total, collectible - current, Decimal(100))
         found[_group_key(figures)] = figures
     _add_behaviour(found, scope=scope, as_of=as_of, by=by, filters=filters)
+    for figures in found.values():
+        # A currency paid in during the year with nothing open or sold in the period has
+        # no ageing row: every bucket holds nothing, not "unknown".
+        if not figures.ageing:
+            figures.ageing = {b.key: ZERO.quantize(CENT) for b in buckets}
+            figures.statutory = {b.key: ZERO.quantize(CENT) for b in statutory}
     return [f for f in found.values() if f.total or f.sales or f.ar_begin or f.paid_amount]
 
 
