@@ -111,6 +111,7 @@ class CustomerWatchView(generics.GenericAPIView[WatchEntry]):
     """The file's watch entries (its risk measures section), active first."""
 
     serializer_class = WatchEntryOutput
+    pagination_class = None  # the latest 20, as the section shows them
 
     @extend_schema(
         operation_id="customers_watch_list",
