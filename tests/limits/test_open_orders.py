@@ -9,6 +9,8 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -357,3 +359,18 @@ def test_a_viewer_sees_the_orders_without_the_form_or_buttons(
     assert 'id="open-order-form"' not in page
     assert reverse("customer-limits:order-close", args=[company.pk, kept.pk]) not in page
     assert 'id="open-order-form"' in section(client_for(personas.account_manager), company)
+
+
+def test_bulk_costs_the_same_queries_for_5_rows_as_for_50(
+    api_for, personas: Personas, company
+) -> None:
+    client = api_for(personas.credit_manager)
+
+    def queries(prefix: str, n: int) -> int:
+        rows = [order(reference=f"{prefix}-{i}") for i in range(n)]
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(f"{URL}bulk/", {"rows": rows}, format="json")
+        assert response.status_code == 200 and response.json()["created"] == n
+        return len(captured)
+
+    assert queries("A", 5) == queries("B", 50)
