@@ -141,7 +141,19 @@ def _scorecard_editing(client: Client) -> bool:
     assert table.status_code == 200
     form = 'id="industry-risk-form"' in table.content.decode()
     assert link is form is (editor == 200) and editor in {200, 404}
+    fits = client.get(reverse("ratings:fits")).status_code
+    listed = client.get(reverse("ratings:scorecards")).content.decode()
+    nav = 'id="nav-fits"' in client.get(reverse("customers:list")).content.decode()
+    assert fits in {200, 404} and (fits == 200) is link is ('id="fit-link"' in listed) is nav
     return link
+
+
+def _stability_page(client: Client) -> bool:
+    page = client.get(reverse("ratings:stability")).status_code
+    listed = client.get(reverse("ratings:scorecards")).content.decode()
+    nav = 'id="nav-stability"' in client.get(reverse("customers:list")).content.decode()
+    assert page in {200, 404} and (page == 200) is ('id="stability-link"' in listed) is nav
+    return page == 200
 
 
 EXPORT_APIS = (
@@ -168,6 +180,24 @@ def _reveal_in_exports(client: Client) -> bool:
     return box
 
 
+def _group_pages(client: Client) -> bool:
+    page = client.get(reverse("limits:groups")).status_code
+    assert page in {200, 404}
+    nav = 'id="nav-groups"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _group_keeping(client: Client) -> bool:
+    form = client.get(reverse("limits:group-new")).status_code
+    api = client.post(
+        "/api/v1/customer-groups/", {"name": ""}, content_type="application/json"
+    ).status_code
+    # Allowed: the form opens and the API checks the input (400: no name); else 404 / 403.
+    assert (form == 200) == (api == 400) and form in {200, 404} and api in {400, 403}
+    return form == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -185,8 +215,11 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py
     "can_manage_scorecards": _scorecard_editing,
+    "can_see_scorecard_stability": _stability_page,
     "can_export_files": _file_exports,
     "can_reveal_in_exports": _reveal_in_exports,
+    "can_manage_groups": _group_keeping,
+    "can_see_groups": _group_pages,
 }
 
 

@@ -35,6 +35,7 @@ from credfile.customers.exports import (
     personal_data,
 )
 from credfile.customers.models import Customer, Tag
+from credfile.limits.models import CustomerGroup
 from credfile.ratings.models import ScorecardVersion
 from credfile.risk.models import RiskRule
 from tests.conftest import Personas
@@ -51,8 +52,15 @@ OVERRIDES: dict[str, dict[str, Any]] = {
     "changes.ChangeRequest": {"status": "approved"},
     # Only a promise to pay has a promised date and amount (a database rule).
     "followup.CollectionAction": {"kind": "promise"},
+    # A limit or its request is a customer's or a group's, never both (a database rule).
+    "limits.LimitRequest": {"group": None},
+    "limits.CreditLimit": {"group": None},
 }
-EMPTY_BY_RULE = {("customers.Customer", "credit_code")}  # an individual has none
+EMPTY_BY_RULE = {
+    ("customers.Customer", "credit_code"),  # an individual has none
+    ("limits.LimitRequest", "group"),
+    ("limits.CreditLimit", "group"),
+}
 
 
 def _plain_customer_number(model: type[models.Model]) -> bool:
@@ -146,6 +154,11 @@ class Filler:
             if target is RiskRule:
                 # So are the risk rules (shipped by a migration): an entry names its rule.
                 return RiskRule.objects.first()
+            if target is CustomerGroup:
+                # A customer group spans several files; the file's membership is its own.
+                return CustomerGroup.objects.get_or_create(
+                    name="华东控股集团", defaults={"created_by": self.personas.credit_manager}
+                )[0]
             pytest.fail(f"{model._meta.label}.{field.name}: no row of {target} to point at")
         if field.name == "customer_id":
             return self.rows[Customer].pk

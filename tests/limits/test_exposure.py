@@ -79,6 +79,7 @@ def test_exposure_up_to_the_limit_with_its_tolerance_is_allowed(
         "headroom": "-5000.00",
         "currency": "CNY",
         "reasons": [],
+        "group": None,  # not in a customer group
     }
     over = _check(api, limited.code, "30000.01").json()
     assert over["allowed"] is False

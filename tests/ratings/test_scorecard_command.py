@@ -27,6 +27,7 @@ REPORT_KEYS = {
     "scaling",
     "adjustment",
     "data",
+    "charts",
 }
 
 

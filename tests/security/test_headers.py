@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
+import credfile
 from tests.api.helpers import make_customer
 from tests.conftest import PASSWORD, Personas
 
@@ -210,3 +212,24 @@ def test_htmx_posts_carry_the_csrf_token_of_the_page(personas: Personas) -> None
     accepted = client.post(url, data, HTTP_HX_REQUEST="true", HTTP_X_CSRFTOKEN=token.group(1))
     assert accepted.status_code == 200
     assert "李娜" in accepted.content.decode()
+
+
+def test_no_template_carries_what_the_policy_blocks() -> None:
+    """Every template, not only the pages above: a style attribute, an inline script or an
+    event handler would be silently dropped by the browser under the policy."""
+    root = Path(credfile.__file__).parent
+    found = []
+    for template in sorted(root.rglob("templates/**/*.html")):
+        text = template.read_text(encoding="utf-8")
+        # What a comment says is not sent.
+        text = re.sub(r"{% comment %}.*?{% endcomment %}|{#.*?#}", "", text, flags=re.S)
+        for pattern in (
+            r"\sstyle\s*=",
+            r"<style\b",
+            r"\son[a-z]+\s*=",
+            r"<script(?![^>]*\bsrc=)[^>]*>",
+        ):
+            found += [
+                f"{template.relative_to(root)}: {m.group(0)}" for m in re.finditer(pattern, text)
+            ]
+    assert found == []

@@ -18,6 +18,7 @@ from credfile.transactions.receivables import (
     ageing_report,
     behaviour_document,
     file_figures,
+    payment_behaviour,
     portfolio_totals,
     receivable_figures,
     receivables_scope,
@@ -170,6 +171,32 @@ def test_dso_best_dso_add_cei_dbt_and_payment_index_by_hand(
     # 20 days: 70 − 10 × 5/7 = 62.857…; 10 days: 80 − 10 × 10/15 = 73.333…; mean 68.095…
     assert figures.index == D("68.1")
     assert figures.band == "medium"
+
+
+def test_payment_behaviour_alone_equals_the_full_figures_behaviour(
+    personas: Personas, invoice: Any
+) -> None:
+    a = invoice("1000", datetime.date(2026, 8, 1), datetime.date(2026, 8, 31))
+    pay(personas, a, "1000", datetime.date(2026, 9, 20))
+    b = invoice("3000", datetime.date(2026, 10, 1), datetime.date(2026, 10, 31), currency="USD")
+    pay(personas, b, "1000", datetime.date(2026, 11, 10))
+    invoice("2000", datetime.date(2026, 11, 20), datetime.date(2026, 12, 20))  # nothing paid
+
+    def behaviour(rows: list[Any]) -> list[tuple[Any, ...]]:
+        return sorted(
+            (r.currency, r.paid_amount, r.weighted_dbt, r.max_dbt, r.index, r.band)
+            for r in rows
+            if r.paid_amount
+        )
+
+    alone = payment_behaviour(scope=EVERYTHING, as_of=AS_OF, by="customer")
+    assert behaviour(alone) == behaviour(
+        receivable_figures(scope=EVERYTHING, as_of=AS_OF, by="customer")
+    )
+    assert [(r.currency, r.max_dbt, r.index) for r in sorted(alone, key=lambda r: r.currency)] == [
+        ("CNY", 20, D("62.9")),
+        ("USD", 10, D("73.3")),
+    ]
 
 
 def test_early_payment_scores_above_80_and_lowers_dbt(personas: Personas, invoice: Any) -> None:

@@ -83,6 +83,15 @@ ALLOWED_WORDS = {
     "BB",
     "CCC",
     "CC",
+    # The statistical scorecard's measures go by these abbreviations in Chinese too.
+    "IV",
+    "WOE",
+    "KS",
+    "AUC",
+    "ROC",
+    "PSI",
+    "PDO",
+    "SHA",  # SHA-256, the name of a digest
 }
 # A URL path (/api/v1/auth/token/) is a code in either language.
 PATH = re.compile(r"(?<![\w/])/[\w.-]+(?:/[\w.-]*)+")
@@ -101,6 +110,7 @@ DATA_APPS = (
     "changes",
     "reviews",
     "followup",
+    "limits",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}

@@ -139,6 +139,7 @@ _DETAIL_LABELS: dict[str, Any] = {
     "demo": _("demo data"),
     "seed": _("random seed"),
     "codes": _("customer codes"),
+    "groups": _("customer groups"),
     "target": _("object"),
     "changes": _("changes"),
     "valid_until": _("valid until"),

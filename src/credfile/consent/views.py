@@ -3,6 +3,8 @@ report (信用报告), which an individual's consent allows."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +22,8 @@ from credfile.customers.services import record_report_use
 from credfile.customers.views import section_response
 from credfile.financials.report import latest_ratios
 from credfile.transactions.receivables import ageing_buckets, file_figures
+
+NO_AMOUNT = Decimal("0.00")
 
 
 def _user(request: HttpRequest) -> User:
@@ -85,7 +89,10 @@ def credit_report(request: HttpRequest, pk: int) -> HttpResponse:
         "consent": consent,
         # The figures of the file's transactions section, from the same engine call.
         "receivables": receivables,
-        "ageing_rows": [(f.currency, b, f.ageing[b.key]) for f in receivables for b in buckets],
+        # A currency with payments in the period but nothing open has no ageing: zeros.
+        "ageing_rows": [
+            (f.currency, b, f.ageing.get(b.key, NO_AMOUNT)) for f in receivables for b in buckets
+        ],
         "ratios": latest_ratios(customer) if sees_financials else None,
         "sees_transactions": sees_transactions,
         "sees_financials": sees_financials,

@@ -22,6 +22,9 @@ class _Policy:
         self.can_see_watch_list = permissions.can_see_watch_list(user)
         self.can_manage_risk_rules = permissions.can_manage_risk_rules(user)
         self.can_see_exposure_refusals = permissions.can_see_exposure_refusals(user)
+        self.can_manage_scorecards = permissions.can_manage_scorecards(user)
+        self.can_see_scorecard_stability = permissions.can_see_scorecard_stability(user)
+        self.can_see_groups = permissions.can_see_groups(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

@@ -371,9 +371,61 @@ def can_see_exposure_refusals(user: Any) -> bool:
     return _active(user) and user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}
 
 
-def can_manage_scorecards(user: Any) -> bool:
-    """Drafting card versions and keeping the industry-risk table: credit managers."""
+def can_manage_groups(user: Any) -> bool:
+    """Customer groups (集团客户): a credit manager opens a group, adds and removes its
+    members and asks for its limit (decided as any limit request, `limit_decide_scope`)."""
     return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def can_see_groups(user: Any) -> bool:
+    """The list of customer groups is there for whoever opens files; each user finds in it
+    the groups of `group_scope`."""
+    return can_open_files(user)
+
+
+def group_member_scope(user: Any, *, prefix: str = "") -> Q:
+    """A filter over group memberships: those of the files whose limits the user may view
+    (by role, or under a grant naming the limits section). Members outside it are never
+    named."""
+    return customer_scope(user, Action.VIEW, prefix=f"{prefix}customer__", section=Section.LIMITS)
+
+
+def group_scope(user: Any, *, prefix: str = "") -> Q:
+    """The customer groups a user may see: every group for the roles that read every file,
+    else the groups with a member in `group_member_scope`. The group's totals (exposure,
+    limit) are the group's, shown with it; its other members are not."""
+    files = customer_scope(user, Action.VIEW, section=Section.LIMITS)
+    if files is EVERYTHING or files is NOTHING:
+        return files
+    # Imported here: the limits app's models import the customers app, which imports this.
+    from credfile.limits.models import GroupMember
+
+    members = GroupMember.objects.filter(group_member_scope(user)).values("group_id")
+    return Q(**{f"{prefix}pk__in": members})
+
+
+def can_count_group_outsiders(user: Any) -> bool:
+    """Whether a group page says how many members lie outside the user's files ("N other
+    members outside your files"): for the roles that work files by department, so they know
+    the group's totals cover more than they see. The count names nobody; the roles that
+    read every file have no member outside."""
+    return bool(
+        _active(user)
+        and user.role in _DEPARTMENT_ROLES
+        and role_reads_files(user.role, user.department_id)
+    )
+
+
+def can_manage_scorecards(user: Any) -> bool:
+    """Drafting card versions, fitting statistical cards on uploaded data and keeping the
+    industry-risk table: credit managers."""
+    return _active(user) and user.role == Role.CREDIT_MANAGER
+
+
+def can_see_scorecard_stability(user: Any) -> bool:
+    """The monthly stability report of the cards in use (score distributions, no file):
+    credit managers and the executive."""
+    return _active(user) and user.role in {Role.CREDIT_MANAGER, Role.EXECUTIVE}
 
 
 def scorecard_publish_scope(user: Any) -> Q:

@@ -35,12 +35,14 @@ from credfile.accounts.services import department_create, user_create
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record
 from credfile.core.permissions import is_account_manager, is_department_head
+from credfile.core.planner import refresh_statistics
 from credfile.core.sequences import ensure_at_least, next_value
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer, Tag
 from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
 from credfile.demo import vocab
 from credfile.demo.generator import TABLES, Batch, DemoGenerator, Staff
+from credfile.demo.groups import load_demo_groups
 from credfile.history.models import FileVersion
 from credfile.history.services import baseline_versions
 
@@ -392,8 +394,13 @@ def load_demo(
             bar.update(batch.count)
             gc.collect()
     ensure_at_least(CUSTOMER_SEQUENCE, first + customers - 1)
+    result.counts["groups"] = load_demo_groups(
+        seed=seed,
+        codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
+    )
     # The rows went in by bulk, past the services: bring what other apps derive from the
     # files (review dates, data quality) up to date now, not at the next nightly run.
     files_changed(customer_ids=None)
+    refresh_statistics()
     result.seconds = time.perf_counter() - started
     return result

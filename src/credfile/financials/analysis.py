@@ -10,7 +10,7 @@ with the reason, never an error: the page shows "—" and the reason.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -359,6 +359,16 @@ def analyse(statements: Sequence[FinancialStatement]) -> list[Column]:
         inputs = Inputs(statement, previous, why)
         columns.append(Column(statement, {d.key: d.compute(inputs) for d in DEFINITIONS}))
     return columns
+
+
+def latest_figures(statements: Sequence[FinancialStatement], keys: Collection[str]) -> Column:
+    """Only the figures `keys` of the latest of `statements` (a reader that rates many
+    files needs a few figures of one statement, not the whole analysis)."""
+    ordered = sorted(statements, key=lambda s: (s.period_end, s.pk or 0))
+    statement = ordered[-1]
+    previous, why = previous_of(statement, ordered)
+    inputs = Inputs(statement, previous, why)
+    return Column(statement, {d.key: d.compute(inputs) for d in DEFINITIONS if d.key in keys})
 
 
 @dataclass

@@ -29,6 +29,7 @@ from credfile.audit.services import (
     model_snapshot,
 )
 from credfile.core.permissions import Action, can_import, customer_scope, may_place_file
+from credfile.core.planner import BULK_ROWS, refresh_statistics
 from credfile.core.sequences import next_value
 from credfile.customers.choices import CustomerKind, Industry, Province
 from credfile.customers.hooks import files_changed
@@ -320,6 +321,8 @@ def import_file(
                 "unchanged": result.unchanged,
             },
         )
+    if result.rows >= BULK_ROWS:
+        refresh_statistics()
     return result
 
 

@@ -34,3 +34,20 @@ class Refusal(models.TextChoices):
     OVER_LIMIT = "over_limit", _("The order would take exposure over the limit.")
     OVERDUE = "overdue", _("The customer has invoices overdue beyond the allowed days.")
     GRADE = "grade_below_floor", _("The customer's grade is below the floor.")
+    GROUP_OVER_LIMIT = (
+        "group_over_limit",
+        _("The order would take the customer group's exposure over the group limit."),
+    )
+    GROUP_EXPIRED = "group_limit_expired", _("The customer group's limit has expired.")
+    GROUP_BLOCKED = "group_blocked", _("The customer group's credit is blocked.")
+
+
+class GroupRelation(models.TextChoices):
+    """How a member is related to the rest of its customer group (集团客户 / 关联方)."""
+
+    PARENT = "parent", _("Parent company")
+    SUBSIDIARY = "subsidiary", _("Subsidiary")
+    AFFILIATE = "affiliate", _("Affiliate")
+    COMMON_CONTROL = "common_control", _("Under common control")
+    GUARANTOR = "guarantor", _("Guarantor")
+    OTHER = "other", _("Other related party")

@@ -19,6 +19,7 @@ from credfile.core.permissions import (
 )
 from credfile.customers.models import Customer
 from credfile.customers.sections import Section, register_section
+from credfile.limits import selectors
 from credfile.limits.choices import LimitStatus
 from credfile.limits.facts import recommended_limit
 from credfile.limits.forms import LimitRequestForm, OpenOrderForm
@@ -56,7 +57,12 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     for check in checks:
         check.labels = [refusal_label(c) for c in check.reasons]  # type: ignore[attr-defined]
     may_request = Customer.objects.filter(limit_request_scope(user), pk=customer.pk).exists()
+    membership = selectors.membership_of(customer.pk)
     return {
+        "group_membership": membership,
+        "group_positions": selectors.group_positions(membership.group_id, today=today)
+        if membership
+        else [],
         "limits": limits,
         "limit_recommendation": recommended_limit(
             customer, currency=settings.CREDFILE_LIMIT_CURRENCY

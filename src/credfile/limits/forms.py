@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.models import Currency
-from credfile.limits.choices import OrderClosing, OrderKind
+from credfile.limits.choices import GroupRelation, OrderClosing, OrderKind
 
 
 class LimitRequestForm(forms.Form):
@@ -51,3 +51,20 @@ class LimitBlockForm(forms.Form):
         choices=[("1", _("Block")), ("0", _("Unblock"))], coerce=lambda v: v == "1"
     )
     reason = forms.CharField(label=_("Reason"), max_length=2000)
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label=_("Group name"), max_length=200)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class GroupMemberForm(forms.Form):
+    customer = forms.CharField(
+        label=_("Customer code"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": "C2026000123", "autocomplete": "off"}),
+    )
+    relation = forms.ChoiceField(label=_("Relation"), choices=GroupRelation.choices)
+    is_head = forms.BooleanField(label=_("Head company"), required=False)

@@ -8,21 +8,109 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.models import currency_field, money_field
 from credfile.customers.models import Customer
-from credfile.limits.choices import LimitStatus, OrderClosing, OrderKind, RequestStatus
+from credfile.limits.choices import (
+    GroupRelation,
+    LimitStatus,
+    OrderClosing,
+    OrderKind,
+    RequestStatus,
+)
+
+# A limit or a request is either a customer's or a customer group's, never both or neither.
+ONE_SUBJECT = Q(customer__isnull=False, group__isnull=True) | Q(
+    customer__isnull=True, group__isnull=False
+)
+
+
+class CustomerGroup(models.Model):
+    """Customers linked as one group (集团客户 / related parties): their exposure is added
+    up per currency and held to the group's limit as well as each member's own."""
+
+    name = models.CharField(_("name"), max_length=200)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("customer group")
+        verbose_name_plural = _("customer groups")
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="customergroup_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    """A customer's place in its group; a customer belongs to at most one group."""
+
+    group = models.ForeignKey(
+        CustomerGroup, verbose_name=_("group"), on_delete=models.CASCADE, related_name="members"
+    )
+    customer = models.OneToOneField(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="group_membership",
+    )
+    relation = models.CharField(_("relation"), max_length=20, choices=GroupRelation.choices)
+    # The group's head company (牵头企业 / 母公司): at most one per group.
+    is_head = models.BooleanField(_("head company"), default=False)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    added_at = models.DateTimeField(_("added at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_head", "id"]
+        verbose_name = _("group member")
+        verbose_name_plural = _("group members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group"], condition=Q(is_head=True), name="groupmember_one_head"
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "customer"], name="groupmember_group")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}:{self.customer_id}"
 
 
 class LimitRequest(models.Model):
-    """A limit asked for, waiting for (or given) its approver's decision."""
+    """A limit asked for (for a customer or a customer group), waiting for (or given) its
+    approver's decision."""
 
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
         on_delete=models.CASCADE,
         related_name="limit_requests",
+        null=True,
+        blank=True,
+    )
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        on_delete=models.CASCADE,
+        related_name="limit_requests",
+        null=True,
+        blank=True,
     )
     amount = money_field(_("amount"))
     currency = currency_field()
@@ -58,7 +146,8 @@ class LimitRequest(models.Model):
         verbose_name = _("limit request")
         verbose_name_plural = _("limit requests")
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gte=0), name="limitrequest_amount_positive")
+            models.CheckConstraint(condition=Q(amount__gte=0), name="limitrequest_amount_positive"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="limitrequest_one_subject"),
         ]
 
     def __str__(self) -> str:
@@ -66,10 +155,24 @@ class LimitRequest(models.Model):
 
 
 class CreditLimit(models.Model):
-    """The limit in force for a customer in one currency (one active per currency)."""
+    """The limit in force for a customer, or for a customer group, in one currency (one
+    active per currency)."""
 
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="credit_limits"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        related_name="credit_limits",
+        null=True,
+        blank=True,
+    )
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        on_delete=models.CASCADE,
+        related_name="credit_limits",
+        null=True,
+        blank=True,
     )
     currency = currency_field()
     amount = money_field(_("amount"))
@@ -120,7 +223,13 @@ class CreditLimit(models.Model):
                 condition=Q(status="active"),
                 name="creditlimit_one_active_per_currency",
             ),
+            models.UniqueConstraint(
+                fields=["group", "currency"],
+                condition=Q(status="active"),
+                name="creditlimit_group_one_active",
+            ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="creditlimit_amount_positive"),
+            models.CheckConstraint(condition=ONE_SUBJECT, name="creditlimit_one_subject"),
         ]
         indexes = [
             models.Index(
@@ -192,6 +301,21 @@ class ExposureCheck(models.Model):
     # None: no limit in force (none, or expired).
     limit: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
         _("limit"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    # The member's group at the time, its exposure with the order and its limit in force.
+    group = models.ForeignKey(
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    group_exposure: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
+        _("group exposure"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    group_limit: models.DecimalField[Decimal | None, Decimal | None] = models.DecimalField(
+        _("group limit"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     checked_at = models.DateTimeField(_("checked at"), auto_now_add=True)
 

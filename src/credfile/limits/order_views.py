@@ -106,7 +106,10 @@ def order_close_view(request: HttpRequest, customer_pk: int, pk: int) -> HttpRes
 def limit_block_view(request: HttpRequest, pk: int) -> HttpResponse:
     user = _user(request)
     limit = get_object_or_404(CreditLimit.objects.filter(limit_block_scope(user)), pk=pk)
-    back = reverse("customers:section", args=[limit.customer_id, Section.LIMITS])
+    if limit.customer_id is None:  # a customer group's limit
+        back = reverse("limits:group", args=[limit.group_id])
+    else:
+        back = reverse("customers:section", args=[limit.customer_id, Section.LIMITS])
     form = LimitBlockForm(request.POST)
     if not form.is_valid():
         if form.has_error("reason"):

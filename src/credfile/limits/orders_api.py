@@ -277,7 +277,9 @@ class CreditLimitBlockInput(serializers.Serializer[Any]):
 
 
 class CreditLimitBlockOutput(serializers.ModelSerializer[CreditLimit]):
-    customer_code = serializers.CharField(source="customer.code", read_only=True)
+    """A customer's limit (customer set) or a customer group's (group set)."""
+
+    customer_code = serializers.CharField(source="customer.code", read_only=True, allow_null=True)
 
     class Meta:
         model = CreditLimit
@@ -285,6 +287,7 @@ class CreditLimitBlockOutput(serializers.ModelSerializer[CreditLimit]):
             "id",
             "customer",
             "customer_code",
+            "group",
             "currency",
             "amount",
             "valid_until",

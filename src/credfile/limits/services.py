@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +31,16 @@ from credfile.core.permissions import Action, Section, customer_scope
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer
 from credfile.limits.calc import GRADES
-from credfile.limits.choices import LimitStatus, Refusal, RequestStatus
+from credfile.limits.choices import GroupRelation, LimitStatus, Refusal, RequestStatus
 from credfile.limits.facts import open_orders, recommended_limit
-from credfile.limits.models import CreditLimit, ExposureCheck, LimitRequest
+from credfile.limits.models import (
+    CreditLimit,
+    CustomerGroup,
+    ExposureCheck,
+    GroupMember,
+    LimitRequest,
+)
+from credfile.limits.selectors import exposure_of_group, group_exposure
 from credfile.ratings.models import Rating
 from credfile.transactions.models import Invoice
 
@@ -54,7 +61,20 @@ def _request_snapshot(r: LimitRequest) -> dict[str, Any]:
         "valid_until": r.valid_until.isoformat(),
         "status": r.status,
         "approver_role": r.approver_role,
-    }
+    } | ({"group": r.group_id} if r.group_id else {})
+
+
+def _check_request(*, amount: Decimal, valid_until: datetime.date, reason: str) -> None:
+    """The rules of any limit request, a customer's or a group's: each error names its field."""
+    errors: dict[str, list[str]] = {}
+    if amount < 0:
+        errors["amount"] = [_("A limit cannot be negative.")]
+    if valid_until <= timezone.localdate():
+        errors["valid_until"] = [_("A limit must be valid beyond today.")]
+    if not reason.strip():
+        errors["reason"] = [_("Say why this limit is asked for.")]
+    if errors:
+        raise ValidationError(errors)
 
 
 @transaction.atomic
@@ -74,15 +94,7 @@ def limit_request_create(
     )
     if locked is None:
         raise PermissionDenied(_("You may not ask for a limit on this file."))
-    errors: dict[str, list[str]] = {}
-    if amount < 0:
-        errors["amount"] = [_("A limit cannot be negative.")]
-    if valid_until <= timezone.localdate():
-        errors["valid_until"] = [_("A limit must be valid beyond today.")]
-    if not reason.strip():
-        errors["reason"] = [_("Say why this limit is asked for.")]
-    if errors:
-        raise ValidationError(errors)
+    _check_request(amount=amount, valid_until=valid_until, reason=reason)
     # A newer request replaces the one still waiting in the same currency.
     LimitRequest.objects.filter(
         customer=locked, currency=currency, status=RequestStatus.PENDING
@@ -132,11 +144,13 @@ def limit_request_decide(
     locked.status = RequestStatus.APPROVED if approve else RequestStatus.REJECTED
     locked.save()
     if approve:
+        # The request's subject: a customer, or a customer group (the other one is None).
+        subject = {"customer_id": locked.customer_id, "group_id": locked.group_id}
         CreditLimit.objects.filter(
-            customer_id=locked.customer_id, currency=locked.currency, status=LimitStatus.ACTIVE
+            **subject, currency=locked.currency, status=LimitStatus.ACTIVE
         ).update(status=LimitStatus.SUPERSEDED)
         limit = CreditLimit.objects.create(
-            customer_id=locked.customer_id,
+            **subject,
             currency=locked.currency,
             amount=locked.amount,
             valid_from=timezone.localdate(),
@@ -152,8 +166,9 @@ def limit_request_decide(
             customer_id=locked.customer_id,
             after={"amount": str(limit.amount), "currency": limit.currency},
         )
-        # The file's next review follows the new limit's end (reviews: the queue).
-        files_changed(customer_ids=[locked.customer_id])
+        if locked.customer_id is not None:
+            # The file's next review follows the new limit's end (reviews: the queue).
+            files_changed(customer_ids=[locked.customer_id])
     audit_record(
         actor=actor,
         action=AuditAction.APPROVE if approve else AuditAction.REJECT,
@@ -197,6 +212,161 @@ def limit_block(*, actor: User, limit: CreditLimit, blocked: bool, reason: str) 
     return locked
 
 
+# --- customer groups (集团客户) ---------------------------------------------------------------
+
+
+def _may_manage_groups(actor: User) -> None:
+    if not core_permissions.can_manage_groups(actor):
+        raise PermissionDenied(_("Customer groups are kept by the credit managers."))
+
+
+def _member_snapshot(m: GroupMember) -> dict[str, Any]:
+    return {
+        "group": m.group_id,
+        "customer": m.customer_id,
+        "relation": m.relation,
+        "is_head": m.is_head,
+    }
+
+
+@transaction.atomic
+def group_create(*, actor: User, name: str, note: str = "") -> CustomerGroup:
+    """Open a customer group (a credit manager); its name is unique, whatever the case."""
+    _may_manage_groups(actor)
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError({"name": [_("Give the group a name.")]})
+    if CustomerGroup.objects.filter(name__iexact=name).exists():
+        raise ValidationError({"name": [_("A customer group with this name exists already.")]})
+    group = CustomerGroup(name=name, note=note.strip(), created_by=actor)
+    group.full_clean()
+    group.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=group,
+        after={"name": group.name, "note": group.note},
+    )
+    return group
+
+
+def _locked_group(group: CustomerGroup) -> CustomerGroup:
+    # The group's row first, then its members: one lock order for every membership change.
+    return CustomerGroup.objects.select_for_update().get(pk=group.pk)
+
+
+@transaction.atomic
+def group_member_add(
+    *,
+    actor: User,
+    group: CustomerGroup,
+    customer_ref: str,
+    relation: str,
+    is_head: bool = False,
+) -> GroupMember:
+    """Put the customer with code `customer_ref` in `group` (a customer is in one group at
+    most); as its head company, the head before is a member like the others."""
+    _may_manage_groups(actor)
+    locked = _locked_group(group)
+    errors: dict[str, list[str]] = {}
+    if relation not in GroupRelation.values:
+        errors["relation"] = [_("Choose how the customer is related to the group.")]
+    customer = (
+        Customer.objects.filter(
+            customer_scope(actor, Action.VIEW, section=Section.LIMITS),
+            code=customer_ref.strip().upper(),
+        )
+        .select_for_update()
+        .first()
+    )
+    if customer is None:
+        errors["customer"] = [_("No customer you may see has this code.")]
+    else:
+        current = GroupMember.objects.filter(customer=customer).select_related("group").first()
+        if current is not None:
+            errors["customer"] = [
+                _("%(customer)s is already in the group %(group)s.")
+                % {"customer": customer.code, "group": current.group.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    assert customer is not None
+    if is_head:
+        GroupMember.objects.filter(group=locked, is_head=True).update(is_head=False)
+    member = GroupMember(
+        group=locked, customer=customer, relation=relation, is_head=is_head, added_by=actor
+    )
+    member.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=member,
+        customer_id=customer.pk,
+        after=_member_snapshot(member),
+    )
+    return member
+
+
+@transaction.atomic
+def group_member_remove(*, actor: User, group: CustomerGroup, member_id: int) -> None:
+    """Take a member out of its group (its own limit and exposure stay as they are)."""
+    _may_manage_groups(actor)
+    locked = _locked_group(group)
+    member = GroupMember.objects.filter(group=locked, pk=member_id).first()
+    if member is None:
+        raise ValidationError({"member": [_("This customer is not a member of the group.")]})
+    before = _member_snapshot(member)
+    audit_record(
+        actor=actor,
+        action=AuditAction.DELETE,
+        obj=member,
+        customer_id=member.customer_id,
+        before=before,
+    )
+    member.delete()
+
+
+@transaction.atomic
+def group_limit_request_create(
+    *,
+    actor: User,
+    group: CustomerGroup,
+    amount: Decimal,
+    currency: str,
+    valid_until: datetime.date,
+    reason: str,
+) -> LimitRequest:
+    """Ask for a group limit: decided as a customer's limit, by a credit manager up to the
+    threshold and by the executive above it, never by the one who asked."""
+    _may_manage_groups(actor)
+    locked = _locked_group(group)
+    _check_request(amount=amount, valid_until=valid_until, reason=reason)
+    LimitRequest.objects.filter(
+        group=locked, currency=currency, status=RequestStatus.PENDING
+    ).update(
+        status=RequestStatus.REJECTED,
+        decided_at=timezone.now(),
+        note=_("Replaced by a newer request."),
+    )
+    request = LimitRequest.objects.create(
+        group=locked,
+        amount=amount,
+        currency=currency,
+        valid_until=valid_until,
+        reason=reason.strip(),
+        basis={
+            "group_exposure": str(group_exposure(locked.pk, currency)),
+            "members": GroupMember.objects.filter(group=locked).count(),
+        },
+        requested_by=actor,
+        approver_role=approver_role(amount),
+    )
+    audit_record(
+        actor=actor, action=AuditAction.CREATE, obj=request, after=_request_snapshot(request)
+    )
+    return request
+
+
 # --- the exposure check ------------------------------------------------------------------------
 
 
@@ -220,6 +390,17 @@ def find_customers(user: User, ref: str) -> list[Customer]:
 
 
 @dataclass
+class GroupOutcome:
+    """The member's group in the check: its exposure with the order, limit and headroom."""
+
+    id: int
+    name: str
+    exposure: Decimal
+    limit: Decimal | None
+    headroom: Decimal | None
+
+
+@dataclass
 class Outcome:
     allowed: bool
     exposure: Decimal
@@ -228,6 +409,7 @@ class Outcome:
     currency: str
     reasons: list[dict[str, str]] = field(default_factory=list)
     check: ExposureCheck | None = None
+    group: GroupOutcome | None = None
 
 
 def _reason(code: Refusal) -> dict[str, str]:
@@ -246,6 +428,49 @@ def _below_floor(grade: str) -> bool:
     if grade not in GRADES or floor not in GRADES:
         return False
     return GRADES.index(grade) > GRADES.index(floor)
+
+
+def _group_check(
+    customer_id: int, *, amount: Decimal, currency: str, today: datetime.date
+) -> tuple[GroupOutcome, list[dict[str, str]]] | None:
+    """The group part of the check, for a member of a group: None for a customer in none.
+    A group without a limit in the currency sets no group ceiling; the member's own still
+    holds."""
+    # The member's group and its exposure in one query.
+    member = (
+        GroupMember.objects.filter(customer_id=customer_id)
+        .select_related("group")
+        .only("group__id", "group__name")
+        .annotate(group_total=exposure_of_group(OuterRef(OuterRef("group_id")), currency))
+        .first()
+    )
+    if member is None:
+        return None
+    group = member.group
+    limit = (
+        CreditLimit.objects.filter(group_id=group.pk, currency=currency, status=LimitStatus.ACTIVE)
+        .only("amount", "valid_until", "blocked")
+        .first()
+    )
+    exposure = (Decimal(member.group_total or 0) + amount).quantize(CENT)
+    reasons: list[dict[str, str]] = []
+    in_force: Decimal | None = None
+    if limit is not None and limit.expired(today):
+        reasons.append(_reason(Refusal.GROUP_EXPIRED))
+    elif limit is not None:
+        in_force = limit.amount
+        if exposure > limit.amount * (1 + settings.CREDFILE_EXPOSURE_TOLERANCE):
+            reasons.append(_reason(Refusal.GROUP_OVER_LIMIT))
+    if limit is not None and limit.blocked:
+        reasons.append(_reason(Refusal.GROUP_BLOCKED))
+    outcome = GroupOutcome(
+        id=group.pk,
+        name=group.name,
+        exposure=exposure,
+        limit=in_force,
+        headroom=(in_force - exposure).quantize(CENT) if in_force is not None else None,
+    )
+    return outcome, reasons
 
 
 @transaction.atomic
@@ -288,6 +513,9 @@ def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency
     )
     if grade and _below_floor(grade):
         reasons.append(_reason(Refusal.GRADE))
+    group = _group_check(customer.pk, amount=amount, currency=currency, today=today)
+    if group is not None:
+        reasons += group[1]
     outcome = Outcome(
         allowed=not reasons,
         exposure=exposure,
@@ -295,6 +523,7 @@ def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency
         headroom=(in_force - exposure).quantize(CENT) if in_force is not None else None,
         currency=currency,
         reasons=reasons,
+        group=group[0] if group else None,
     )
     check = ExposureCheck.objects.create(
         customer_id=customer.pk,
@@ -305,6 +534,9 @@ def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency
         reasons=[r["code"] for r in reasons],
         exposure=exposure,
         limit=in_force,
+        group_id=outcome.group.id if outcome.group else None,
+        group_exposure=outcome.group.exposure if outcome.group else None,
+        group_limit=outcome.group.limit if outcome.group else None,
     )
     audit_record(
         actor=actor,
@@ -317,7 +549,12 @@ def exposure_check(*, actor: User, customer: Customer, amount: Decimal, currency
             "allowed": outcome.allowed,
             "reasons": check.reasons,
             "exposure": str(exposure),
-        },
+        }
+        | (
+            {"group": outcome.group.id, "group_exposure": str(outcome.group.exposure)}
+            if outcome.group
+            else {}
+        ),
     )
     outcome.check = check
     return outcome

@@ -20,14 +20,14 @@ from django.db.models import Max, Q, Sum
 
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
-from credfile.financials.analysis import analyse
+from credfile.financials.analysis import latest_figures
 from credfile.financials.choices import PeriodType
 from credfile.financials.models import FinancialStatement, IndividualFinancial
 from credfile.ratings.cards import Input
 from credfile.ratings.inputs import INPUTS
 from credfile.ratings.models import IndustryRisk, Rating
 from credfile.transactions.models import Invoice
-from credfile.transactions.receivables import receivable_figures
+from credfile.transactions.receivables import payment_behaviour
 
 # The statement figure each input reads (financials.analysis keys).
 _STATEMENT_INPUTS = {
@@ -87,31 +87,44 @@ def rating_inputs(
 def _statement_inputs(
     organisations: list[Customer], as_of: datetime.date, found: dict[int, dict[str, Input]]
 ) -> None:
+    """Two queries: every statement's period and profit (for the run of loss years), then
+    only the latest two of the kind chosen, whose figures are analysed."""
+    periods: dict[int, list[tuple[int, str, Decimal]]] = defaultdict(list)
+    for pk, customer_id, period_type, net_profit in (
+        FinancialStatement.objects.filter(
+            customer_id__in=[c.pk for c in organisations], period_end__lte=as_of
+        )
+        .order_by("customer_id", "period_end", "pk")
+        .values_list("pk", "customer_id", "period_type", "net_profit")
+    ):
+        periods[customer_id].append((pk, period_type, net_profit))
+    chosen: dict[int, list[tuple[int, str, Decimal]]] = {}
+    for customer_id, rows in periods.items():
+        # The latest annual statement; turnovers and growth compare like with like.
+        annual = [row for row in rows if row[1] == PeriodType.ANNUAL]
+        chosen[customer_id] = annual or rows
+    # The latest statement's figures need only the one before it (averages, growth).
+    wanted = [pk for rows in chosen.values() for pk, _t, _p in rows[-2:]]
     by_customer: dict[int, list[FinancialStatement]] = defaultdict(list)
-    for statement in FinancialStatement.objects.filter(
-        customer_id__in=[c.pk for c in organisations], period_end__lte=as_of
-    ).order_by("customer_id", "period_end"):
+    for statement in FinancialStatement.objects.filter(pk__in=wanted):
         by_customer[statement.customer_id].append(statement)
+    keys = set(_STATEMENT_INPUTS.values())
+    source = "statement"
     for customer in organisations:
         inputs = found[customer.pk]
         statements = by_customer.get(customer.pk, [])
         inputs["has_statements"] = Input("yes" if statements else "no", None, "")
         if not statements:
             continue
-        # The latest annual statement; turnovers and growth compare like with like.
-        annual = [s for s in statements if s.period_type == PeriodType.ANNUAL]
-        chosen = annual or statements
-        # The latest statement's figures need only the one before it (averages, growth).
-        latest = analyse(chosen[-2:])[-1]
+        latest = latest_figures(statements, keys)
         day = latest.statement.period_end
-        source = "statement"
         for key, figure_key in _STATEMENT_INPUTS.items():
             value = latest.figures[figure_key].value
             if value is not None:
                 inputs[key] = Input(value, day, source)
         losses = 0
-        for statement in reversed(chosen):
-            if statement.net_profit >= 0:
+        for _pk, _type, net_profit in reversed(chosen[customer.pk]):
+            if net_profit >= 0:
                 break
             losses += 1
         inputs["loss_years"] = Input(Decimal(losses), day, source)
@@ -147,7 +160,7 @@ def _payment_inputs(
     source = "payments"
     index: dict[int, Decimal] = {}
     worst: dict[int, int] = {}
-    for figures in receivable_figures(scope=Q(customer_id__in=ids), as_of=as_of, by="customer"):
+    for figures in payment_behaviour(scope=Q(customer_id__in=ids), as_of=as_of, by="customer"):
         customer_id = figures.group["customer_id"]
         if figures.index is not None:
             index[customer_id] = min(index.get(customer_id, figures.index), figures.index)

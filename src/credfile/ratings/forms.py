@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import translation
@@ -10,10 +10,11 @@ from django.utils.translation import gettext_lazy as _
 
 from credfile.core.forms import DateInput
 from credfile.customers.choices import Industry
-from credfile.ratings.cards import CATEGORICAL, Bin, Card, Factor
+from credfile.ratings.cards import CATEGORICAL, Bin, Card, Factor, Grade
 from credfile.ratings.choices import RiskLevel
 from credfile.ratings.facts import ASSESSED
 from credfile.ratings.inputs import INPUTS
+from credfile.ratings.models import Scorecard
 
 
 class RatingForm(forms.Form):
@@ -173,3 +174,107 @@ class IndustryRiskForm(forms.Form):
     basis = forms.CharField(
         label=_("Basis"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+MAX_FIT_BYTES = 20 << 20
+
+
+class FitForm(forms.Form):
+    """An uploaded CSV of past customers and the options of `credfile scorecard fit`."""
+
+    file = forms.FileField(
+        label=_("Data (CSV)"),
+        help_text=_(
+            "UTF-8, one header row, one row per past customer; every column but the target "
+            "and those left out is a variable. The rows are not kept."
+        ),
+    )
+    target = forms.CharField(
+        label=_("Target column"),
+        max_length=100,
+        help_text=_("1 = bad, 0 = good."),
+    )
+    exclude = forms.CharField(
+        label=_("Columns to leave out"),
+        required=False,
+        max_length=2000,
+        help_text=_("Identifiers, dates: comma-separated column names."),
+    )
+    test_size = forms.FloatField(label=_("Test share"), initial=0.3, min_value=0.05, max_value=0.95)
+    seed = forms.IntegerField(label=_("Seed"), initial=1, min_value=0, max_value=2**31 - 1)
+    base_score = forms.FloatField(label=_("Base score"), initial=600)
+    base_odds = forms.FloatField(label=_("Base odds (good:bad)"), initial=50, min_value=0.001)
+    pdo = forms.FloatField(label=_("Points to double the odds"), initial=20, min_value=0.001)
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_FIT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB.") % {"mb": MAX_FIT_BYTES >> 20}
+            )
+        return upload
+
+    def excluded(self) -> tuple[str, ...]:
+        text = self.cleaned_data.get("exclude") or ""
+        return tuple(c.strip() for c in text.split(",") if c.strip())
+
+
+class FitVersionForm(forms.Form):
+    """A fitted card as a new version of a scorecard: each variable's input, the grade scale
+    (empty: the card's scaled to the fitted range) and a note."""
+
+    scorecard: forms.ModelChoiceField[Scorecard] = forms.ModelChoiceField(
+        label=_("Scorecard"), queryset=Scorecard.objects.none(), empty_label=None
+    )
+    scale = forms.CharField(
+        label=_("Grade scale"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "One grade a line, best first: “AAA 90”, the grade and its lowest score. Empty: "
+            "the scorecard's grades at the same share of the fitted card's points range."
+        ),
+    )
+    note = forms.CharField(
+        label=_("Note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self, *args: Any, variables: list[str], initial_map: dict[str, str], **kwargs: Any
+    ):
+        super().__init__(*args, **kwargs)
+        field = cast(forms.ModelChoiceField[Scorecard], self.fields["scorecard"])
+        field.queryset = Scorecard.objects.order_by("customer_kind", "key")
+        self.variables = variables
+        inputs = [("", _("— not mapped —"))] + [(key, kind.label) for key, kind in INPUTS.items()]
+        for i, variable in enumerate(variables):
+            self.fields[f"map_{i}"] = forms.ChoiceField(
+                label=variable,
+                required=False,
+                choices=inputs,
+                initial=initial_map.get(variable, ""),
+            )
+
+    def mapping_fields(self) -> list[forms.BoundField]:
+        return [self[f"map_{i}"] for i in range(len(self.variables))]
+
+    def mapping(self) -> dict[str, str]:
+        return {v: self.cleaned_data.get(f"map_{i}") or "" for i, v in enumerate(self.variables)}
+
+    def clean_scale(self) -> tuple[Grade, ...] | None:
+        text = self.cleaned_data.get("scale") or ""
+        grades = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            parts = line.split()
+            if not parts:
+                continue
+            try:
+                grade, low = parts
+                grades.append(Grade(grade, Decimal(low)))
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(
+                    _("Line %(line)d: write “grade lowest-score”, e.g. “AAA 90”.")
+                    % {"line": number}
+                ) from None
+        return tuple(grades) or None

@@ -89,6 +89,15 @@ class ScorecardVersion(models.Model):
         related_name="+",
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    # The fit a statistical version was made from.
+    fit = models.ForeignKey(
+        "ScorecardFit",
+        verbose_name=_("fitted on"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="versions",
+    )
 
     class Meta:
         ordering = ["scorecard", "-number"]
@@ -223,3 +232,67 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.grade} ({self.score}) {self.as_of}"
+
+
+class ScorecardFit(models.Model):
+    """A statistical scorecard fitted on an uploaded table of past customers: the report
+    (bins, WOE, IV, points, metrics, score histograms and ROC points) and where it came from.
+    The rows themselves are not kept: they may be personal data."""
+
+    file_name = models.CharField(_("file"), max_length=255)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows"))
+    target = models.CharField(_("target column"), max_length=100)
+    report = models.JSONField(_("report"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("fitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("fitted at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("scorecard fit")
+        verbose_name_plural = _("scorecard fits")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.sha256[:12]})"
+
+
+class StabilityReport(models.Model):
+    """The PSI of a month's score distribution of the ratings in force on a scorecard's
+    published version against its baseline month (docs/scorecard.md)."""
+
+    scorecard = models.ForeignKey(
+        Scorecard,
+        verbose_name=_("scorecard"),
+        on_delete=models.PROTECT,
+        related_name="stability_reports",
+    )
+    version = models.ForeignKey(
+        ScorecardVersion,
+        verbose_name=_("scorecard version"),
+        on_delete=models.PROTECT,
+        related_name="stability_reports",
+    )
+    month = models.DateField(_("month"))  # its first day
+    baseline_month = models.DateField(_("baseline month"))
+    ratings = models.PositiveIntegerField(_("ratings"))
+    baseline_ratings = models.PositiveIntegerField(_("baseline ratings"))
+    psi = models.DecimalField(_("PSI"), max_digits=9, decimal_places=6)
+    band = models.CharField(_("band"), max_length=10)
+    bins = models.JSONField(_("bins"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["scorecard", "-month"]
+        verbose_name = _("stability report")
+        verbose_name_plural = _("stability reports")
+        constraints = [
+            models.UniqueConstraint(fields=["scorecard", "month"], name="stability_report_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scorecard_id} {self.month:%Y-%m} PSI {self.psi}"

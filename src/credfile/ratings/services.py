@@ -9,6 +9,8 @@ assessment. Every rating and decision is one transaction with its audit event.
 from __future__ import annotations
 
 import datetime
+import hashlib
+import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -22,19 +24,36 @@ from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
+from credfile.audit.models import AuditEvent
 from credfile.audit.services import audit_record, audit_record_many
 from credfile.consent.choices import ConsentPurpose
 from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
+from credfile.core.planner import BULK_ROWS, refresh_statistics
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
 from credfile.financials.models import FinancialStatement
-from credfile.ratings.cards import Card, Scored, card_problems, card_to_data, score
+from credfile.ratings.cards import Card, Grade, Scored, card_problems, card_to_data, score
 from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
 from credfile.ratings.defaults import value_card
 from credfile.ratings.facts import ASSESSED, rating_inputs
+from credfile.ratings.fitting import (
+    FitInputError,
+    FitOptions,
+    card_from_fit,
+    fit_table,
+    mapping_problems,
+    read_table,
+)
 from credfile.ratings.inputs import INPUTS
-from credfile.ratings.models import IndustryRisk, Rating, Scorecard, ScorecardVersion
+from credfile.ratings.models import (
+    IndustryRisk,
+    Rating,
+    Scorecard,
+    ScorecardFit,
+    ScorecardVersion,
+)
+from credfile.ratings.statistics import ScorecardError
 from credfile.reviews.models import Review
 from credfile.transactions.models import Invoice, Payment
 
@@ -282,9 +301,12 @@ def rate_all(
     that stay in force at once; changed and first grades wait for approval."""
     if not core_permissions.can_rate_in_batch(actor):
         raise PermissionDenied(_("Re-rating every file is for credit managers."))
-    return _rate_files(
+    result = _rate_files(
         actor=actor, as_of=as_of, scope=scope, progress=progress, trigger=RatingTrigger.BATCH
     )
+    if result.rated >= BULK_ROWS:
+        refresh_statistics(Rating, AuditEvent)
+    return result
 
 
 def _rate_files(
@@ -524,3 +546,125 @@ def rerate_changed(*, today: datetime.date | None = None) -> dict[str, int]:
         actor=None, as_of=today, scope=Q(pk__in=list(due)), progress=None, trigger=due
     )
     return {"rated": result.rated, "unchanged": result.unchanged, "proposed": result.proposed}
+
+
+# --- statistical cards: a fit, and a version made from it ---------------------------------------
+
+MAX_FIT_ROWS = 200_000
+
+
+def scorecard_fit_record(
+    *, actor: User, file_name: str, content: bytes, options: FitOptions
+) -> ScorecardFit:
+    """Fit a card on an uploaded CSV of past customers (the fit of `credfile scorecard fit`)
+    and keep its report, the file's name and SHA-256 — not its rows. The fit runs before the
+    transaction that records it, so no lock is held while it computes."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("Scorecards are fitted by credit managers."))
+    try:
+        frame = read_table(io.BytesIO(content), file_name)
+        if len(frame) > MAX_FIT_ROWS:
+            raise FitInputError(
+                _("%(path)s has %(rows)s rows; a fit on this page takes at most %(max)s.")
+                % {"path": file_name, "rows": len(frame), "max": MAX_FIT_ROWS}
+            )
+        report = fit_table(frame, options, name=file_name)
+    except FitInputError as exc:
+        raise ValidationError({exc.field: [str(exc)]}) from None
+    except ScorecardError as exc:
+        raise ValidationError({"file": [str(exc)]}) from None
+    return _fit_save(
+        actor=actor,
+        file_name=file_name,
+        content=content,
+        rows=len(frame),
+        target=options.target,
+        report=report,
+    )
+
+
+@transaction.atomic
+def _fit_save(
+    *, actor: User, file_name: str, content: bytes, rows: int, target: str, report: dict[str, Any]
+) -> ScorecardFit:
+    fit = ScorecardFit.objects.create(
+        file_name=file_name,
+        sha256=hashlib.sha256(content).hexdigest(),
+        rows=rows,
+        target=target,
+        report=report,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=fit,
+        after={
+            "file": file_name,
+            "sha256": fit.sha256,
+            "rows": fit.rows,
+            "target": target,
+            "selected": report["selected"],
+            "metrics": report["metrics"],
+        },
+    )
+    return fit
+
+
+@transaction.atomic
+def scorecard_version_from_fit(
+    *,
+    actor: User,
+    fit: ScorecardFit,
+    scorecard: Scorecard,
+    mapping: Mapping[str, str],
+    scale: tuple[Grade, ...] | None,
+    note: str,
+) -> ScorecardVersion:
+    """A fitted card as a new version of `scorecard` (source statistical), waiting for a
+    credit manager other than its author to publish it: the fit's variables read the rating
+    inputs they are mapped to; the card keeps the caps of the version in use."""
+    if not core_permissions.can_manage_scorecards(actor):
+        raise PermissionDenied(_("Scorecards are changed by credit managers."))
+    if not note.strip():
+        raise ValidationError({"note": [_("Say what changed and why.")]})
+    problems = mapping_problems(fit.report, dict(mapping))
+    if problems:
+        raise ValidationError({"mapping": problems})
+    locked = Scorecard.objects.select_for_update().get(pk=scorecard.pk)
+    base = (
+        locked.versions.filter(status=VersionStatus.PUBLISHED).first()
+        or locked.versions.order_by("-number").first()
+    )
+    if base is None:
+        raise ValidationError({"scorecard": [_("This scorecard has no version to build on.")]})
+    card = card_from_fit(fit.report, mapping=dict(mapping), base=base.card, scale=scale)
+    problems = card_problems(card, known_inputs=list(INPUTS))
+    if problems:
+        raise ValidationError({"scale" if scale else "definition": problems})
+    number = (locked.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    version = ScorecardVersion.objects.create(
+        scorecard=locked,
+        number=number,
+        definition=card_to_data(card),
+        status=VersionStatus.PENDING,
+        source=VersionSource.STATISTICAL,
+        note=note.strip(),
+        created_by=actor,
+        fit=fit,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        obj=version,
+        after={
+            "scorecard": locked.key,
+            "number": number,
+            "note": version.note,
+            "source": VersionSource.STATISTICAL.value,
+            "fit": fit.pk,
+            "sha256": fit.sha256,
+            "mapping": dict(mapping),
+        },
+    )
+    return version

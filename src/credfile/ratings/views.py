@@ -21,6 +21,7 @@ from credfile.core.permissions import (
     can_decide_ratings,
     can_manage_scorecards,
     can_see_portfolio,
+    can_see_scorecard_stability,
     portfolio_scope,
     rating_decide_scope,
     rating_waiting_scope,
@@ -29,18 +30,42 @@ from credfile.core.permissions import (
 from credfile.customers.choices import Industry
 from credfile.customers.selectors import customer_get
 from credfile.customers.views import section_response
+from credfile.ratings.charts import histogram_chart, roc_chart
 from credfile.ratings.defaults import company_card, value_scale
 from credfile.ratings.display import bin_text, cap_label, strategy
-from credfile.ratings.forms import CardForm, DecisionForm, IndustryRiskForm, RatingForm
+from credfile.ratings.fitting import FitOptions, default_mapping
+from credfile.ratings.forms import (
+    CardForm,
+    DecisionForm,
+    FitForm,
+    FitVersionForm,
+    IndustryRiskForm,
+    RatingForm,
+)
 from credfile.ratings.inputs import INPUTS
-from credfile.ratings.models import IndustryRisk, Rating, ScorecardVersion
+from credfile.ratings.models import (
+    IndustryRisk,
+    Rating,
+    ScorecardFit,
+    ScorecardVersion,
+    StabilityReport,
+)
 from credfile.ratings.services import (
     industry_risk_record,
     rating_decide,
     rating_propose,
     scorecard_draft,
+    scorecard_fit_record,
     scorecard_publish,
+    scorecard_version_from_fit,
 )
+from credfile.ratings.stability import (
+    baseline_month,
+    month_start,
+    published_versions,
+    stability_for,
+)
+from credfile.ratings.statistics import Scaling
 
 
 def _user(request: HttpRequest) -> User:
@@ -305,4 +330,195 @@ def value_matrix(request: HttpRequest) -> HttpResponse:
         request,
         "ratings/matrix.html",
         {"rows": rows, "values": values, "total": sum(counts.values()), "unvalued": unvalued},
+    )
+
+
+# --- statistical cards ------------------------------------------------------------------------
+
+
+def _form_errors(form: Any, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        for error in errors:
+            form.add_error(field if field in form.fields else None, error)
+
+
+@login_required
+def fit_list(request: HttpRequest) -> HttpResponse:
+    """The fits made, and a form to fit a card on an uploaded CSV (credit managers)."""
+    user = _user(request)
+    if not can_manage_scorecards(user):
+        raise Http404
+    form = FitForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = form.cleaned_data
+        options = FitOptions(
+            target=data["target"].strip(),
+            exclude=form.excluded(),
+            test_size=data["test_size"],
+            seed=data["seed"],
+            scaling=Scaling(data["base_score"], data["base_odds"], data["pdo"]),
+        )
+        try:
+            fit = scorecard_fit_record(
+                actor=user, file_name=upload.name, content=upload.read(), options=options
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The card is fitted; its report is below."))
+            return redirect("ratings:fit", pk=fit.pk)
+    fits = ScorecardFit.objects.select_related("created_by")[:100]
+    return render(
+        request,
+        "ratings/fits.html",
+        {"form": form, "fits": fits},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _reason(exclusion: dict[str, Any]) -> str:
+    if exclusion["reason"] == "iv":
+        return _("IV %(iv)s below the threshold") % {"iv": f"{exclusion['iv']:.4f}"}
+    if exclusion["reason"] == "correlation":
+        return _("WOE correlates %(r)s with %(other)s, kept before") % {
+            "r": f"{exclusion['correlation']:.2f}",
+            "other": exclusion["with"],
+        }
+    return _("coefficient %(beta)s not positive (collinearity)") % {
+        "beta": f"{exclusion['coefficient']:.4f}"
+    }
+
+
+def _bin_shown(b: dict[str, Any]) -> str:
+    """A numeric bin as an interval with ∞ for no bound; a value as it is."""
+    if "lower" not in b:
+        return str(b["value"])
+    lower = "−∞" if b["lower"] is None else repr(b["lower"])
+    upper = "+∞" if b["upper"] is None else repr(b["upper"])
+    return f"[{lower}, {upper})"
+
+
+def _fit_context(fit: ScorecardFit, form: FitVersionForm | None) -> dict[str, Any]:
+    report = fit.report
+    selected: list[str] = report["selected"]
+    variables = [
+        {
+            "name": name,
+            "iv": iv,
+            "selected": name in selected,
+            "reason": "" if name in selected else _reason(report["excluded"][name]),
+            "bins": [
+                {
+                    **b,
+                    "shown": _bin_shown(b),
+                    "points": report["points"].get(name, {}).get(b["label"]),
+                }
+                for b in report["woe"][name]
+            ],
+        }
+        for name, iv in report["iv"].items()
+    ]
+    charts = report.get("charts", {})
+    parts = [
+        {
+            "key": part,
+            "label": _("training part") if part == "train" else _("test part"),
+            "rows": report["data"][part]["rows"],
+            "bads": report["data"][part]["bad"],
+            "metrics": report["metrics"][part],
+            "histogram": histogram_chart(charts[part]["histogram"]) if part in charts else None,
+            "roc": roc_chart(charts[part]["roc"]) if part in charts else None,
+        }
+        for part in ("train", "test")
+    ]
+    return {
+        "fit": fit,
+        "report": report,
+        "variables": variables,
+        "selected": selected,
+        "parts": parts,
+        "versions": fit.versions.select_related("scorecard").order_by("-number"),
+        "form": form or FitVersionForm(variables=selected, initial_map=default_mapping(report)),
+    }
+
+
+@require_GET
+@login_required
+def fit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if not can_manage_scorecards(_user(request)):
+        raise Http404
+    fit = get_object_or_404(ScorecardFit.objects.select_related("created_by"), pk=pk)
+    return render(request, "ratings/fit.html", _fit_context(fit, None))
+
+
+@require_POST
+@login_required
+def fit_version(request: HttpRequest, pk: int) -> HttpResponse:
+    """The fitted card as a new version of a scorecard, waiting for another credit manager."""
+    user = _user(request)
+    if not can_manage_scorecards(user):
+        raise Http404
+    fit = get_object_or_404(ScorecardFit.objects.select_related("created_by"), pk=pk)
+    form = FitVersionForm(
+        request.POST, variables=fit.report["selected"], initial_map=default_mapping(fit.report)
+    )
+    if form.is_valid():
+        try:
+            version = scorecard_version_from_fit(
+                actor=user,
+                fit=fit,
+                scorecard=form.cleaned_data["scorecard"],
+                mapping=form.mapping(),
+                scale=form.cleaned_data["scale"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("Version %(number)d saved; another credit manager publishes it.")
+                % {"number": version.number},
+            )
+            return redirect("ratings:scorecard-version", pk=version.pk)
+    return render(request, "ratings/fit.html", _fit_context(fit, form), status=422)
+
+
+@require_GET
+@login_required
+def stability_page(request: HttpRequest) -> HttpResponse:
+    """The monthly stability reports recorded, per card, and this month so far."""
+    if not can_see_scorecard_stability(_user(request)):
+        raise Http404
+    reports = list(
+        StabilityReport.objects.select_related("scorecard", "version").order_by(
+            "scorecard__customer_kind", "scorecard__key", "-month"
+        )[:600]
+    )
+    chosen = None
+    wanted = request.GET.get("report", "")
+    if wanted.isdigit():
+        chosen = next((r for r in reports if r.pk == int(wanted)), None)
+    current = stability_for(month_start(timezone.localdate()))
+    cards = []
+    for version in published_versions():
+        cards.append(
+            {
+                "scorecard": version.scorecard,
+                "version": version,
+                "baseline": baseline_month(version),
+                "now": next((m for m in current if m.version.pk == version.pk), None),
+                "reports": [r for r in reports if r.scorecard_id == version.scorecard_id],
+            }
+        )
+    chosen = chosen or (reports[0] if reports else None)
+    bins = [
+        {**b, "expected_pct": 100 * b["expected_share"], "actual_pct": 100 * b["actual_share"]}
+        for b in (chosen.bins if chosen else [])
+    ]
+    return render(
+        request,
+        "ratings/stability.html",
+        {"cards": cards, "chosen": chosen, "chosen_bins": bins},
     )

@@ -59,6 +59,12 @@ def _rerate(today: datetime.date) -> dict[str, Any]:
     return rerate_changed(today=today)
 
 
+def _stability(today: datetime.date) -> dict[str, Any]:
+    from credfile.ratings.stability import stability_record
+
+    return stability_record(today=today)
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -75,6 +81,12 @@ JOBS = (
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
     Job("ratings.refresh", _("Re-rate the files whose data changed"), _rerate),
+    # Daily like the others; it records a month once, the month after it ends.
+    Job(
+        "ratings.stability",
+        _("Record last month's stability report of the scorecards in use"),
+        _stability,
+    ),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)

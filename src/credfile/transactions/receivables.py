@@ -417,6 +417,17 @@ def receivable_figures(
     return [f for f in found.values() if f.total or f.sales or f.ar_begin or f.paid_amount]
 
 
+def payment_behaviour(
+    *, scope: Q, as_of: datetime.date, by: str | None = None, filters: Q | None = None
+) -> list[Figures]:
+    """How the last year's payments kept their terms (amount paid, days beyond terms, the
+    payment index), per group and currency, without the ageing: one query. The same
+    figures `receivable_figures` gives, for a reader (the ratings) that needs no more."""
+    found: dict[tuple[Any, ...], Figures] = {}
+    _add_behaviour(found, scope=scope, as_of=as_of, by=by, filters=filters)
+    return [f for f in found.values() if f.paid_amount]
+
+
 def file_figures(customer_id: int, *, as_of: datetime.date) -> list[Figures]:
     """The figures of one file, per currency: what its transactions section and its credit
     report (page and API) show, so both give the same numbers."""

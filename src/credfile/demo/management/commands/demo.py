@@ -16,6 +16,7 @@ from credfile.core.commands import LocalizedCommand
 from credfile.customers.models import Customer, Tag
 from credfile.demo.generator import TABLES
 from credfile.demo.loader import DEFAULT_BATCH, load_demo
+from credfile.limits.models import CustomerGroup
 
 
 def _positive(value: str) -> int:
@@ -111,6 +112,8 @@ class Command(LocalizedCommand):
                 # The customer–tag links are counted as tags.
                 meta = Tag._meta if name == "tags" else model._meta
                 out.write(f"  {result.counts.get(name, 0):>10,}  {meta.verbose_name_plural}")
+            groups = CustomerGroup._meta.verbose_name_plural
+            out.write(f"  {result.counts.get('groups', 0):>10,}  {groups}")
         else:
             out.write(_("No customers added."))
         out.write("")

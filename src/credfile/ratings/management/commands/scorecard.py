@@ -1,13 +1,13 @@
-"""`credfile scorecard fit DATA.csv --target COLUMN --out REPORT.json` and
-`credfile scorecard psi EXPECTED.csv ACTUAL.csv [--column score] [--bins 10]`.
+"""`credfile scorecard fit DATA.csv --target COLUMN --out REPORT.json`,
+`credfile scorecard psi EXPECTED.csv ACTUAL.csv [--column score] [--bins 10]` and
+`credfile scorecard stability [--month YYYY-MM] [--json]`.
 
-The statistics are in credfile/ratings/statistics.py; this command reads the files, checks
-them, and writes the report (docs/scorecard.md)."""
+The statistics are in credfile/ratings/statistics.py, the fit (checks, split, report) in
+credfile/ratings/fitting.py, which the fit page runs too (docs/scorecard.md)."""
 
 from __future__ import annotations
 
 import json
-import math
 import unicodedata
 from argparse import ArgumentParser
 from pathlib import Path
@@ -18,82 +18,25 @@ import pandas as pd
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, pgettext
-from sklearn.model_selection import train_test_split
 
 from credfile.core.commands import LocalizedCommand
+from credfile.ratings.fitting import (
+    MIN_BADS,
+    FitOptions,
+    check_options,
+    fit_table,
+    read_table,
+    rows_phrase,
+)
 from credfile.ratings.statistics import (
     MAX_CORRELATION,
-    MIN_BIN_ROWS,
     MIN_IV,
     Scaling,
     ScorecardError,
-    check_variable,
-    fit_scorecard,
     rounded,
-    scorecard_document,
     stability,
     stability_document,
-    validation,
 )
-
-# Fewer bads make the fitted weights noise: keep the expert card (domain rule).
-MIN_BADS = 100
-
-
-def read_csv(path: Path) -> pd.DataFrame:
-    """A CSV file in UTF-8 (with or without BOM), empty cells as missing values."""
-    try:
-        return pd.read_csv(path, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise CommandError(_("There is no file %(path)s.") % {"path": path}) from None
-    except pd.errors.EmptyDataError:
-        raise CommandError(_("%(path)s is empty.") % {"path": path}) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, IsADirectoryError) as exc:
-        raise CommandError(
-            _("%(path)s is not a CSV file in UTF-8: %(error)s") % {"path": path, "error": exc}
-        ) from None
-
-
-def _rows_phrase(positions: np.ndarray) -> str:
-    # Rows as a spreadsheet numbers them: the header is row 1.
-    shown = ", ".join(str(int(p) + 2) for p in positions[:5])
-    return shown + (" …" if len(positions) > 5 else "")
-
-
-def binary_target(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
-    if column not in frame.columns:
-        raise CommandError(
-            _('%(path)s has no target column "%(column)s"; its columns are: %(columns)s.')
-            % {"path": path, "column": column, "columns": ", ".join(map(str, frame.columns))}
-        )
-    values = pd.to_numeric(frame[column], errors="coerce")
-    wrong = np.flatnonzero(~values.isin([0, 1]).to_numpy())
-    if len(wrong):
-        first = frame[column].iloc[wrong[0]]
-        raise CommandError(
-            _(
-                'The target column "%(column)s" must be 0 (good) or 1 (bad) in every row; '
-                '%(count)s rows are not (row %(rows)s), e.g. "%(value)s".'
-            )
-            % {
-                "column": column,
-                "count": len(wrong),
-                "rows": _rows_phrase(wrong),
-                "value": "" if pd.isna(first) else first,
-            }
-        )
-    target = values.to_numpy(dtype=int)
-    bads = int(target.sum())
-    if min(bads, len(target) - bads) < 2:
-        raise CommandError(
-            _(
-                'The target column "%(column)s" has bad (1): %(bads)s, good (0): %(goods)s; '
-                "a fit needs at least 2 of each, so that the training and the test part both "
-                "have some."
-            )
-            % {"column": column, "bads": bads, "goods": len(target) - bads}
-        )
-    return target
 
 
 def numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
@@ -107,7 +50,7 @@ def numeric_column(frame: pd.DataFrame, column: str, path: Path) -> np.ndarray:
     if len(wrong):
         raise CommandError(
             _('%(path)s: column "%(column)s" holds no number in %(count)s rows (row %(rows)s).')
-            % {"path": path, "column": column, "count": len(wrong), "rows": _rows_phrase(wrong)}
+            % {"path": path, "column": column, "count": len(wrong), "rows": rows_phrase(wrong)}
         )
     if not len(values):
         raise CommandError(_("%(path)s has no rows.") % {"path": path})
@@ -209,93 +152,50 @@ class Command(LocalizedCommand):
             "--format", choices=["table", "json"], default="table", help=_("output format")
         )
 
+        stable = sub.add_parser(
+            "stability",
+            help=_(
+                "PSI of the ratings in force on each scorecard in use for a month against its "
+                "baseline month"
+            ),
+        )
+        stable.add_argument(
+            "--month",
+            metavar="YYYY-MM",
+            help=_("the month (default: the last complete month)"),
+        )
+        stable.add_argument("--json", action="store_true", help=_("output as JSON"))
+
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["subcommand"] == "fit":
                 self._fit(options)
+            elif options["subcommand"] == "stability":
+                self._stability(options)
             else:
                 self._psi(options)
         except ScorecardError as exc:
             raise CommandError(str(exc)) from exc
 
     def _fit(self, options: dict[str, Any]) -> None:
-        test_size: float = options["test_size"]
-        if not 0 < test_size < 1:
-            raise CommandError(_("--test-size must be between 0 and 1."))
-        if options["base_odds"] <= 0 or options["pdo"] <= 0:
-            raise CommandError(_("--base-odds and --pdo must be greater than 0."))
-        path: Path = options["data"]
-        frame = read_csv(path)
-        target = binary_target(frame, options["target"], path)
-        for name in options["exclude"]:
-            if name not in frame.columns:
-                raise CommandError(
-                    _('--exclude: %(path)s has no column "%(column)s".')
-                    % {"path": path, "column": name}
-                )
-        variables = [
-            c for c in frame.columns if c != options["target"] and c not in options["exclude"]
-        ]
-        if not variables:
-            raise CommandError(_("%(path)s has no variable besides the target.") % {"path": path})
-        # The split keeps the test part's share of rows, so check what remains to bin first.
-        train_rows = len(frame) - math.ceil(test_size * len(frame))
-        if train_rows < 2 * MIN_BIN_ROWS:
-            raise CommandError(
-                _(
-                    "%(path)s has too few rows: binning needs at least %(needed)s rows in the "
-                    "training part (2 bins of %(per_bin)s rows), and %(rows)s rows with "
-                    "--test-size %(test_size)s leave %(train)s."
-                )
-                % {
-                    "path": path,
-                    "needed": 2 * MIN_BIN_ROWS,
-                    "per_bin": MIN_BIN_ROWS,
-                    "rows": len(frame),
-                    "test_size": test_size,
-                    "train": train_rows,
-                }
-            )
-        for name in variables:
-            check_variable(str(name), frame[name])
-        train, test, y_train, y_test = train_test_split(
-            frame[variables],
-            target,
-            test_size=test_size,
-            random_state=options["seed"],
-            stratify=target,
-        )
-        bads = int(y_train.sum())
-        if bads < options["min_bads"]:
-            raise CommandError(
-                _(
-                    "The training part holds %(bads)s bads; a statistical fit needs at least "
-                    "%(min)s (--min-bads). Until there are, keep the expert scorecard."
-                )
-                % {"bads": bads, "min": options["min_bads"]}
-            )
-        card = fit_scorecard(
-            train,
-            y_train,
+        fit_options = FitOptions(
+            target=options["target"],
+            exclude=tuple(options["exclude"]),
+            test_size=options["test_size"],
+            seed=options["seed"],
             scaling=Scaling(options["base_score"], options["base_odds"], options["pdo"]),
             min_iv=options["min_iv"],
             max_correlation=options["max_correlation"],
+            min_bads=options["min_bads"],
         )
-        metrics = {
-            "train": validation(y_train, card.score(train)),
-            "test": validation(y_test, card.score(test)),
-        }
-        document = {
-            **scorecard_document(card, metrics=dict(metrics)),
-            "data": {
-                "file": path.name,
-                "target": options["target"],
-                "seed": options["seed"],
-                "test_size": test_size,
-                "train": {"rows": len(train), "bad": bads},
-                "test": {"rows": len(test), "bad": int(y_test.sum())},
-            },
-        }
+        check_options(fit_options)
+        path: Path = options["data"]
+        document = fit_table(
+            read_table(path, str(path)), fit_options, name=path.name, shown=str(path)
+        )
+        data: dict[str, Any] = document["data"]  # type: ignore[assignment]
+        metrics: dict[str, Any] = document["metrics"]  # type: ignore[assignment]
+        selected: list[str] = document["selected"]  # type: ignore[assignment]
         out: Path = options["out"]
         try:
             out.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
@@ -310,10 +210,10 @@ class Command(LocalizedCommand):
                 "(test). Report: %(out)s"
             )
             % {
-                "rows": len(train),
-                "bads": bads,
-                "test": len(test),
-                "selected": ", ".join(card.selected),
+                "rows": data["train"]["rows"],
+                "bads": data["train"]["bad"],
+                "test": data["test"]["rows"],
+                "selected": ", ".join(selected),
                 "auc_train": f"{metrics['train']['auc']:.3f}",
                 "auc_test": f"{metrics['test']['auc']:.3f}",
                 "ks_test": f"{metrics['test']['ks']:.3f}",
@@ -321,19 +221,72 @@ class Command(LocalizedCommand):
             }
         )
 
-    def _psi(self, options: dict[str, Any]) -> None:
-        column: str = options["column"]
-        expected = numeric_column(read_csv(options["expected"]), column, options["expected"])
-        actual = numeric_column(read_csv(options["actual"]), column, options["actual"])
-        result = stability(expected, actual, bins=options["bins"])
-        if options["format"] == "json":
-            self.stdout.write(json.dumps(stability_document(result), ensure_ascii=False, indent=2))
+    def _stability(self, options: dict[str, Any]) -> None:
+        # Imported here: fit and psi run without a database.
+        from django.utils import timezone
+
+        from credfile.ratings.stability import parse_month, previous_month, stability_for
+
+        if options["month"]:
+            try:
+                month = parse_month(options["month"])
+            except ValueError:
+                raise CommandError(
+                    _("--month: write the month as YYYY-MM, e.g. 2026-11.")
+                ) from None
+        else:
+            month = previous_month(timezone.localdate())
+        found = stability_for(month)
+        if options["json"]:
+            self.stdout.write(
+                json.dumps([m.as_dict() for m in found], ensure_ascii=False, indent=2)
+            )
             return
-        bands = {
+        if not found:
+            self.stdout.write(
+                _("%(month)s: no scorecard in use has ratings in force on its version.")
+                % {"month": f"{month:%Y-%m}"}
+            )
+            return
+        for item in found:
+            self.stdout.write(
+                _(
+                    "%(card)s v%(version)s, %(month)s: %(ratings)s ratings against %(baseline)s "
+                    "of %(baseline_month)s — PSI %(psi)s: %(band)s."
+                )
+                % {
+                    "card": item.scorecard.display_name,
+                    "version": item.version.number,
+                    "month": f"{month:%Y-%m}",
+                    "ratings": item.ratings,
+                    "baseline": item.baseline_ratings,
+                    "baseline_month": f"{item.baseline_month:%Y-%m}",
+                    "psi": f"{item.result.psi:.4f}",
+                    "band": self._bands()[item.result.band],
+                }
+            )
+
+    @staticmethod
+    def _bands() -> dict[str, str]:
+        return {
             "stable": pgettext("psi band", "stable"),
             "watch": pgettext("psi band", "watch"),
             "shift": pgettext("psi band", "shift"),
         }
+
+    def _psi(self, options: dict[str, Any]) -> None:
+        column: str = options["column"]
+        expected = numeric_column(
+            read_table(options["expected"], str(options["expected"])), column, options["expected"]
+        )
+        actual = numeric_column(
+            read_table(options["actual"], str(options["actual"])), column, options["actual"]
+        )
+        result = stability(expected, actual, bins=options["bins"])
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(stability_document(result), ensure_ascii=False, indent=2))
+            return
+        bands = self._bands()
         # A context of their own: "from" and the like mean other things on other pages.
         header = [
             pgettext("score bin", "from"),

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('limits', '0001_initial'),
+        ('limits', '0002_customer_groups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
