@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from credfile.audit.models import AuditEvent
 from credfile.customers.models import Customer
-from credfile.limits.models import CreditLimit
+from credfile.limits.models import CreditLimit, CustomerGroup
 from tests.conftest import Personas
 from tests.factories import CustomerFactory
 
@@ -154,3 +154,33 @@ def test_another_departments_limit_is_not_found_on_the_page(client_for, personas
         reverse("limits:block", args=[limit.pk]), {"blocked": "1", "reason": "x"}
     )
     assert response.status_code == 404
+
+
+def test_a_groups_limit_is_blocked_from_its_page_and_the_api(
+    api_for, client_for, personas: Personas, company
+) -> None:
+    group = CustomerGroup.objects.create(name="华东集团", created_by=personas.credit_manager)
+    limit = CreditLimit.objects.create(
+        group=group,
+        currency="CNY",
+        amount=D("500000"),
+        valid_from=timezone.localdate(),
+        valid_until=timezone.localdate() + datetime.timedelta(days=90),
+        approved_by=personas.credit_manager,
+    )
+
+    body = api_for(personas.executive).post(
+        url(limit), {"blocked": True, "reason": "集团涉诉"}, format="json"
+    )
+    assert body.status_code == 200
+    assert (body.json()["group"], body.json()["customer"], body.json()["customer_code"]) == (
+        group.pk,
+        None,
+        None,
+    )
+    response = client_for(personas.credit_manager).post(
+        reverse("limits:block", args=[limit.pk]), {"blocked": "0", "reason": "已解除"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("limits:group", args=[group.pk])
+    assert not CreditLimit.objects.get(pk=limit.pk).blocked
