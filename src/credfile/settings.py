@@ -343,6 +343,8 @@ SPECTACULAR_SETTINGS = {
         "PrivilegeChangeStatusEnum": "credfile.accounts.choices.PrivilegeChangeStatus",
         "CollectionActionKindEnum": "credfile.followup.choices.ActionKind",
         "PastDueBandEnum": "credfile.followup.choices.PastDueBand",
+        "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",
+        "OpenOrderClosingEnum": "credfile.limits.choices.OrderClosing",
     },
 }
 
@@ -405,3 +407,5 @@ if not set(CREDFILE_EXPOSURE_COUNTS) <= {"orders", "shipments"}:
 CREDFILE_EXPOSURE_TOLERANCE = _env_decimal("CREDFILE_EXPOSURE_TOLERANCE", "0.05")
 CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS = env_int("CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS", 90, minimum=0)
 CREDFILE_EXPOSURE_GRADE_FLOOR = env_str("CREDFILE_EXPOSURE_GRADE_FLOOR", "CCC")
+# The most open orders one POST /api/v1/open-orders/bulk/ may carry.
+CREDFILE_OPEN_ORDERS_BULK_MAX = env_int("CREDFILE_OPEN_ORDERS_BULK_MAX", 500)

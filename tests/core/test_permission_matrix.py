@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from rest_framework.test import APIClient
 
 from credfile.consent.models import Consent
 from credfile.customers.models import Customer
+from credfile.limits.models import OpenOrder
 from tests import records
 from tests.factories import CustomerFactory, IndividualFactory
 
@@ -167,6 +169,14 @@ def _collection_action_api(client: APIClient, customer: Customer) -> Any:
     )
 
 
+def _close_order(client: Client, customer: Customer) -> Any:
+    order = OpenOrder.objects.create(
+        customer=customer, reference="SO-1", amount=Decimal("100"), kind="order"
+    )
+    url = reverse("customer-limits:order-close", args=[customer.pk, order.pk])
+    return client.post(url, {"closed_as": "invoiced"})
+
+
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
 SECTIONS = (
     "basic",
@@ -198,6 +208,12 @@ API_LISTS = (
 )
 LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
+ORDER = {
+    "order-reference": "SO-1",
+    "order-amount": "100",
+    "order-currency": "CNY",
+    "order-kind": "order",
+}
 
 ROUTES: list[Route] = [
     Route("customers:detail", "view", _web("get", "customers:detail")),
@@ -270,6 +286,11 @@ ROUTES: list[Route] = [
     ),
     Route("customer-ratings:propose", "rate", _web("post", "customer-ratings:propose")),
     Route("customer-limits:request", "rate", _web("post", "customer-limits:request", data=LIMIT)),
+    Route(
+        "customer-limits:order-add", "rate", _web("post", "customer-limits:order-add", data=ORDER)
+    ),
+    Route("customer-limits:order-close", "rate", _close_order),
+    Route("api:customer-watch", "view", _api("get", "watch/"), api=True),
     Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),

@@ -91,6 +91,8 @@ def _import_pages(client: Client) -> bool:
 def _exposure_refusals(client: Client) -> bool:
     status = client.get(reverse("limits:refusals")).status_code
     assert status in {200, 404}
+    # No limit 1 exists: whoever may block finds nothing, like everyone else.
+    assert client.post(reverse("limits:block", args=[1]), {"blocked": "1"}).status_code == 404
     listed = 'id="nav-limits"' in client.get(reverse("customers:list")).content.decode()
     assert listed is (status == 200)
     return status == 200
@@ -109,7 +111,8 @@ def _ratings_waiting(client: Client) -> bool:
 def _watch_list(client: Client) -> bool:
     page = client.get(reverse("risk:watch-list")).status_code
     export = client.get(reverse("risk:watch-list-export")).status_code
-    assert page == export and page in {200, 404}
+    api = client.get("/api/v1/watch-list/").status_code
+    assert page == export == api and page in {200, 404}
     nav = 'id="nav-watch-list"' in client.get(reverse("customers:list")).content.decode()
     assert nav is (page == 200)
     return page == 200

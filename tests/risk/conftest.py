@@ -16,6 +16,7 @@ from credfile.ratings.models import Rating, ScorecardVersion
 from credfile.risk.models import RiskRule
 from credfile.transactions.models import Invoice
 from credfile.transactions.services import payment_create
+from tests.api.conftest import api_for  # noqa: F401  (the bearer-token client fixture)
 from tests.conftest import Personas
 from tests.reviews.conftest import TODAY, make_file
 

@@ -28,14 +28,29 @@ def test_risk_apply_puts_files_on_the_list_and_says_how_many(personas: Personas)
     customer = file_of(personas)
     grade(customer, "C")
 
-    assert json.loads(risk("apply", "--as-of", TODAY.isoformat()))["added"] == 1
-    assert json.loads(risk("apply", "--as-of", TODAY.isoformat())) == {
+    assert json.loads(risk("apply", "--as-of", TODAY.isoformat(), "--json"))["added"] == 1
+    assert json.loads(risk("apply", "--as-of", TODAY.isoformat(), "--json")) == {
         "added": 0,
         "cleared": 0,
         "kept": 1,
         "reviews_brought_forward": 0,
     }
     assert WatchEntry.objects.get().since == TODAY
+
+
+def test_risk_apply_prints_a_summary_a_person_reads(personas: Personas) -> None:
+    rule(personas, grade_at_or_below="CCC")
+    grade(file_of(personas), "C")
+
+    text = risk("apply", "--as-of", TODAY.isoformat())
+
+    assert text.splitlines() == [
+        f"Risk rules applied as of {TODAY.isoformat()}:",
+        "  1  put on the watch list",
+        "  0  cleared from the watch list",
+        "  0  still on the watch list",
+        "  0  reviews brought forward",
+    ]
 
 
 def test_risk_apply_refuses_a_bad_date() -> None:

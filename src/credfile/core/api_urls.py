@@ -15,5 +15,7 @@ urlpatterns = [
     path("", include("credfile.audit.api.views")),
     path("", include("credfile.imports.api.views")),
     path("", include("credfile.limits.api")),
+    path("", include("credfile.limits.orders_api")),
+    path("", include("credfile.risk.api")),
     path("", include("credfile.ratings.api.views")),
 ]

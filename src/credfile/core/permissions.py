@@ -709,3 +709,21 @@ def can_manage_api_token(actor: Any, *, owner_id: int) -> bool:
     """A token is seen and revoked by its owner only: not even an administrator sees or
     makes another user's token, so nobody acts in someone else's name."""
     return bool(actor is not None and actor.is_authenticated and actor.pk == owner_id)
+
+
+# --- open orders and blocked credit (docs/limits.md) -------------------------------------------
+
+
+def open_order_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose open orders a user may record and close (an ERP's orders, the page's
+    form): whoever may ask a limit for them (`limit_request_scope`). Reading them is the
+    limits section's view scope."""
+    return limit_request_scope(user, prefix=prefix)
+
+
+def limit_block_scope(user: Any, *, prefix: str = "") -> Q:
+    """The credit limits under which a user may block (or unblock) credit: the limits in
+    force, for a credit manager and the executive (`can_see_exposure_refusals`)."""
+    if not can_see_exposure_refusals(user):
+        return NOTHING
+    return Q(**{f"{prefix}status": "active"})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from credfile.customers.models import Contact, Customer
 from credfile.financials.choices import BALANCE_SHEET_LINES, CASH_FLOW_LINES, INCOME_STATEMENT_LINES
 from credfile.financials.models import FinancialStatement
+from credfile.limits.models import OpenOrder
 from credfile.transactions.models import Contract, Invoice, Payment
 
 
@@ -133,6 +134,19 @@ STATEMENT_COLUMNS = (
     ),
 )
 
+OPEN_ORDER_COLUMNS = (
+    Column("customer", _label(OpenOrder, "customer"), required=True),
+    Column(
+        "reference",
+        _label(OpenOrder, "reference"),
+        required=True,
+        aliases=("订单号", "订单编号", "发货单号", "单号", "order_no"),
+    ),
+    Column("amount", _label(OpenOrder, "amount"), required=True, aliases=("订单金额",)),
+    Column("currency", _label(OpenOrder, "currency")),
+    Column("kind", _label(OpenOrder, "kind"), aliases=("订单类型",)),
+)
+
 KINDS: dict[str, tuple[Column, ...]] = {
     "customers": CUSTOMER_COLUMNS,
     "contacts": CONTACT_COLUMNS,
@@ -140,6 +154,7 @@ KINDS: dict[str, tuple[Column, ...]] = {
     "contracts": CONTRACT_COLUMNS,
     "invoices": INVOICE_COLUMNS,
     "payments": PAYMENT_COLUMNS,
+    "open_orders": OPEN_ORDER_COLUMNS,
 }
 
 

@@ -13,6 +13,7 @@ KIND_LABELS = {
     "invoices": _("Invoices"),
     "payments": _("Payments"),
     "statements": _("Financial statements"),
+    "open_orders": _("Open orders"),
 }
 
 

@@ -37,7 +37,7 @@ from credfile.customers.models import Customer
 from credfile.customers.services import CUSTOMER_SEQUENCE, customer_clean, format_customer_code
 from credfile.history.models import FileVersion
 from credfile.history.services import created_versions
-from credfile.imports import contacts, contracts, receivables, statements
+from credfile.imports import contacts, contracts, orders, receivables, statements
 from credfile.imports.columns import KINDS, match_headers
 from credfile.imports.parsing import FileRefused, read_table
 from credfile.imports.results import ImportResult, RowError, batches
@@ -283,6 +283,12 @@ def import_file(
 
         def write() -> None:
             statements.write_statements(actor, reports, result)
+
+    elif kind == "open_orders":
+        kept = orders.check_open_orders(actor, positions, table.rows, result, progress)
+
+        def write() -> None:
+            orders.write_open_orders(actor, kept, result)
 
     elif kind == "contacts":
         people = contacts.check_contacts(actor, positions, table.rows, result, progress)

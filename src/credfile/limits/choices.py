@@ -18,6 +18,13 @@ class OrderKind(models.TextChoices):
     SHIPMENT = "shipment", _("Undelivered shipment")
 
 
+class OrderClosing(models.TextChoices):
+    """Why an open order stopped counting as exposure."""
+
+    INVOICED = "invoiced", _("Invoiced")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 class Refusal(models.TextChoices):
     """Why an exposure check refuses an order (the codes are part of the API)."""
 

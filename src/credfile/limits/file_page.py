@@ -11,14 +11,20 @@ from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import User
 from credfile.core.permissions import Section as Policy
-from credfile.core.permissions import limit_decide_scope, limit_request_scope
+from credfile.core.permissions import (
+    limit_block_scope,
+    limit_decide_scope,
+    limit_request_scope,
+    open_order_scope,
+)
 from credfile.customers.models import Customer
 from credfile.customers.sections import Section, register_section
 from credfile.limits import selectors
 from credfile.limits.choices import LimitStatus
 from credfile.limits.facts import recommended_limit
-from credfile.limits.forms import LimitRequestForm
+from credfile.limits.forms import LimitRequestForm, OpenOrderForm
 from credfile.limits.models import CreditLimit, ExposureCheck, LimitRequest
+from credfile.limits.orders import file_orders
 from credfile.limits.services import refusal_label
 
 CHECKS = 20
@@ -28,7 +34,7 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     today = timezone.localdate()
     limits = list(
         CreditLimit.objects.filter(customer=customer, status=LimitStatus.ACTIVE).select_related(
-            "approved_by"
+            "approved_by", "blocked_by"
         )
     )
     for limit in limits:
@@ -65,6 +71,24 @@ def _context(user: User, customer: Customer, access: Any) -> dict[str, Any]:
         "limit_deciding": deciding,
         "exposure_checks": checks,
         "limit_form": LimitRequestForm() if may_request else None,
+        **_orders_and_blocks(user, customer, limits),
+    }
+
+
+def _orders_and_blocks(user: User, customer: Customer, limits: list[CreditLimit]) -> dict[str, Any]:
+    """The file's open orders (with the form to add one where the user may), and the limits
+    under which the user may block or unblock credit."""
+    may_write = Customer.objects.filter(open_order_scope(user), pk=customer.pk).exists()
+    blocking = set(
+        CreditLimit.objects.filter(
+            limit_block_scope(user), pk__in=[limit.pk for limit in limits]
+        ).values_list("pk", flat=True)
+    )
+    return {
+        "open_orders": file_orders(customer),
+        "open_order_form": OpenOrderForm() if may_write else None,
+        "may_close_orders": may_write,
+        "limit_blocking": blocking,
     }
 
 

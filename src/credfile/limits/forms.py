@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.models import Currency
-from credfile.limits.choices import GroupRelation
+from credfile.limits.choices import GroupRelation, OrderClosing, OrderKind
 
 
 class LimitRequestForm(forms.Form):
@@ -27,6 +27,30 @@ class LimitDecisionForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class OpenOrderForm(forms.Form):
+    """An order taken or a shipment not yet invoiced, recorded from the file page."""
+
+    prefix = "order"
+
+    reference = forms.CharField(label=_("Reference"), max_length=60)
+    amount = forms.DecimalField(
+        label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01")
+    )
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices, initial="CNY")
+    kind = forms.ChoiceField(label=_("Order kind"), choices=OrderKind.choices)
+
+
+class OpenOrderCloseForm(forms.Form):
+    closed_as = forms.ChoiceField(label=_("Closed as"), choices=OrderClosing.choices)
+
+
+class LimitBlockForm(forms.Form):
+    blocked = forms.TypedChoiceField(
+        choices=[("1", _("Block")), ("0", _("Unblock"))], coerce=lambda v: v == "1"
+    )
+    reason = forms.CharField(label=_("Reason"), max_length=2000)
 
 
 class GroupForm(forms.Form):

@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from credfile.core.models import currency_field, money_field
 from credfile.customers.models import Customer
-from credfile.limits.choices import GroupRelation, LimitStatus, OrderKind, RequestStatus
+from credfile.limits.choices import (
+    GroupRelation,
+    LimitStatus,
+    OrderClosing,
+    OrderKind,
+    RequestStatus,
+)
 
 # A limit or a request is either a customer's or a customer group's, never both or neither.
 ONE_SUBJECT = Q(customer__isnull=False, group__isnull=True) | Q(
@@ -194,6 +200,17 @@ class CreditLimit(models.Model):
     )
     # Credit stopped (a dispute, insolvency news): every order is refused while set.
     blocked = models.BooleanField(_("blocked"), default=False)
+    # Why credit was blocked (or unblocked) last, by whom and when.
+    block_reason = models.TextField(_("block reason"), blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("blocked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    blocked_at = models.DateTimeField(_("blocked at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -238,6 +255,10 @@ class OpenOrder(models.Model):
     currency = currency_field()
     kind = models.CharField(_("kind"), max_length=10, choices=OrderKind.choices)
     is_open = models.BooleanField(_("open"), default=True)
+    closed_as = models.CharField(
+        _("closed as"), max_length=10, choices=OrderClosing.choices, blank=True
+    )
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

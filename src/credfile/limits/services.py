@@ -180,21 +180,34 @@ def limit_request_decide(
 
 
 @transaction.atomic
-def limit_block(*, actor: User, limit: CreditLimit, blocked: bool) -> CreditLimit:
-    """Stop (or restart) credit under a limit: whoever may decide limits up to the threshold."""
-    if not core_permissions.can_see_exposure_refusals(actor):
+def limit_block(*, actor: User, limit: CreditLimit, blocked: bool, reason: str) -> CreditLimit:
+    """Stop (or restart) credit under a limit in force, saying why: a credit manager or the
+    executive (`limit_block_scope`). Setting the flag it already has changes nothing."""
+    locked = (
+        CreditLimit.objects.select_for_update()
+        .filter(core_permissions.limit_block_scope(actor), pk=limit.pk)
+        .first()
+    )
+    if locked is None:
         raise PermissionDenied(_("You may not block credit."))
-    locked = CreditLimit.objects.select_for_update().get(pk=limit.pk)
-    before = {"blocked": locked.blocked}
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why credit is blocked or unblocked.")]})
+    if locked.blocked == blocked:
+        return locked
+    before = {"blocked": locked.blocked, "block_reason": locked.block_reason}
     locked.blocked = blocked
-    locked.save(update_fields=["blocked"])
+    locked.block_reason = reason
+    locked.blocked_by = actor
+    locked.blocked_at = timezone.now()
+    locked.save(update_fields=["blocked", "block_reason", "blocked_by", "blocked_at"])
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
         obj=locked,
         customer_id=locked.customer_id,
         before=before,
-        after={"blocked": blocked},
+        after={"blocked": blocked, "block_reason": reason},
     )
     return locked
 

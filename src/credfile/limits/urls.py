@@ -1,11 +1,12 @@
 from django.urls import path
 
-from credfile.limits import views
+from credfile.limits import order_views, views
 
 app_name = "limits"
 urlpatterns = [
     path("refusals/", views.refusals_view, name="refusals"),
     path("requests/<int:pk>/decide/", views.limit_decide_view, name="decide"),
+    path("<int:pk>/block/", order_views.limit_block_view, name="block"),
     path("groups/", views.groups_view, name="groups"),
     path("groups/new/", views.group_new_view, name="group-new"),
     path("groups/<int:pk>/", views.group_view, name="group"),

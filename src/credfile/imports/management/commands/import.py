@@ -24,9 +24,9 @@ from credfile.imports.services import import_file
 
 class Command(LocalizedCommand):
     help = gettext_noop(
-        "Import customers, contacts, financial statements, contracts, invoices or payments "
-        "from a CSV or xlsx file, acting as the user named by --as; a file with any error "
-        "imports nothing."
+        "Import customers, contacts, financial statements, contracts, invoices, payments or "
+        "open orders from a CSV or xlsx file, acting as the user named by --as; a file with "
+        "any error imports nothing."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
