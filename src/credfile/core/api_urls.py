@@ -16,4 +16,5 @@ urlpatterns = [
     path("", include("credfile.imports.api.views")),
     path("", include("credfile.limits.api")),
     path("", include("credfile.ratings.api.views")),
+    path("", include("credfile.documents.api")),
 ]
