@@ -377,3 +377,34 @@ def test_the_api_lists_attaches_and_asks_for_deletion(customer: Any, personas: A
     assert [r["id"] for r in rows] == [body["id"], climbing.json()["id"]]
     asked = api.delete(f"{base}{body['id']}/", {"reason": "重复"}, format="json")
     assert asked.status_code == 202 and Document.objects.count() == 2
+
+
+@pytest.fixture
+def own_key(tmp_path: Path, settings: Any) -> Any:
+    """A key file of this test's own, so rotating it leaves other tests alone."""
+    from credfile.core import crypto
+
+    settings.CREDFILE_KEY_FILE = tmp_path / "master.key"
+    crypto.create_key_file()
+    yield settings.CREDFILE_KEY_FILE
+    crypto.reset_key_ring()
+
+
+def test_a_key_rotation_reseals_documents_before_the_old_key_goes(
+    customer: Any, own_key: Any, client_for: Any, personas: Any
+) -> None:
+    from credfile.core import crypto
+    from credfile.core.keys import keys_rotate
+
+    old = crypto.key_ring().active
+    document = samples.attach(customer, document_type="statement", data=samples.PDF, name="fs.pdf")
+    before = _on_disk(document)
+    report = keys_rotate()
+    assert report.retired == [old] and report.rows["documents.Document"] == 1
+    document.refresh_from_db()
+    assert document.key_id == crypto.key_ring().active != old
+    assert _on_disk(document) != before and sorted(_stored_files()) == [document.stored_name]
+    response = client_for(personas.account_manager).get(
+        reverse("customer-documents:download", args=[customer.pk, document.pk])
+    )
+    assert response.content == samples.PDF

@@ -8,6 +8,9 @@ class DocumentsConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self) -> None:
+        from credfile.core.keys import register_resealer
         from credfile.documents import file_page
+        from credfile.documents.services import documents_reseal
 
         file_page.register()
+        register_resealer("documents.Document", documents_reseal)
