@@ -155,6 +155,14 @@ def test_a_zip_bomb_is_refused(customer: Any, settings: Any) -> None:
     _refused(customer, "zip bomb", data=bomb, name="accounts.xlsx")
 
 
+def test_a_zip_over_the_unpacked_size_cap_is_refused_whatever_its_ratio(
+    customer: Any, settings: Any
+) -> None:
+    settings.CREDFILE_DOCUMENT_ZIP_MAX_RATIO = 1_000_000
+    settings.CREDFILE_DOCUMENT_ZIP_MAX_BYTES = 10_000_000
+    _refused(customer, "zip bomb", data=samples.zip_bomb(), name="accounts.xlsx")
+
+
 def test_a_zip_with_too_many_parts_is_refused(customer: Any, settings: Any) -> None:
     settings.CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS = 5
     out = io.BytesIO()
@@ -408,3 +416,18 @@ def test_a_key_rotation_reseals_documents_before_the_old_key_goes(
         reverse("customer-documents:download", args=[customer.pk, document.pk])
     )
     assert response.content == samples.PDF
+
+
+def test_the_title_is_corrected_at_once_from_the_record_page(
+    customer: Any, client_for: Any, personas: Any
+) -> None:
+    document = samples.attach(customer)
+    client = client_for(personas.account_manager)
+    url = reverse("changes:correct", args=["document", document.pk])
+    form = client.get(url)
+    assert form.status_code == 200 and "催款函" in form.content.decode()
+    saved = client.post(url, {"title": "第二次催款函"})
+    assert saved.status_code == 302
+    document.refresh_from_db()
+    assert document.title == "第二次催款函"
+    assert document.stored_name == "C000042_letter_20261103_001.pdf"

@@ -54,6 +54,8 @@ _OOXML_MAIN = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": DOCX,
 }
 _CONTENT_TYPES_MAX = 1 << 20  # [Content_Types].xml is a few kilobytes
+# Small parts may shrink a lot (a short repetitive XML); the ratio counts above this size.
+_RATIO_FLOOR = 1 << 20
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
 
 
@@ -114,9 +116,12 @@ def _check_zip(data: bytes) -> str:
                 while chunk := stream.read(64 * 1024):
                     inflated += len(chunk)
                     total += len(chunk)
-                    if total > max_total or inflated > max_ratio * max(member.compress_size, 1):
+                    if total > max_total or (
+                        inflated > _RATIO_FLOOR
+                        and inflated > max_ratio * max(member.compress_size, 1)
+                    ):
                         raise bomb
-        if total > max_ratio * max(len(data), 1):
+        if total > _RATIO_FLOOR and total > max_ratio * max(len(data), 1):
             raise bomb
         try:
             info = archive.getinfo("[Content_Types].xml")
