@@ -118,3 +118,16 @@ def _audit_digest_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -
     and out of the next test, whose trail they would not match."""
     settings.CREDFILE_AUDIT_DIGEST_DIR = tmp_path_factory.mktemp("audit-digests")
     settings.CREDFILE_AUDIT_DIGEST_COPY = None
+
+
+@pytest.fixture(autouse=True)
+def _document_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Each test keeps its documents in a directory of its own, out of the instance."""
+    location = tmp_path_factory.mktemp("documents")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location), "base_url": None},
+        },
+    }

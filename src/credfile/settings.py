@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "credfile.ratings",
     "credfile.risk",
     "credfile.limits",
+    "credfile.documents",
 ]
 
 MIDDLEWARE = [
@@ -409,3 +410,54 @@ CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS = env_int("CREDFILE_EXPOSURE_MAX_OVERDUE_DAYS
 CREDFILE_EXPOSURE_GRADE_FLOOR = env_str("CREDFILE_EXPOSURE_GRADE_FLOOR", "CCC")
 # The most open orders one POST /api/v1/open-orders/bulk/ may carry.
 CREDFILE_OPEN_ORDERS_BULK_MAX = env_int("CREDFILE_OPEN_ORDERS_BULK_MAX", 500)
+
+
+# Documents on a file (docs/documents.md): where they are kept, how they are named, limits.
+def _documents_storage() -> dict[str, Any]:
+    bucket = env_str("CREDFILE_DOCUMENT_S3_BUCKET", "")
+    if bucket:
+        # S3-compatible storage through django-storages (`pip install credfile[s3]`); the
+        # credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
+        return {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": env_str("CREDFILE_DOCUMENT_S3_ENDPOINT_URL", "") or None,
+                "region_name": env_str("CREDFILE_DOCUMENT_S3_REGION", "") or None,
+                "location": env_str("CREDFILE_DOCUMENT_S3_PREFIX", "documents"),
+                "file_overwrite": False,
+                "default_acl": None,
+                "querystring_auth": True,
+            },
+        }
+    location = env_path("CREDFILE_DOCUMENT_DIR", str(CREDFILE_HOME / "documents"))
+    return {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(location),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "documents": _documents_storage(),
+}
+CREDFILE_DOCUMENT_NAMING = env_str("CREDFILE_DOCUMENT_NAMING", "{code}_{type}_{date}_{seq}.{ext}")
+for _placeholder in ("{seq}", "{ext}"):
+    if _placeholder not in CREDFILE_DOCUMENT_NAMING:
+        raise ImproperlyConfigured(f"CREDFILE_DOCUMENT_NAMING must contain {_placeholder}")
+try:
+    CREDFILE_DOCUMENT_NAMING.format(code="C", type="t", date="20260101", seq="001", ext="pdf")
+except (KeyError, IndexError, ValueError) as _exc:
+    raise ImproperlyConfigured(
+        "CREDFILE_DOCUMENT_NAMING takes only {code}, {type}, {date}, {seq} and {ext}"
+    ) from _exc
+CREDFILE_DOCUMENT_MAX_BYTES = env_int("CREDFILE_DOCUMENT_MAX_BYTES", 20_000_000, minimum=1)
+CREDFILE_DOCUMENT_ZIP_MAX_BYTES = env_int("CREDFILE_DOCUMENT_ZIP_MAX_BYTES", 100_000_000, minimum=1)
+CREDFILE_DOCUMENT_ZIP_MAX_RATIO = env_int("CREDFILE_DOCUMENT_ZIP_MAX_RATIO", 100, minimum=1)
+CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS = env_int("CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS", 2000, minimum=1)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("credfile.followup.urls")),
     path("customers/", include("credfile.ratings.file_urls")),
     path("customers/", include("credfile.limits.file_urls")),
+    path("customers/", include("credfile.documents.file_urls")),
     # The list's export, in the import's columns (/customers/export.xlsx).
     path("customers/", include("credfile.imports.export_urls")),
     path("customers/", include("credfile.customers.urls")),

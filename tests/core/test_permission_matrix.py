@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from credfile.consent.models import Consent
 from credfile.customers.models import Customer
 from credfile.limits.models import OpenOrder
 from tests import records
+from tests.documents import samples
 from tests.factories import CustomerFactory, IndividualFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
@@ -146,6 +148,40 @@ def _verify_contact(client: Client, customer: Customer) -> Any:
     return client.post(reverse("customers:contact-verify", args=[customer.pk, contact.pk]))
 
 
+def _document_web(name: str) -> Callable[[Client, Customer], Any]:
+    def call(client: Client, customer: Customer) -> Any:
+        document = samples.attach(customer)
+        return client.get(reverse(name, args=[customer.pk, document.pk]))
+
+    return call
+
+
+def _document_upload(client: Client, customer: Customer) -> Any:
+    upload = SimpleUploadedFile("minutes.pdf", samples.PDF, content_type="application/pdf")
+    data = {"file": upload, "document_type": "minutes", "title": "会议纪要"}
+    return client.post(
+        reverse("customer-documents:upload", args=[customer.pk]),
+        {**data, "document_date": "2026-11-03"},
+    )
+
+
+def _document_api(method: str) -> Callable[[APIClient, Customer], Any]:
+    def call(client: APIClient, customer: Customer) -> Any:
+        base = f"/api/v1/customers/{customer.pk}/documents/"
+        if method == "post":
+            upload = SimpleUploadedFile("a.pdf", samples.PDF, content_type="application/pdf")
+            data = {"file": upload, "document_type": "letter", "title": "t"}
+            return client.post(base, {**data, "document_date": "2026-11-03"}, format="multipart")
+        document = samples.attach(customer)
+        if method == "download":
+            return client.get(f"/api/v1/documents/{document.pk}/download/")
+        if method == "patch":
+            return client.patch(f"{base}{document.pk}/", {"title": "新标题"}, format="json")
+        return client.delete(f"{base}{document.pk}/", {"reason": "重复上传"}, format="json")
+
+    return call
+
+
 def _invoice_actions(method: str) -> Callable[[Client, Customer], Any]:
     """The collection actions page of an open invoice of the file (POST records one)."""
 
@@ -190,6 +226,7 @@ SECTIONS = (
     "ratings",
     "risk",
     "limits",
+    "documents",
 )
 API_LISTS = (
     "contacts",
@@ -205,6 +242,7 @@ API_LISTS = (
     "reviews",
     "collection-actions",
     "ratings",
+    "documents",
 )
 LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}
@@ -292,6 +330,25 @@ ROUTES: list[Route] = [
     Route("customer-limits:order-close", "rate", _close_order),
     Route("api:customer-watch", "view", _api("get", "watch/"), api=True),
     Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
+    Route("customer-documents:upload", "create", _document_upload),
+    Route("customer-documents:download", "view", _document_web("customer-documents:download")),
+    Route("customer-documents:preview", "view", _document_web("customer-documents:preview")),
+    Route("api:customer-documents", "create", _document_api("post"), api=True),
+    Route("api:document-download", "view", _document_api("download"), api=True),
+    Route(
+        "api:customer-documents-detail",
+        "edit",
+        _document_api("patch"),
+        api=True,
+        label="document patch",
+    ),
+    Route(
+        "api:customer-documents-detail",
+        "edit",
+        _document_api("delete"),
+        api=True,
+        label="document delete",
+    ),
     Route("followup:invoice-actions", "view", _invoice_actions("get")),
     Route("followup:invoice-actions", "create", _invoice_actions("post")),
     Route("api:customer-collection-actions", "create", _collection_action_api, api=True),

@@ -76,6 +76,18 @@ ALLOWED_WORDS = {
     "English",  # the language switcher names each language in itself
     "GET",
     "POST",
+    # File formats, named as they are in Chinese too.
+    "PDF",
+    "PNG",
+    "JPEG",
+    "GIF",
+    "WebP",
+    "docx",
+    "eml",
+    "Word",
+    "zip",
+    "MB",
+    "SHA",
     # Credit grades (三等九级) are written in Latin letters in Chinese too.
     "AAA",
     "AA",
@@ -111,6 +123,7 @@ DATA_APPS = (
     "reviews",
     "followup",
     "limits",
+    "documents",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}

@@ -22,3 +22,4 @@ class FileSection(models.TextChoices):
     RATINGS = "ratings", _("Credit ratings")
     RISK = "risk", _("Risk measures")
     LIMITS = "limits", _("Credit limit")
+    DOCUMENTS = "documents", _("Documents")

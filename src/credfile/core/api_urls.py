@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("credfile.limits.orders_api")),
     path("", include("credfile.risk.api")),
     path("", include("credfile.ratings.api.views")),
+    path("", include("credfile.documents.api")),
 ]

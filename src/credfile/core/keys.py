@@ -69,6 +69,17 @@ def _stale(attributes: list[Sealed], active: str) -> Q:
     return condition
 
 
+# Contents sealed outside model fields (documents' bytes), re-sealed by their apps before the
+# old keys go: label -> reseal(active key id, progress) -> rows re-sealed.
+RESEALERS: dict[str, Callable[[str, Callable[[str, int], None] | None], int]] = {}
+
+
+def register_resealer(
+    label: str, reseal: Callable[[str, Callable[[str, int], None] | None], int]
+) -> None:
+    RESEALERS[label] = reseal
+
+
 def keys_rotate(
     *,
     batch_size: int = BATCH_SIZE,
@@ -118,6 +129,8 @@ def keys_rotate(
             report.rows[label] += len(rows)
             if progress:
                 progress(label, len(rows))
+    for label, reseal in RESEALERS.items():
+        report.rows[label] = reseal(ring.active, progress)
     old = [k for k in ring.keys if k != ring.active]
     for key_id in old:
         del ring.keys[key_id]

@@ -33,7 +33,7 @@ class Action(StrEnum):
 
 
 class Section(StrEnum):
-    """The parts of a credit file. A usage grant names some of the first nine."""
+    """The parts of a credit file. A usage grant names any but the last two."""
 
     BASIC = "basic"
     CONTACTS = "contacts"
@@ -45,6 +45,7 @@ class Section(StrEnum):
     RATINGS = "ratings"
     RISK = "risk"
     LIMITS = "limits"
+    DOCUMENTS = "documents"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
