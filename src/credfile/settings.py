@@ -149,7 +149,11 @@ def _database() -> dict[str, Any]:
     default_sqlite = f"sqlite:///{CREDFILE_HOME / 'credfile.sqlite3'}"
     url = env_str("DATABASE_URL", default_sqlite)
     try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
+        # Seconds a PostgreSQL connection is kept for the next request of its worker: 0
+        # behind a pooler (PgBouncer), or under a server that starts a thread per request
+        # (the development server), where each thread would keep its own.
+        max_age = env_int("CREDFILE_DB_CONN_MAX_AGE", 60, minimum=0)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=max_age))
     except ValueError as exc:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from exc
     if config["ENGINE"] == "django.db.backends.sqlite3":

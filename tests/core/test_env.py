@@ -110,6 +110,10 @@ def _start(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]
             "DATABASE_URL must be a sqlite:// or postgres:// URL",
         ),
         ({"DATABASE_URL": "not a url"}, "DATABASE_URL is not a database URL"),
+        (
+            {"DATABASE_URL": "postgres://u@h/db", "CREDFILE_DB_CONN_MAX_AGE": "-1"},
+            "CREDFILE_DB_CONN_MAX_AGE must be at least 0, got -1",
+        ),
         ({"CREDFILE_TOKEN_HOURS": "0"}, "CREDFILE_TOKEN_HOURS must be at least 1, got 0"),
         ({"CREDFILE_TOKEN_HOURS": "8h"}, "CREDFILE_TOKEN_HOURS must be an integer"),
         (
@@ -157,3 +161,18 @@ def test_api_tokens_live_eight_hours_and_privilege_changes_need_approval_by_defa
     assert settings.CREDFILE_TOKEN_HOURS == 8
     assert settings.REST_KNOX["TOKEN_TTL"] == timedelta(hours=8)
     assert settings.CREDFILE_PRIVILEGE_APPROVAL is True
+
+
+def test_postgresql_connections_are_kept_as_long_as_configured(tmp_path: Path) -> None:
+    code = "import credfile.settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CREDFILE_")}
+    env.update(CREDFILE_HOME=str(tmp_path / "home"), DATABASE_URL="postgres://u@h/db")
+    ages = []
+    for value in (None, "0"):
+        if value is not None:
+            env["CREDFILE_DB_CONN_MAX_AGE"] = value
+        result = subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        ages.append(result.stdout.strip())
+    assert ages == ["60", "0"]

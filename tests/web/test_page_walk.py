@@ -103,7 +103,6 @@ ALLOWED_WORDS = {
     "ROC",
     "PSI",
     "PDO",
-    "SHA",  # SHA-256, the name of a digest
 }
 # A URL path (/api/v1/auth/token/) is a code in either language.
 PATH = re.compile(r"(?<![\w/])/[\w.-]+(?:/[\w.-]*)+")

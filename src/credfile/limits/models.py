@@ -58,7 +58,10 @@ class GroupMember(models.Model):
     """A customer's place in its group; a customer belongs to at most one group."""
 
     group = models.ForeignKey(
-        CustomerGroup, verbose_name=_("customer group"), on_delete=models.CASCADE, related_name="members"
+        CustomerGroup,
+        verbose_name=_("customer group"),
+        on_delete=models.CASCADE,
+        related_name="members",
     )
     customer = models.OneToOneField(
         Customer,
