@@ -83,7 +83,7 @@ def test_a_clean_archive_inspects_ok_and_is_recorded_with_an_audit_event(
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None and event.object_type == "inspections.inspection"
     assert event.object_id == str(inspection.pk) and event.after["result"] == "ok"
-    assert event.actor_label == "command"
+    assert event.actor_label == "system" and event.after["trigger"] == "command"
 
 
 def test_changed_bytes_are_a_checksum_mismatch_naming_the_document(

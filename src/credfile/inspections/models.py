@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credfile.documents.models import Document
 
@@ -44,7 +45,10 @@ class Inspection(models.Model):
         related_name="+",
     )
     result = models.CharField(
-        _("result"), max_length=10, choices=InspectionResult.choices, default="running"
+        pgettext_lazy("result of an archive inspection", "result"),
+        max_length=10,
+        choices=InspectionResult.choices,
+        default="running",
     )
     documents_checked = models.PositiveIntegerField(_("documents checked"), default=0)
     checksum_mismatches = models.PositiveIntegerField(_("checksum mismatches"), default=0)

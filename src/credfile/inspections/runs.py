@@ -58,4 +58,4 @@ def scheduled_inspection(today: datetime.date) -> dict[str, Any]:
     if last is not None and (today - timezone.localdate(last)).days < days:
         return {"ran": False, "last": timezone.localdate(last).isoformat()}
     inspection = inspection_run(trigger=InspectionTrigger.SCHEDULED)
-    return {"ran": True, "inspection": inspection.pk, "result": inspection.result}
+    return {"ran": True, "inspection": inspection.pk, "result": str(inspection.result)}

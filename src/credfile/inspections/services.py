@@ -235,7 +235,6 @@ def inspection_execute(inspection: Inspection, *, actor: Any = None) -> Inspecti
             action=AuditAction.CREATE,
             obj=locked,
             after=inspection_summary(locked),
-            actor_label="" if actor is not None else str(locked.trigger),
         )
     return locked
 
@@ -246,7 +245,8 @@ def inspection_run(*, actor: Any = None, trigger: str = InspectionTrigger.COMMAN
 
 def inspection_summary(inspection: Inspection) -> dict[str, Any]:
     return {
-        "result": inspection.result,
+        "result": str(inspection.result),
+        "trigger": str(inspection.trigger),
         "documents_checked": inspection.documents_checked,
         "checksum_mismatches": inspection.checksum_mismatches,
         "missing_files": inspection.missing_files,
