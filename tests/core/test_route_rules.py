@@ -62,7 +62,8 @@ def _verify_button(client: Client) -> bool:
 
 def _inspection_pages(client: Client) -> bool:
     page = client.get(reverse("inspections:list")).status_code
-    assert page in {200, 404}
+    api = client.get("/api/v1/inspections/").status_code
+    assert page == api and page in {200, 404}
     nav = 'id="nav-inspections"' in client.get(reverse("customers:list")).content.decode()
     assert nav is (page == 200)
     return page == 200

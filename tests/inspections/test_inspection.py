@@ -305,3 +305,21 @@ def test_the_background_thread_finishes_the_inspection(personas: Any) -> None:
     assert inspection.result == InspectionResult.OK and inspection.documents_checked == 1
     event = AuditEvent.objects.order_by("-seq").first()
     assert event is not None and event.actor_id == personas.auditor.pk
+
+
+def test_the_api_lists_inspections_for_auditors_only(
+    personas: Any, documents: list[Document]
+) -> None:
+    from rest_framework.test import APIClient
+
+    _path(documents[0]).unlink()
+    inspection = inspection_run()
+    auditor = APIClient()
+    auditor.force_authenticate(personas.auditor)
+    data = auditor.get("/api/v1/inspections/", HTTP_ACCEPT_LANGUAGE="en").json()
+    (row,) = data["results"]
+    assert row["id"] == inspection.pk and row["result"] == "problems"
+    assert row["missing_files"] == 1 and row["summary"].startswith("Problems found")
+    other = APIClient()
+    other.force_authenticate(personas.credit_manager)
+    assert other.get("/api/v1/inspections/").status_code == 404
