@@ -14,6 +14,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
+from django.utils import timezone
 
 from credfile.audit.models import AuditEvent
 from credfile.documents.models import Document
@@ -210,7 +211,7 @@ def test_the_command_prints_json(documents: list[Document]) -> None:
 
 def test_the_job_inspects_once_per_period(documents: list[Document], settings: Any) -> None:
     settings.CREDFILE_INSPECTION_DAYS = 7
-    today = datetime.date.today()
+    today = timezone.localdate()
     (first,) = run_due(today=today, only=["archive.inspect"])
     assert first.summary is not None and first.summary["ran"] is True
     inspection = Inspection.objects.get()
