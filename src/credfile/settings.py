@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "credfile.risk",
     "credfile.limits",
     "credfile.documents",
+    "credfile.inspections",
 ]
 
 MIDDLEWARE = [
@@ -465,3 +466,7 @@ CREDFILE_DOCUMENT_MAX_BYTES = env_int("CREDFILE_DOCUMENT_MAX_BYTES", 20_000_000,
 CREDFILE_DOCUMENT_ZIP_MAX_BYTES = env_int("CREDFILE_DOCUMENT_ZIP_MAX_BYTES", 100_000_000, minimum=1)
 CREDFILE_DOCUMENT_ZIP_MAX_RATIO = env_int("CREDFILE_DOCUMENT_ZIP_MAX_RATIO", 100, minimum=1)
 CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS = env_int("CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS", 2000, minimum=1)
+# The integrity inspection (docs/documents.md): the daily job runs one when the last
+# finished one is this many days old; 0 turns the scheduled inspection off.
+CREDFILE_INSPECTION_DAYS = env_int("CREDFILE_INSPECTION_DAYS", 7, minimum=0)
+CREDFILE_INSPECTION_IN_BACKGROUND = env_bool("CREDFILE_INSPECTION_IN_BACKGROUND", True)

@@ -27,6 +27,7 @@ urlpatterns = [
     path("reviews/", include("credfile.reviews.urls")),
     path("access/", include("credfile.access.urls")),
     path("audit/", include("credfile.audit.urls")),
+    path("archive/inspections/", include("credfile.inspections.urls")),
     path("imports/", include("credfile.imports.urls")),
     path("ratings/", include("credfile.ratings.urls")),
     path("", include("credfile.risk.urls")),

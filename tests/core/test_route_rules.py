@@ -60,6 +60,24 @@ def _verify_button(client: Client) -> bool:
     return shown
 
 
+def _inspection_pages(client: Client) -> bool:
+    page = client.get(reverse("inspections:list")).status_code
+    api = client.get("/api/v1/inspections/").status_code
+    assert page == api and page in {200, 404}
+    nav = 'id="nav-inspections"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _inspection_button(client: Client) -> bool:
+    page = client.get(reverse("inspections:list"))
+    shown = page.status_code == 200 and 'id="run-inspection"' in page.content.decode()
+    runs = client.post(reverse("inspections:run")).status_code
+    assert runs in {302, 404}
+    assert shown is (runs == 302)
+    return shown
+
+
 def _portfolio(client: Client) -> bool:
     page = client.get(reverse("receivables:portfolio")).status_code
     export = client.get(reverse("receivables:portfolio-export", args=["csv"])).status_code
@@ -201,6 +219,8 @@ def _group_keeping(client: Client) -> bool:
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
+    "can_see_inspections": _inspection_pages,
+    "can_run_inspection": _inspection_button,
     "can_decide_changes": _tab(reverse("changes:queue"), "decide"),
     "can_decide_usage_applications": _tab(reverse("access:list"), "decide"),
     "can_see_all_usage_applications": _tab(reverse("access:list"), "all"),

@@ -14,6 +14,7 @@ from credfile.core import permissions
 class _Policy:
     def __init__(self, user: Any) -> None:
         self.can_audit = permissions.can_audit(user)
+        self.can_see_inspections = permissions.can_see_inspections(user)
         self.can_open_files = permissions.can_open_files(user)
         self.can_see_portfolio = permissions.can_see_portfolio(user)
         self.can_see_overdue_list = permissions.can_see_overdue_list(user)

@@ -527,6 +527,16 @@ def can_verify_audit_chain(user: Any) -> bool:
     return bool(_active(user) and getattr(user, "role", None) == Role.AUDITOR)
 
 
+def can_see_inspections(user: Any) -> bool:
+    """Auditors and the administrator read the archive's integrity inspections."""
+    return bool(_active(user) and getattr(user, "role", None) in {Role.AUDITOR, Role.ADMIN})
+
+
+def can_run_inspection(user: Any) -> bool:
+    """Auditors and the administrator start an integrity inspection from the page."""
+    return bool(_active(user) and getattr(user, "role", None) in {Role.AUDITOR, Role.ADMIN})
+
+
 def usage_application_file_scope(user: Any) -> Q:
     """A filter over usage applications: those whose file's name, owning department and
     page the user may see (a decider reads every file; an applicant only through a grant)."""

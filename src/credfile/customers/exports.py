@@ -42,6 +42,9 @@ EXCLUDED_MODELS: dict[str, str] = {
     "audit.AuditEvent": "processing log of staff actions",
     # A staff member's inbox entry about a change request; the request itself is exported.
     "changes.ChangeNotification": "staff notification",
+    # The archive inspection's note that a stored file failed its check: about the storage,
+    # not the person; the document itself is exported.
+    "inspections.InspectionFinding": "integrity check of stored files",
 }
 
 # Fields that carry no information about the person. Besides these, three kinds of column are

@@ -70,6 +70,12 @@ def _aad(stored_name: str) -> bytes:
     return associated_data("documents.document", "content", stored_name)
 
 
+def document_unseal(stored_name: str, blob: bytes) -> bytes:
+    """A sealed document's stored bytes opened (raises DecryptionFailed when they do not
+    belong to the document): what a download and the integrity inspection read."""
+    return unseal_bytes(blob, _aad(stored_name))
+
+
 def _read(upload: Any) -> bytes:
     """The upload's bytes, reading no more than one byte past the limit."""
     limit = settings.CREDFILE_DOCUMENT_MAX_BYTES
@@ -161,7 +167,7 @@ def document_content(*, actor: User, customer: Customer, document: Document, use
     `customer` comes from `customer_get` with the documents section."""
     with document_storage().open(document.stored_name, "rb") as handle:
         blob = handle.read()
-    data = unseal_bytes(blob, _aad(document.stored_name)) if document.encrypted else blob
+    data = document_unseal(document.stored_name, blob) if document.encrypted else blob
     if hashlib.sha256(data).hexdigest() != document.sha256:
         raise DocumentDamaged(document.stored_name)
     access = customer.access  # type: ignore[attr-defined]

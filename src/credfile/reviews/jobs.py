@@ -65,6 +65,12 @@ def _stability(today: datetime.date) -> dict[str, Any]:
     return stability_record(today=today)
 
 
+def _inspect(today: datetime.date) -> dict[str, Any]:
+    from credfile.inspections.runs import scheduled_inspection
+
+    return scheduled_inspection(today)
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -87,6 +93,8 @@ JOBS = (
         _("Record last month's stability report of the scorecards in use"),
         _stability,
     ),
+    # Daily like the others; it inspects once every CREDFILE_INSPECTION_DAYS days.
+    Job("archive.inspect", _("Inspect the archive's integrity"), _inspect),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
