@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("credfile.risk.api")),
     path("", include("credfile.ratings.api.views")),
     path("", include("credfile.documents.api")),
+    path("", include("credfile.retention.api")),
 ]

@@ -42,6 +42,8 @@ EXCLUDED_MODELS: dict[str, str] = {
     "audit.AuditEvent": "processing log of staff actions",
     # A staff member's inbox entry about a change request; the request itself is exported.
     "changes.ChangeNotification": "staff notification",
+    # The controller's work list of what has fallen due; the records it names are exported.
+    "retention.DestructionItem": "destruction work list",
 }
 
 # Fields that carry no information about the person. Besides these, three kinds of column are

@@ -65,6 +65,13 @@ def _stability(today: datetime.date) -> dict[str, Any]:
     return stability_record(today=today)
 
 
+def _retention_due(today: datetime.date) -> dict[str, Any]:
+    from credfile.retention.services import destruction_list_make
+
+    listing = destruction_list_make(today=today)
+    return {"items": listing.items.count() if listing else 0}
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -86,6 +93,11 @@ JOBS = (
         "ratings.stability",
         _("Record last month's stability report of the scorecards in use"),
         _stability,
+    ),
+    Job(
+        "retention.due",
+        _("List the files and documents past their retention for destruction"),
+        _retention_due,
     ),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
