@@ -124,10 +124,15 @@ def _audit_digest_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -
 def _document_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test keeps its documents in a directory of its own, out of the instance."""
     location = tmp_path_factory.mktemp("documents")
+    archive = tmp_path_factory.mktemp("archive")
     settings.STORAGES = {
         **settings.STORAGES,
         "documents": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(location), "base_url": None},
+        },
+        "archive": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(archive), "base_url": None},
         },
     }

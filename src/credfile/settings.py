@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "credfile.limits",
     "credfile.documents",
     "credfile.inspections",
+    "credfile.retention",
 ]
 
 MIDDLEWARE = [
@@ -451,6 +452,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "documents": _documents_storage(),
+    # Archived files' documents (docs/archive.md): a local directory unless configured.
+    "archive": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": str(env_path("CREDFILE_ARCHIVE_DIR", str(CREDFILE_HOME / "archive"))),
+            "base_url": None,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    },
 }
 CREDFILE_DOCUMENT_NAMING = env_str("CREDFILE_DOCUMENT_NAMING", "{code}_{type}_{date}_{seq}.{ext}")
 for _placeholder in ("{seq}", "{ext}"):

@@ -19,6 +19,7 @@ urlpatterns = [
     path("customers/", include("credfile.ratings.file_urls")),
     path("customers/", include("credfile.limits.file_urls")),
     path("customers/", include("credfile.documents.file_urls")),
+    path("customers/", include("credfile.retention.file_urls")),
     # The list's export, in the import's columns (/customers/export.xlsx).
     path("customers/", include("credfile.imports.export_urls")),
     path("customers/", include("credfile.customers.urls")),
@@ -32,6 +33,7 @@ urlpatterns = [
     path("ratings/", include("credfile.ratings.urls")),
     path("", include("credfile.risk.urls")),
     path("limits/", include("credfile.limits.urls")),
+    path("archive/", include("credfile.retention.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -25,12 +25,13 @@ from rest_framework.test import APIClient
 from credfile.consent.models import Consent
 from credfile.customers.models import Customer
 from credfile.limits.models import OpenOrder
+from credfile.retention.models import LegalHold
 from tests import records
 from tests.documents import samples
 from tests.factories import CustomerFactory, IndividualFactory
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
-ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "rate")
+ACTIONS = ("view", "create", "edit", "delete", "export", "reveal", "rate", "lifecycle")
 
 
 def read_matrix() -> dict[tuple[str, str], dict[str, bool]]:
@@ -154,6 +155,13 @@ def _document_web(name: str) -> Callable[[Client, Customer], Any]:
         return client.get(reverse(name, args=[customer.pk, document.pk]))
 
     return call
+
+
+def _hold_lift(client: Client, customer: Customer) -> Any:
+    hold = LegalHold.objects.create(
+        customer=customer, reason="诉讼", placed_by=customer.account_manager
+    )
+    return client.post(reverse("customer-lifecycle:hold-lift", args=[customer.pk, hold.pk]))
 
 
 def _document_upload(client: Client, customer: Customer) -> Any:
@@ -330,6 +338,15 @@ ROUTES: list[Route] = [
     Route("customer-limits:order-close", "rate", _close_order),
     Route("api:customer-watch", "view", _api("get", "watch/"), api=True),
     Route("api:customer-ratings", "rate", _api("post", "ratings/", {}), api=True),
+    Route("customer-lifecycle:page", "view", _web("get", "customer-lifecycle:page")),
+    Route("customer-lifecycle:settle", "lifecycle", _web("post", "customer-lifecycle:settle")),
+    Route("customer-lifecycle:archive", "lifecycle", _web("post", "customer-lifecycle:archive")),
+    Route(
+        "customer-lifecycle:hold",
+        "lifecycle",
+        _web("post", "customer-lifecycle:hold", data={"reason": "诉讼未决"}),
+    ),
+    Route("customer-lifecycle:hold-lift", "lifecycle", _hold_lift),
     Route("customer-documents:upload", "create", _document_upload),
     Route("customer-documents:download", "view", _document_web("customer-documents:download")),
     Route("customer-documents:preview", "view", _document_web("customer-documents:preview")),

@@ -216,6 +216,46 @@ def _group_keeping(client: Client) -> bool:
     return form == 200
 
 
+def _retention_rules(client: Client) -> bool:
+    page = client.get(reverse("retention:rules")).status_code
+    api = client.get("/api/v1/retention-rules/").status_code
+    assert page == api and page in {200, 404}
+    nav = 'id="nav-retention"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _retention_propose(client: Client) -> bool:
+    page = client.get(reverse("retention:rules"))
+    shown = page.status_code == 200 and 'id="retention-propose"' in page.content.decode()
+    posted = client.post(reverse("retention:propose"), {"record_kind": "file"}).status_code
+    assert posted in {404, 422}
+    assert shown is (posted == 422)
+    return shown
+
+
+def _retention_decide(client: Client) -> bool:
+    from credfile.accounts.models import User
+    from credfile.retention.models import RetentionRuleChange
+
+    maker = User.objects.create(username="second.admin", role="admin", is_staff=True)
+    change = RetentionRuleChange.objects.create(fields={}, reason="x", proposed_by=maker)
+    page = client.get(reverse("retention:rules")).content.decode()
+    shown = reverse("retention:decide", args=[change.pk]) in page
+    posted = client.post(reverse("retention:decide", args=[change.pk]), {"decision": "reject"})
+    assert posted.status_code in {302, 404}
+    assert shown is (posted.status_code == 302)
+    return shown
+
+
+def _due_list(client: Client) -> bool:
+    page = client.get(reverse("retention:due")).status_code
+    assert page in {200, 404}
+    nav = 'id="nav-due"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -231,6 +271,10 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_import": _import_pages,
     "can_decide_ratings": _ratings_waiting,
     "can_see_watch_list": _watch_list,
+    "can_see_retention_rules": _retention_rules,
+    "can_propose_retention_rules": _retention_propose,
+    "can_decide_retention_rules": _retention_decide,
+    "can_see_due_list": _due_list,
     "can_manage_risk_rules": _risk_rules,
     "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py

@@ -33,6 +33,7 @@ from credfile.changes.services import customer_edit
 from credfile.core.permissions import can_open_files
 from credfile.customers.models import Customer
 from credfile.demo.loader import load_demo
+from credfile.retention.models import RetentionRuleChange
 from credfile.reviews.jobs import run_due
 from credfile.reviews.models import Review
 from credfile.reviews.services import review_submit
@@ -123,6 +124,7 @@ DATA_APPS = (
     "followup",
     "limits",
     "documents",
+    "retention",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}
@@ -204,6 +206,8 @@ def data_values() -> list[str]:
     # Proposed values are data too; they are kept sealed or as JSON.
     for request in ChangeRequest.objects.all():
         values.update(v for v in _strings(request.proposal) if len(v) >= 2)
+    for change in RetentionRuleChange.objects.all():
+        values.update(v for v in _strings(change.fields) if len(v) >= 2)
     for review in Review.objects.all():
         values.update(v for v in _strings(review.proposed_changes) if len(v) >= 2)
     for customer in Customer.objects.all():

@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("credfile.ratings.api.views")),
     path("", include("credfile.documents.api")),
     path("", include("credfile.inspections.api")),
+    path("", include("credfile.retention.api")),
 ]

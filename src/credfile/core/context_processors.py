@@ -26,6 +26,8 @@ class _Policy:
         self.can_manage_scorecards = permissions.can_manage_scorecards(user)
         self.can_see_scorecard_stability = permissions.can_see_scorecard_stability(user)
         self.can_see_groups = permissions.can_see_groups(user)
+        self.can_see_retention_rules = permissions.can_see_retention_rules(user)
+        self.can_see_due_list = permissions.can_see_due_list(user)
 
 
 def policy(request: HttpRequest) -> dict[str, Any]:

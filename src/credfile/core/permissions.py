@@ -51,6 +51,15 @@ class Section(StrEnum):
     HISTORY = "history"
 
 
+# An archived file is read only (docs/archive.md): no write reaches it, whoever asks.
+_WRITES = frozenset({Action.CREATE, Action.CHANGE, Action.DELETE})
+ARCHIVED_STATUS = "archived"
+
+
+def _not_archived(prefix: str) -> Q:
+    return ~Q(**{f"{prefix}status": ARCHIVED_STATUS})
+
+
 ALL_SECTIONS = frozenset(Section)
 GRANTABLE_SECTIONS = ALL_SECTIONS - {Section.CONSENTS, Section.HISTORY}
 
@@ -82,6 +91,8 @@ def customer_scope(
     if not _active(user):
         return NOTHING
     scope = _role_scope(user, action, prefix)
+    if action in _WRITES and scope is not NOTHING:
+        scope = scope & _not_archived(prefix)
     lendable = section is None or Section(section) in GRANTABLE_SECTIONS
     if action in {Action.VIEW, Action.REPORT} and grants and lendable and scope is not EVERYTHING:
         granted = _granted(user, prefix, section)
@@ -168,6 +179,8 @@ def in_role_scope(user: Any, action: Action, customer: Any) -> bool:
     """Whether a loaded file is inside the role's scope for `action` (grants aside): the
     same rule as the filter, without a query."""
     if not _active(user):
+        return False
+    if action in _WRITES and getattr(customer, "status", None) == ARCHIVED_STATUS:
         return False
     rule = _role_rule(user, action)
     if rule == "all":
@@ -312,8 +325,8 @@ def rating_scope(user: Any, *, prefix: str = "") -> Q:
     if not _active(user):
         return NOTHING
     if user.role == Role.CREDIT_MANAGER:
-        return EVERYTHING
-    return _role_scope(user, Action.CHANGE, prefix)
+        return _not_archived(prefix)
+    return customer_scope(user, Action.CHANGE, prefix=prefix)
 
 
 def can_rate_in_batch(user: Any) -> bool:
@@ -738,3 +751,60 @@ def limit_block_scope(user: Any, *, prefix: str = "") -> Q:
     if not can_see_exposure_refusals(user):
         return NOTHING
     return Q(**{f"{prefix}status": "active"})
+
+
+# --- the archive: retention schedule, life cycle, legal holds (docs/archive.md) ----------------
+
+
+def can_propose_retention_rules(user: Any) -> bool:
+    """The retention schedule is kept by the administrators: they propose new rules and
+    changes, which wait for approval."""
+    return bool(_active(user) and user.role == Role.ADMIN)
+
+
+def can_see_retention_rules(user: Any) -> bool:
+    """The schedule (rules with their legal basis) is read by whoever works with the archive:
+    administrators, department heads, executives and auditors."""
+    return bool(
+        _active(user)
+        and user.role in {Role.ADMIN, Role.DEPARTMENT_HEAD, Role.EXECUTIVE, Role.AUDITOR}
+    )
+
+
+def retention_decide_scope(user: Any, *, prefix: str = "") -> Q:
+    """The rule changes a user may approve or reject: another administrator's, or any, for
+    an administrator or a department head — never one's own proposal (maker ≠ checker)."""
+    if not (_active(user) and user.role in {Role.ADMIN, Role.DEPARTMENT_HEAD}):
+        return NOTHING
+    return Q(**{f"{prefix}status": "pending"}) & ~Q(**{f"{prefix}proposed_by_id": user.pk})
+
+
+def can_decide_retention_rules(user: Any) -> bool:
+    return retention_decide_scope(user) is not NOTHING
+
+
+def lifecycle_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files a user may settle, archive and place or lift a legal hold on: a department
+    head, the department's files."""
+    if not (_active(user) and user.role == Role.DEPARTMENT_HEAD and user.department_id):
+        return NOTHING
+    return Q(**{f"{prefix}department_id": user.department_id})
+
+
+def can_see_due_list(user: Any) -> bool:
+    """The list of what has fallen due for destruction: department heads (their
+    department's), executives and auditors (every file)."""
+    return bool(
+        _active(user)
+        and (
+            (user.role == Role.DEPARTMENT_HEAD and user.department_id)
+            or user.role in {Role.EXECUTIVE, Role.AUDITOR}
+        )
+    )
+
+
+def due_list_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The items of the destruction lists a user sees: the role's view scope, no grants."""
+    if not can_see_due_list(user):
+        return NOTHING
+    return _role_scope(user, Action.VIEW, prefix)

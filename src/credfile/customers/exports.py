@@ -45,6 +45,8 @@ EXCLUDED_MODELS: dict[str, str] = {
     # The archive inspection's note that a stored file failed its check: about the storage,
     # not the person; the document itself is exported.
     "inspections.InspectionFinding": "integrity check of stored files",
+    # The controller's work list of what has fallen due; the records it names are exported.
+    "retention.DestructionItem": "destruction work list",
 }
 
 # Fields that carry no information about the person. Besides these, three kinds of column are

@@ -24,7 +24,7 @@ from credfile.core.models import Currency
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope, may_place_file
 from credfile.core.sequences import next_value
-from credfile.customers.choices import CustomerKind
+from credfile.customers.choices import CustomerKind, CustomerStatus
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Address, Contact, Customer, Tag
 from credfile.history.choices import Operation
@@ -405,7 +405,7 @@ def customer_update(
         .first()
     )
     if locked is None:
-        raise PermissionDenied(_("You may not change this credit file."))
+        raise PermissionDenied(refusal_message(actor, customer))
     before = model_snapshot(locked)
     if expected_version is not None and locked.version != expected_version:
         from credfile.history.selectors import changes_since
@@ -498,8 +498,19 @@ def lock_customer_for_change(actor: User, customer: Customer) -> Customer:
         .first()
     )
     if locked is None:
-        raise PermissionDenied(_("You may not change this credit file."))
+        raise PermissionDenied(refusal_message(actor, customer))
     return locked
+
+
+def refusal_message(actor: User, customer: Customer) -> str:
+    """Why a write to a file is refused: an archived file (read only) says so to whoever
+    may view it; anyone else learns only that they may not change it."""
+    archived = Customer.objects.filter(
+        customer_scope(actor, Action.VIEW), pk=customer.pk, status=CustomerStatus.ARCHIVED
+    )
+    if archived.exists():
+        return _("This credit file is archived and read only.")
+    return _("You may not change this credit file.")
 
 
 def touch_customer(customer: Customer) -> int:

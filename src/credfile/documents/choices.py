@@ -20,3 +20,5 @@ class DocumentStatus(models.TextChoices):
     """Where a document is in its life; archiving and destruction come later."""
 
     ACTIVE = "active", _("Active")
+    # Its file is archived: the bytes are in the "archive" storage, read only.
+    ARCHIVED = "archived", _("Archived")

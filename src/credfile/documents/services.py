@@ -31,7 +31,7 @@ from credfile.customers.services import (
     save_child_record,
     save_child_update,
 )
-from credfile.documents.choices import SENSITIVE_TYPES, DocumentType
+from credfile.documents.choices import SENSITIVE_TYPES, DocumentStatus, DocumentType
 from credfile.documents.content import inspect
 from credfile.documents.models import Document
 
@@ -46,6 +46,17 @@ class DocumentDamaged(Exception):
 
 def document_storage() -> Storage:
     return storages["documents"]
+
+
+def archive_storage() -> Storage:
+    return storages["archive"]
+
+
+def storage_for(document: Document) -> Storage:
+    """Where a document's bytes are: the archive store once its file is archived."""
+    if document.status == DocumentStatus.ARCHIVED:
+        return archive_storage()
+    return document_storage()
 
 
 def _safe(part: str) -> str:
@@ -165,7 +176,7 @@ def document_content(*, actor: User, customer: Customer, document: Document, use
     """The document's bytes (opened when sealed, checked against the checksum), recorded in
     the audit trail as a look at the file's documents: `view`, or `grant_use` under a grant.
     `customer` comes from `customer_get` with the documents section."""
-    with document_storage().open(document.stored_name, "rb") as handle:
+    with storage_for(document).open(document.stored_name, "rb") as handle:
         blob = handle.read()
     data = document_unseal(document.stored_name, blob) if document.encrypted else blob
     if hashlib.sha256(data).hexdigest() != document.sha256:
@@ -230,10 +241,10 @@ def documents_reseal(active: str, progress: Callable[[str, int], None] | None = 
     """Re-seal every sealed document under the active key (a key rotation's step before the
     old keys are retired). The new bytes are written beside the old and moved over them, so
     an interrupted rotation leaves each document readable and resumes where it stopped."""
-    storage = document_storage()
     done = 0
     stale = Document.objects.filter(encrypted=True).exclude(key_id=active).order_by("pk")
     for document in stale.iterator(chunk_size=100):
+        storage = storage_for(document)
         with storage.open(document.stored_name, "rb") as handle:
             data = unseal_bytes(handle.read(), _aad(document.stored_name))
         blob = seal_bytes(data, _aad(document.stored_name))

@@ -71,6 +71,13 @@ def _inspect(today: datetime.date) -> dict[str, Any]:
     return scheduled_inspection(today)
 
 
+def _retention_due(today: datetime.date) -> dict[str, Any]:
+    from credfile.retention.services import destruction_list_make
+
+    listing = destruction_list_make(today=today)
+    return {"items": listing.items.count() if listing else 0}
+
+
 def _audit_digest(today: datetime.date) -> dict[str, Any]:
     from credfile.audit.digests import digest_write
 
@@ -95,6 +102,11 @@ JOBS = (
     ),
     # Daily like the others; it inspects once every CREDFILE_INSPECTION_DAYS days.
     Job("archive.inspect", _("Inspect the archive's integrity"), _inspect),
+    Job(
+        "retention.due",
+        _("List the files and documents past their retention for destruction"),
+        _retention_due,
+    ),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)

@@ -1,0 +1,44 @@
+"""Reads of the archive's life cycle, through the policy's scopes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from credfile.core.permissions import due_list_scope
+from credfile.retention.models import (
+    DestructionItem,
+    LegalHold,
+    RetentionRule,
+    RetentionRuleChange,
+)
+
+
+def rule_list() -> QuerySet[RetentionRule]:
+    return RetentionRule.objects.order_by("record_kind", "document_type", "file_status", "pk")
+
+
+def rule_changes_pending() -> QuerySet[RetentionRuleChange]:
+    return (
+        RetentionRuleChange.objects.filter(status="pending")
+        .select_related("rule", "proposed_by")
+        .order_by("proposed_at", "pk")
+    )
+
+
+def due_list(*, user: Any) -> QuerySet[DestructionItem]:
+    """The items of the pending destruction lists the user sees, by file."""
+    return (
+        DestructionItem.objects.filter(due_list_scope(user), destruction_list__status="pending")
+        .select_related("customer", "rule", "destruction_list")
+        .order_by("due_on", "pk")
+    )
+
+
+def holds_of(customer_id: int) -> QuerySet[LegalHold]:
+    return (
+        LegalHold.objects.filter(customer_id=customer_id)
+        .select_related("placed_by", "lifted_by")
+        .order_by("-placed_at", "-pk")
+    )

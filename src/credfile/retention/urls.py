@@ -1,0 +1,11 @@
+from django.urls import path
+
+from credfile.retention import views
+
+app_name = "retention"
+urlpatterns = [
+    path("retention/", views.rule_list, name="rules"),
+    path("retention/propose/", views.rule_propose, name="propose"),
+    path("retention/changes/<id:pk>/decide/", views.rule_decide, name="decide"),
+    path("due/", views.due_list, name="due"),
+]
