@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from credfile.audit.models import AuditEvent
 from credfile.documents.models import Document
-from credfile.documents.services import document_storage
+from credfile.documents.services import archive_storage, document_storage
 from credfile.inspections.models import (
     FindingKind,
     Inspection,
@@ -26,6 +26,7 @@ from credfile.inspections.models import (
     InspectionResult,
 )
 from credfile.inspections.services import inspection_run, inspection_start
+from credfile.retention.services import file_archive, file_settle
 from credfile.reviews.jobs import run_due
 from tests.audit.conftest import tampering
 from tests.documents import samples
@@ -85,6 +86,25 @@ def test_a_clean_archive_inspects_ok_and_is_recorded_with_an_audit_event(
     assert event is not None and event.object_type == "inspections.inspection"
     assert event.object_id == str(inspection.pk) and event.after["result"] == "ok"
     assert event.actor_label == "system" and event.after["trigger"] == "command"
+
+
+def test_an_archived_files_documents_are_inspected_in_the_archive_store(
+    documents: list[Document], customer: Any, personas: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    file_settle(actor=personas.department_head, customer=customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        file_archive(actor=personas.department_head, customer=customer)
+    assert not document_storage().exists(documents[0].stored_name)
+    inspection = inspection_run()
+    assert inspection.result == InspectionResult.OK, _kinds(inspection)
+    assert inspection.documents_checked == 3
+    # A copy left behind in the documents store is an orphan there.
+    document_storage().save(documents[0].stored_name, ContentFile(b"left behind"))
+    Path(archive_storage().path(documents[1].stored_name)).write_bytes(b"changed")
+    assert _kinds(inspection_run()) == [
+        (FindingKind.CHECKSUM_MISMATCH, documents[1].stored_name),
+        (FindingKind.ORPHAN, documents[0].stored_name),
+    ]
 
 
 def test_changed_bytes_are_a_checksum_mismatch_naming_the_document(

@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from credfile.audit.chain import VerifyResult
@@ -27,8 +28,9 @@ from credfile.audit.digests import DigestError, DigestScan, digests_scan
 from credfile.audit.selectors import chain_verify
 from credfile.audit.services import audit_record
 from credfile.core.crypto import DecryptionFailed
+from credfile.documents.choices import DocumentStatus
 from credfile.documents.models import Document
-from credfile.documents.services import document_storage, document_unseal
+from credfile.documents.services import archive_storage, document_storage, document_unseal
 from credfile.inspections.models import (
     FindingKind,
     Inspection,
@@ -64,13 +66,13 @@ def _digest(storage: Storage, name: str, encrypted: bool) -> tuple[str, int]:
         return digest.hexdigest(), size
 
 
-def _documents() -> Iterator[list[tuple[int, str, str, bool]]]:
+def _documents() -> Iterator[list[tuple[int, str, str, bool, str]]]:
     last = 0
     while True:
         batch = list(
             Document.objects.filter(pk__gt=last)
             .order_by("pk")
-            .values_list("pk", "stored_name", "sha256", "encrypted")[:BATCH]
+            .values_list("pk", "stored_name", "sha256", "encrypted", "status")[:BATCH]
         )
         if not batch:
             return
@@ -162,12 +164,15 @@ def inspection_start(*, actor: Any = None, trigger: str = InspectionTrigger.COMM
 def inspection_execute(inspection: Inspection, *, actor: Any = None) -> Inspection:
     """Check everything and record what was found with an audit event."""
     began = time.monotonic()
-    storage = document_storage()
+    # An archived file's documents are in the archive store, the others in the documents
+    # store: each is looked for where it should be, and each store is listed for orphans.
+    stores = {False: document_storage(), True: archive_storage()}
     found: list[_Found] = []
     checked = bytes_read = 0
     for batch in _documents():
-        for pk, name, expected, encrypted in batch:
+        for pk, name, expected, encrypted, status in batch:
             checked += 1
+            storage = stores[status == DocumentStatus.ARCHIVED]
             try:
                 actual, size = _digest(storage, name, encrypted)
             except FileNotFoundError:
@@ -191,14 +196,20 @@ def inspection_execute(inspection: Inspection, *, actor: Any = None) -> Inspecti
     if gone:
         still = set(Document.objects.filter(pk__in=gone).values_list("pk", flat=True))
         found = [f for f in found if f.kind != FindingKind.MISSING or f.document_id in still]
-    for names in _batched(_stored_names(storage)):
-        known = set(
-            Document.objects.filter(stored_name__in=names).values_list("stored_name", flat=True)
+    for archived, storage in stores.items():
+        belongs = (
+            Q(status=DocumentStatus.ARCHIVED) if archived else ~Q(status=DocumentStatus.ARCHIVED)
         )
-        for name in names:
-            # A file written after the start may belong to a document still being attached.
-            if name not in known and not _written_since(storage, name, inspection.started_at):
-                found.append(_Found(FindingKind.ORPHAN, name, {}))
+        for names in _batched(_stored_names(storage)):
+            known = set(
+                Document.objects.filter(belongs, stored_name__in=names).values_list(
+                    "stored_name", flat=True
+                )
+            )
+            for name in names:
+                # A file written after the start may belong to a document being attached.
+                if name not in known and not _written_since(storage, name, inspection.started_at):
+                    found.append(_Found(FindingKind.ORPHAN, name, {}))
     chain, chain_found = _chain()
     found += chain_found
     counts = {kind: sum(1 for f in found if f.kind == kind) for kind in FindingKind.values}
