@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from credfile.accounts.choices import Role
 from credfile.changes.choices import FieldGroup
 from credfile.core.env import env_bool, env_int, env_list, env_path, env_str
+from credfile.core.storage_config import file_storages
 
 # Lets model and admin classes be written with type parameters (ModelAdmin[Customer]).
 django_stubs_ext.monkeypatch()
@@ -419,49 +420,12 @@ CREDFILE_OPEN_ORDERS_BULK_MAX = env_int("CREDFILE_OPEN_ORDERS_BULK_MAX", 500)
 
 
 # Documents on a file (docs/documents.md): where they are kept, how they are named, limits.
-def _documents_storage() -> dict[str, Any]:
-    bucket = env_str("CREDFILE_DOCUMENT_S3_BUCKET", "")
-    if bucket:
-        # S3-compatible storage through django-storages (`pip install credfile[s3]`); the
-        # credentials come from the usual AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY.
-        return {
-            "BACKEND": "storages.backends.s3.S3Storage",
-            "OPTIONS": {
-                "bucket_name": bucket,
-                "endpoint_url": env_str("CREDFILE_DOCUMENT_S3_ENDPOINT_URL", "") or None,
-                "region_name": env_str("CREDFILE_DOCUMENT_S3_REGION", "") or None,
-                "location": env_str("CREDFILE_DOCUMENT_S3_PREFIX", "documents"),
-                "file_overwrite": False,
-                "default_acl": None,
-                "querystring_auth": True,
-            },
-        }
-    location = env_path("CREDFILE_DOCUMENT_DIR", str(CREDFILE_HOME / "documents"))
-    return {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": str(location),
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    }
-
-
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "documents": _documents_storage(),
-    # Archived files' documents (docs/archive.md): a local directory unless configured.
-    "archive": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {
-            "location": str(env_path("CREDFILE_ARCHIVE_DIR", str(CREDFILE_HOME / "archive"))),
-            "base_url": None,
-            "file_permissions_mode": 0o600,
-            "directory_permissions_mode": 0o700,
-        },
-    },
+    # Documents, and archived files' documents (docs/archive.md): local directories, or
+    # S3-compatible storage when CREDFILE_DOCUMENT_S3_BUCKET / CREDFILE_ARCHIVE_S3_BUCKET is set.
+    **file_storages(CREDFILE_HOME),
 }
 CREDFILE_DOCUMENT_NAMING = env_str("CREDFILE_DOCUMENT_NAMING", "{code}_{type}_{date}_{seq}.{ext}")
 for _placeholder in ("{seq}", "{ext}"):

@@ -128,6 +128,14 @@ def _start(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]
             {"CREDFILE_PRIVILEGE_APPROVAL": "perhaps"},
             "CREDFILE_PRIVILEGE_APPROVAL must be a boolean",
         ),
+        (
+            {
+                "CREDFILE_DOCUMENT_S3_BUCKET": "credfile",
+                "CREDFILE_ARCHIVE_S3_BUCKET": "credfile",
+                "CREDFILE_ARCHIVE_S3_PREFIX": "documents/archive",
+            },
+            "CREDFILE_ARCHIVE_S3_PREFIX and CREDFILE_DOCUMENT_S3_PREFIX must be two separate",
+        ),
     ],
 )
 def test_credfile_refuses_to_start_with_a_bad_setting(

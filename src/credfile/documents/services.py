@@ -239,8 +239,9 @@ def _document_delete(*, actor: User, document: Document) -> None:
 
 def documents_reseal(active: str, progress: Callable[[str, int], None] | None = None) -> int:
     """Re-seal every sealed document under the active key (a key rotation's step before the
-    old keys are retired). The new bytes are written beside the old and moved over them, so
-    an interrupted rotation leaves each document readable and resumes where it stopped."""
+    old keys are retired). On disk the new bytes are written beside the old and moved over
+    them, in an object store the object is replaced whole, so an interrupted rotation leaves
+    each document readable and resumes where it stopped."""
     done = 0
     stale = Document.objects.filter(encrypted=True).exclude(key_id=active).order_by("pk")
     for document in stale.iterator(chunk_size=100):
@@ -248,13 +249,16 @@ def documents_reseal(active: str, progress: Callable[[str, int], None] | None = 
         with storage.open(document.stored_name, "rb") as handle:
             data = unseal_bytes(handle.read(), _aad(document.stored_name))
         blob = seal_bytes(data, _aad(document.stored_name))
-        spare = storage.save(f"{document.stored_name}.reseal", ContentFile(blob))
-        if hasattr(storage, "path"):
-            os.replace(storage.path(spare), storage.path(document.stored_name))
+        try:
+            local = storage.path(document.stored_name)
+        except NotImplementedError:  # an object store (S3) has no local path
+            # S3 swaps in the new object when its (multipart) upload completes: until then
+            # the old one is read.
+            with storage.open(document.stored_name, "wb") as handle:
+                handle.write(blob)
         else:
-            storage.delete(document.stored_name)
-            storage.save(document.stored_name, ContentFile(blob))
-            storage.delete(spare)
+            spare = storage.save(f"{document.stored_name}.reseal", ContentFile(blob))
+            os.replace(storage.path(spare), local)
         Document.objects.filter(pk=document.pk).update(key_id=bytes_key_id(blob) or "")
         done += 1
         if progress:
