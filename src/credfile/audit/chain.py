@@ -164,7 +164,9 @@ def row_content_holds(row: tuple[Any, ...]) -> bool:
     if not content_digest:
         return erased_in is None
     if erased_in is not None:
-        return erased_in > row[1] and not salt and not object_repr and before is None and after is None
+        return (
+            erased_in > row[1] and not salt and not object_repr and before is None and after is None
+        )
     return content_hash(salt=salt, object_repr=object_repr, before=before, after=after) == (
         content_digest
     )

@@ -37,7 +37,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
             content_digest=""
         )
         return models.QuerySet.update(
-            erasable, object_repr="", before=None, after=None, content_salt="",
+            erasable,
+            object_repr="",
+            before=None,
+            after=None,
+            content_salt="",
             erased_in=certificate_seq,
         )
 

@@ -797,6 +797,10 @@ def destruction_scope(user: Any, *, prefix: str = "customer__") -> Q:
     return lifecycle_scope(user, prefix=prefix)
 
 
+def can_approve_destruction(user: Any) -> bool:
+    return lifecycle_scope(user) is not NOTHING
+
+
 def can_see_certificates(user: Any) -> bool:
     """Destruction certificates: whoever sees the lists they come from."""
     return can_see_due_list(user)

@@ -304,28 +304,30 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
 def destruction_approve(
     *,
     actor: User,
-    listing: DestructionList,
+    listing: DestructionList | None = None,
     item_ids: list[int] | None = None,
     today: datetime.date | None = None,
 ) -> Outcome:
-    """Approve and carry out the destruction of a list's pending items of the actor's
-    department (those named, or all): files first, so their documents and records go
+    """Approve and carry out the destruction of pending items of the actor's department:
+    those named, or all of `listing`. Files go first, so their documents and records go
     with them. Each item is its own transaction with its certificate; an item that may
-    not go now (a legal hold) is reported and stays on the list."""
+    not go now (a legal hold) is reported and stays listed."""
     today = today or timezone.localdate()
-    pending = DestructionItem.objects.filter(
-        destruction_scope(actor), destruction_list=listing, status=ItemStatus.PENDING
-    )
+    pending = DestructionItem.objects.filter(destruction_scope(actor), status=ItemStatus.PENDING)
+    if listing is not None:
+        pending = pending.filter(destruction_list=listing)
     if item_ids is not None:
         pending = pending.filter(pk__in=item_ids)
+    elif listing is None:
+        raise PermissionDenied(_("Name the list or the items to destroy."))
     order = models.Case(
         models.When(kind=ItemKind.FILE, then=0), default=1, output_field=models.IntegerField()
     )
-    chosen = list(pending.order_by(order, "pk").values_list("pk", flat=True))
+    chosen = list(pending.order_by(order, "pk").values_list("pk", "destruction_list_id"))
     if not chosen:
-        raise PermissionDenied(_("Nothing on this list is waiting for your approval."))
+        raise PermissionDenied(_("Nothing chosen is waiting for your approval."))
     outcome = Outcome()
-    for pk in chosen:
+    for pk, _list in chosen:
         try:
             outcome.certificates.append(_destroy(pk, actor, today))
         except ValidationError as exc:
@@ -334,10 +336,10 @@ def destruction_approve(
         except PermissionDenied:
             # Destroyed meanwhile with its file, by this approval or another.
             continue
-    if not DestructionItem.objects.filter(
-        destruction_list=listing, status=ItemStatus.PENDING
-    ).exists():
-        DestructionList.objects.filter(pk=listing.pk).update(status=DestructionStatus.DONE)
+    touched = {list_id for _pk, list_id in chosen}
+    DestructionList.objects.filter(pk__in=touched).exclude(items__status=ItemStatus.PENDING).update(
+        status=DestructionStatus.DONE
+    )
     return outcome
 
 
