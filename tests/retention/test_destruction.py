@@ -69,7 +69,7 @@ def _scan_database(needles: list[str]) -> list[str]:
     found: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")  # noqa: S608
+            cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)}")
             for row in cursor.fetchall():
                 text = " ".join(
                     v.decode("latin-1") if isinstance(v, bytes | memoryview) else str(v)

@@ -8,8 +8,7 @@ from typing import Any
 
 from django.urls import URLPattern, path
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
-from rest_framework import status
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response

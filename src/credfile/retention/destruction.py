@@ -288,7 +288,7 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
         .select_related("rule", "request")
         .first()
     )
-    if item is None:
+    if item is None or item.customer_id is None:
         raise PermissionDenied(_("You may not approve the destruction of this record."))
     customer = Customer.objects.select_for_update().get(pk=item.customer_id)
     if _held(customer.pk, today):

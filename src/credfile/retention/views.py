@@ -18,13 +18,13 @@ from credfile.core.forms import apply_service_errors
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import (
     Action,
+    can_approve_destruction,
     can_decide_retention_rules,
     can_propose_retention_rules,
-    can_approve_destruction,
     can_see_certificates,
     can_see_due_list,
-    certificate_scope,
     can_see_retention_rules,
+    certificate_scope,
     customer_scope,
     lifecycle_scope,
     retention_decide_scope,
