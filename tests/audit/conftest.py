@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from credfile.audit.chain import event_hash
+from credfile.audit.chain import content_hash, event_hash
 from credfile.audit.models import AuditEvent
 from credfile.audit.services import audit_record
 from tests.conftest import Personas
@@ -78,6 +78,7 @@ def rechain_from(seq: int) -> None:
         "after",
         "ip",
         "request_id",
+        "content_salt",
     ]
     prev = AuditEvent.objects.filter(seq=seq - 1).values_list("hash", flat=True).first()
     prev = prev or "0" * 64
@@ -86,10 +87,18 @@ def rechain_from(seq: int) -> None:
         for row in rows:
             values = dict(zip(columns, row, strict=True))
             event_id = values.pop("id")
+            salt = values.pop("content_salt")
+            values["content_digest"] = content = content_hash(
+                salt=salt,
+                object_repr=values["object_repr"],
+                before=values["before"],
+                after=values["after"],
+            )
             digest = event_hash(prev_hash=prev, **values)
             cursor.execute(
-                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s",
-                [prev, digest, event_id],
+                "UPDATE audit_auditevent SET prev_hash = %s, hash = %s, content_digest = %s "
+                "WHERE id = %s",
+                [prev, digest, content, event_id],
             )
             prev = digest
         cursor.execute(

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from credfile.audit.chain import GENESIS_HASH, event_hash
+from credfile.audit.chain import GENESIS_HASH, content_hash, event_hash
 from credfile.audit.models import AppendOnlyError, AuditEvent, AuditHead
 from credfile.audit.selectors import chain_verify
 from credfile.audit.services import audit_record
@@ -103,13 +103,17 @@ def _forge(seq: int, prev_hash: str, actor_id: int) -> int:
         "ip": None,
         "request_id": "",
     }
+    salt = "ab" * 16
+    fields["content_digest"] = content = content_hash(
+        salt=salt, object_repr="forged", before=None, after=None
+    )
     digest = event_hash(prev_hash=prev_hash, **fields)
     with tampering() as cursor:
         cursor.execute(
             "INSERT INTO audit_auditevent (seq, prev_hash, hash, occurred_at, actor_id, "
             "actor_label, action, object_type, object_id, object_repr, customer_id, before, "
-            "after, ip, request_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, NULL, "
-            "NULL, NULL, %s)",
+            "after, ip, request_id, content_digest, content_salt) VALUES (%s, %s, %s, %s, %s, %s, "
+            "%s, %s, %s, %s, %s, NULL, NULL, NULL, %s, %s, %s)",
             [
                 seq,
                 prev_hash,
@@ -123,6 +127,8 @@ def _forge(seq: int, prev_hash: str, actor_id: int) -> int:
                 "forged",
                 77,
                 "",
+                content,
+                salt,
             ],
         )
     return AuditEvent.objects.get(seq=seq).pk

@@ -347,6 +347,17 @@ ROUTES: list[Route] = [
         _web("post", "customer-lifecycle:hold", data={"reason": "诉讼未决"}),
     ),
     Route("customer-lifecycle:hold-lift", "lifecycle", _hold_lift),
+    Route(
+        "customer-lifecycle:deletion-request",
+        "lifecycle",
+        _web("post", "customer-lifecycle:deletion-request", data={"basis": "本人书面申请"}),
+    ),
+    Route(
+        "api:customer-deletion-request",
+        "lifecycle",
+        _api("post", "deletion-request/", {"basis": "本人书面申请"}),
+        api=True,
+    ),
     Route("customer-documents:upload", "create", _document_upload),
     Route("customer-documents:download", "view", _document_web("customer-documents:download")),
     Route("customer-documents:preview", "view", _document_web("customer-documents:preview")),

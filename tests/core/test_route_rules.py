@@ -3,6 +3,7 @@ checked against the policy function and against what the route shows the role.""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -256,6 +257,43 @@ def _due_list(client: Client) -> bool:
     return page == 200
 
 
+def _destruction_approve(client: Client) -> bool:
+    from credfile.accounts.models import User
+    from credfile.retention.models import DestructionItem, DestructionList
+    from tests.factories import CustomerFactory
+
+    head = User.objects.filter(role="department_head").first()
+    assert head is not None
+    customer = CustomerFactory(department=head.department)
+    listing = DestructionList.objects.create(listed_on=datetime.date(2026, 1, 1))
+    DestructionItem.objects.create(
+        destruction_list=listing,
+        kind="document",
+        customer=customer,
+        object_id=999_999,
+        due_on=listing.listed_on,
+    )
+    page = client.get(reverse("retention:due"))
+    shown = page.status_code == 200 and 'id="due-approve"' in page.content.decode()
+    posted = client.post(reverse("retention:due-approve")).status_code
+    empty = DestructionList.objects.create(listed_on=listing.listed_on)
+    api = client.post(
+        f"/api/v1/destruction-lists/{empty.pk}/approve/", "{}", content_type="application/json"
+    ).status_code
+    assert posted in {302, 404} and api in {403, 404}
+    assert shown is (posted == 302) is (api == 403)
+    return shown
+
+
+def _certificates(client: Client) -> bool:
+    page = client.get(reverse("retention:certificates")).status_code
+    api = client.get("/api/v1/destruction-certificates/").status_code
+    assert page in {200, 404} and (page == 200) is (api == 200)
+    nav = 'id="nav-certificates"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -275,6 +313,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_propose_retention_rules": _retention_propose,
     "can_decide_retention_rules": _retention_decide,
     "can_see_due_list": _due_list,
+    "can_approve_destruction": _destruction_approve,
+    "can_see_certificates": _certificates,
     "can_manage_risk_rules": _risk_rules,
     "can_see_exposure_refusals": _exposure_refusals,
     "can_rate_in_batch": None,  # a command: tests/ratings/test_command.py

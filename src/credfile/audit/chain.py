@@ -6,6 +6,15 @@ event's hash, so changing, removing, inserting or reordering any event breaks a 
 catches a rewrite that recomputed every later hash. See docs/audit.md.
 
 The serialisation is a stored format: changing it invalidates every existing chain.
+
+Erasable events (format 2): the hash covers, instead of the event's content (object_repr,
+before, after), a salted SHA-256 of it, `content_digest`. Destroying a file under the
+retention schedule erases that content and its salt but keeps the digest, so every link
+still recomputes; the erasure is legitimate only where a later destruction certificate in
+the chain names the event (`erased_in` is that certificate's seq, its `after` lists the
+seqs it erased). The salt keeps a short erased value (a status, a date) from being
+confirmed by guessing. Events written before format 2 (empty `content_digest`) hash their
+content directly and are never erased.
 """
 
 from __future__ import annotations
@@ -38,7 +47,12 @@ CHAIN_COLUMNS = (
     "after",
     "ip",
     "request_id",
+    "content_digest",
+    "content_salt",
+    "erased_in",
 )
+# Where the certificate lists the seqs it erased, in its `after`.
+ERASED_KEY = "erased_events"
 
 
 # Sorted keys, no spaces, UTF-8 as is. One encoder for all: json.dumps with options builds a new
@@ -50,6 +64,12 @@ _CANONICAL = json.JSONEncoder(
 
 def utc_iso(moment: datetime.datetime) -> str:
     return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def content_hash(*, salt: str, object_repr: str, before: Any, after: Any) -> str:
+    """The salted SHA-256 of an event's erasable content."""
+    content = {"salt": salt, "object_repr": object_repr, "before": before, "after": after}
+    return hashlib.sha256(_CANONICAL.encode(content).encode("utf-8")).hexdigest()
 
 
 def event_hash(
@@ -68,9 +88,11 @@ def event_hash(
     after: Any,
     ip: str | None,
     request_id: str,
+    content_digest: str = "",
 ) -> str:
-    """SHA-256 (hex) of the sorted-key JSON of the event's content and its predecessor's hash."""
-    payload = {
+    """SHA-256 (hex) of the sorted-key JSON of the event's content and its predecessor's hash;
+    with a `content_digest`, of that digest in place of object_repr, before and after."""
+    payload: dict[str, Any] = {
         "seq": seq,
         "prev_hash": prev_hash,
         "occurred_at": utc_iso(occurred_at),
@@ -86,6 +108,9 @@ def event_hash(
         "ip": ip,
         "request_id": request_id,
     }
+    if content_digest:
+        del payload["object_repr"], payload["before"], payload["after"]
+        payload["content"] = content_digest
     return hashlib.sha256(_CANONICAL.encode(payload).encode("utf-8")).hexdigest()
 
 
@@ -108,6 +133,9 @@ def row_hash(row: tuple[Any, ...]) -> str:
         after,
         ip,
         request_id,
+        content_digest,
+        _salt,
+        _erased_in,
     ) = row
     return event_hash(
         seq=seq,
@@ -124,6 +152,23 @@ def row_hash(row: tuple[Any, ...]) -> str:
         after=after,
         ip=ip,
         request_id=request_id,
+        content_digest=content_digest,
+    )
+
+
+def row_content_holds(row: tuple[Any, ...]) -> bool:
+    """Whether a row's content matches its digest: recomputed while it is there; once erased,
+    nothing of it may be left."""
+    object_repr, before, after = row[10], row[12], row[13]
+    content_digest, salt, erased_in = row[16], row[17], row[18]
+    if not content_digest:
+        return erased_in is None
+    if erased_in is not None:
+        return (
+            erased_in > row[1] and not salt and not object_repr and before is None and after is None
+        )
+    return content_hash(salt=salt, object_repr=object_repr, before=before, after=after) == (
+        content_digest
     )
 
 
@@ -136,6 +181,7 @@ TIME_REVERSED = "time_reversed"
 HEAD_MISMATCH = "head_mismatch"
 DIGEST_MISMATCH = "digest_mismatch"
 TRUNCATED = "truncated"
+UNCERTIFIED = "uncertified"
 
 
 @dataclass
@@ -282,6 +328,8 @@ def verify_chain(
                 HEAD_MISMATCH, head[0], None, {"last_seq": walker.last_seq, "head_seq": head[0]}
             )
             break
+    if result.broken is None:
+        result.broken = walker.pending_erasure()
     result.seconds = time.perf_counter() - started
     result.last_seq = walker.last_seq
     result.last_hash = walker.prev_hash
@@ -300,6 +348,8 @@ class _Walker:
         self.last_seq = 0
         self.prev_hash = GENESIS_HASH
         self.prev_row: tuple[Any, ...] | None = None
+        # {certificate seq: {erased seq: event id}} not yet matched by their certificate.
+        self.erased: dict[int, dict[int, int]] = {}
 
     def walk(
         self,
@@ -314,6 +364,8 @@ class _Walker:
             found = True
             for row in rows:
                 broken = _check_row(row, self.last_seq + 1, self.prev_hash, self.prev_row)
+                if broken is None:
+                    broken = self._check_erasure(row)
                 if broken is not None:
                     result.broken = broken
                     return found
@@ -324,6 +376,26 @@ class _Walker:
             if progress is not None:
                 progress(result.checked)
         return found
+
+    def _check_erasure(self, row: tuple[Any, ...]) -> Break | None:
+        """An erased event waits for its certificate, which must list it."""
+        seq, after, erased_in = row[1], row[13], row[18]
+        if erased_in is not None:
+            self.erased.setdefault(erased_in, {})[seq] = row[0]
+        waiting = self.erased.pop(seq, None)
+        if waiting:
+            listed = set(after.get(ERASED_KEY, ())) if isinstance(after, dict) else set()
+            for erased_seq, event_id in sorted(waiting.items()):
+                if erased_seq not in listed:
+                    return Break(UNCERTIFIED, erased_seq, event_id, {"certificate": seq})
+        return None
+
+    def pending_erasure(self) -> Break | None:
+        """An erased event whose certificate never came."""
+        for certificate, waiting in sorted(self.erased.items()):
+            erased_seq, event_id = min(waiting.items())
+            return Break(UNCERTIFIED, erased_seq, event_id, {"certificate": certificate})
+        return None
 
 
 def _check_row(
@@ -343,7 +415,10 @@ def _check_row(
             # Both claim the same predecessor: the one before this one was slipped in between.
             return Break(INSERTED, prev_row[1], prev_row[0], {})
         return Break(REORDERED, seq, event_id, {"expected": prev_hash, "found": row_prev_hash})
-    if row_hash(row) != stored_hash:
+    if row_hash(row) != stored_hash or not row_content_holds(row):
+        return Break(CHANGED, seq, event_id, {})
+    if prev_row is not None and prev_row[16] and not row[16]:
+        # Once events carry a content digest, a later one without is not one credfile wrote.
         return Break(CHANGED, seq, event_id, {})
     if prev_row is not None and occurred_at < prev_row[4]:
         return Break(TIME_REVERSED, seq, event_id, {})

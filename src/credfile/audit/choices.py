@@ -30,3 +30,5 @@ class AuditAction(models.TextChoices):
     # Change requests (credfile.changes).
     SUBMIT = "submit", _("Submit for approval")
     SUPERSEDE = "supersede", _("Superseded")
+    # The retention schedule's end of a record (credfile.retention.destruction).
+    DESTROY = "destroy", _("Destroy")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from credfile.audit.chain import GENESIS_HASH, event_hash
+from credfile.audit.chain import GENESIS_HASH, content_hash, event_hash
 from credfile.audit.choices import AuditAction
 
 
@@ -26,6 +27,23 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError("audit events cannot be deleted")
+
+    def erase_content(self, *, certificate_seq: int) -> int:
+        """Erase the content (object, before, after, salt) of these events, keeping what the
+        hash covers: the one change the trail allows, for a destruction certificate at
+        `certificate_seq` that lists them (credfile.retention.destruction). Events of the
+        first format, which hash their content itself, are left as they are."""
+        erasable = self.filter(erased_in__isnull=True, seq__lt=certificate_seq).exclude(
+            content_digest=""
+        )
+        return models.QuerySet.update(
+            erasable,
+            object_repr="",
+            before=None,
+            after=None,
+            content_salt="",
+            erased_in=certificate_seq,
+        )
 
 
 class AuditEvent(models.Model):
@@ -60,6 +78,11 @@ class AuditEvent(models.Model):
     after = models.JSONField(_("after"), null=True, blank=True)
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     request_id = models.CharField(_("request id"), max_length=32, blank=True)
+    # What the hash covers in place of object_repr, before and after (credfile.audit.chain).
+    content_digest = models.CharField(_("content digest"), max_length=64, blank=True)
+    content_salt = models.CharField(max_length=32, blank=True, editable=False)
+    # The seq of the destruction certificate that erased the content.
+    erased_in = models.BigIntegerField(_("erased by certificate"), null=True, blank=True)
 
     objects: ClassVar[AuditEventQuerySet] = AuditEventQuerySet.as_manager()  # type: ignore[assignment]
 
@@ -109,6 +132,17 @@ class AuditEvent(models.Model):
             after=self.after,
             ip=self.ip,
             request_id=self.request_id,
+            content_digest=self.content_digest,
+        )
+
+    def seal_content(self) -> None:
+        """Give the event a fresh salt and the digest of its content (format 2)."""
+        self.content_salt = secrets.token_hex(16)
+        self.content_digest = content_hash(
+            salt=self.content_salt,
+            object_repr=self.object_repr,
+            before=self.before,
+            after=self.after,
         )
 
 

@@ -156,6 +156,15 @@ def _locked_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
+def audit_hold() -> None:
+    """Hold the chain head until the transaction ends: no event is appended meanwhile by
+    anyone else. For a writer that must read the trail and then append to it consistently
+    (a destruction certificate listing the events it erases)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise transaction.TransactionManagementError("audit_hold needs a transaction")
+    _locked_head()
+
+
 @transaction.atomic
 def audit_record(
     *,
@@ -212,6 +221,7 @@ def audit_record(
         ip=_clean_ip(context.ip) if context else None,
         request_id=context.request_id if context else "",
     )
+    event.seal_content()
     event.hash = event.compute_hash()
     event.save()
     head.seq, head.hash, head.occurred_at = event.seq, event.hash, event.occurred_at
@@ -263,6 +273,7 @@ def audit_record_many(
             ip=_clean_ip(context.ip) if context else None,
             request_id=context.request_id if context else "",
         )
+        event.seal_content()
         event.hash = event.compute_hash()
         prev = event.hash
         events.append(event)

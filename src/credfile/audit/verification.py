@@ -17,6 +17,7 @@ from credfile.audit.chain import (
     REORDERED,
     TIME_REVERSED,
     TRUNCATED,
+    UNCERTIFIED,
     Break,
 )
 from credfile.audit.digests import (
@@ -85,6 +86,14 @@ def describe_break(broken: Break) -> str:
             _(
                 "The chain ends at seq %(last_seq)s but its head records seq %(head_seq)s: the "
                 "newest events were deleted, or the head was changed."
+            )
+            % values
+        )
+    if broken.reason == UNCERTIFIED:
+        return (
+            _(
+                "The content of event seq %(seq)s (id %(id)s) was erased, but the destruction "
+                "certificate it names (seq %(certificate)s) does not list it."
             )
             % values
         )

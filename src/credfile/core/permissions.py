@@ -791,6 +791,31 @@ def lifecycle_scope(user: Any, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}department_id": user.department_id})
 
 
+def destruction_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The destruction items a user may approve, and the files whose deletion request
+    (PIPL) a user may record: a department head, the department's files (`lifecycle_scope`)."""
+    return lifecycle_scope(user, prefix=prefix)
+
+
+def can_approve_destruction(user: Any) -> bool:
+    return lifecycle_scope(user) is not NOTHING
+
+
+def can_see_certificates(user: Any) -> bool:
+    """Destruction certificates: whoever sees the lists they come from."""
+    return can_see_due_list(user)
+
+
+def certificate_scope(user: Any) -> Q:
+    """The certificates a user reads: a department head the department's, executives and
+    auditors every one. A certificate holds no data of the destroyed record."""
+    if not can_see_certificates(user):
+        return NOTHING
+    if user.role == Role.DEPARTMENT_HEAD:
+        return Q(department_id=user.department_id)
+    return Q()
+
+
 def can_see_due_list(user: Any) -> bool:
     """The list of what has fallen due for destruction: department heads (their
     department's), executives and auditors (every file)."""

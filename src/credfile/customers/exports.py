@@ -47,6 +47,11 @@ EXCLUDED_MODELS: dict[str, str] = {
     "inspections.InspectionFinding": "integrity check of stored files",
     # The controller's work list of what has fallen due; the records it names are exported.
     "retention.DestructionItem": "destruction work list",
+    # The proof that a record was destroyed: codes, hashes and counts, no data of the person.
+    "retention.DestructionCertificate": "proof of destruction",
+    # The controller's record of how a deletion request came (no personal data by rule); the
+    # file it names is exported while it is there.
+    "retention.DeletionRequest": "record of a deletion request",
 }
 
 # Fields that carry no information about the person. Besides these, three kinds of column are

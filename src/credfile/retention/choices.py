@@ -33,6 +33,17 @@ class ProposalStatus(models.TextChoices):
 
 class DestructionStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
+    DONE = "done", _("Destroyed")
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    DESTROYED = "destroyed", _("Destroyed")
+
+
+class RequestStatus(models.TextChoices):
+    LISTED = "listed", _("Listed for destruction")
+    DESTROYED = "destroyed", _("Destroyed")
 
 
 class ItemKind(models.TextChoices):

@@ -11,4 +11,9 @@ urlpatterns = [
     path("<id:customer_pk>/lifecycle/archive/", views.archive, name="archive"),
     path("<id:customer_pk>/lifecycle/holds/", views.hold_place, name="hold"),
     path("<id:customer_pk>/lifecycle/holds/<id:pk>/lift/", views.hold_lift, name="hold-lift"),
+    path(
+        "<id:customer_pk>/lifecycle/deletion-request/",
+        views.deletion_request,
+        name="deletion-request",
+    ),
 ]

@@ -48,3 +48,18 @@ class LegalHoldForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Leave empty for a hold until it is lifted."),
     )
+
+
+class DeletionRequestForm(forms.Form):
+    basis = forms.CharField(
+        label=_("request"),
+        max_length=500,
+        required=False,
+        help_text=_(
+            "How and when the person asked (a letter's number, a call logged). No personal "
+            "data: the request is kept after the file is destroyed."
+        ),
+    )
+    received_on = forms.DateField(
+        label=_("received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

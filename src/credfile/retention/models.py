@@ -14,8 +14,10 @@ from credfile.retention.choices import (
     CountsFrom,
     DestructionStatus,
     ItemKind,
+    ItemStatus,
     ProposalStatus,
     RecordKind,
+    RequestStatus,
     RuleFileStatus,
 )
 
@@ -191,9 +193,100 @@ class DestructionList(models.Model):
         return f"{self.listed_on}"
 
 
+class DeletionRequest(models.Model):
+    """A person's request to delete their credit file (PIPL art. 47), recorded by the
+    department head and destroyed through the same approval as the retention schedule's."""
+
+    # A plain number: the request is kept, as evidence it was met, after the file is gone.
+    customer_id = models.BigIntegerField(_("customer"))
+    customer_code = models.CharField(_("customer code"), max_length=32)
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_on = models.DateField(_("received on"))
+    basis = models.CharField(_("basis"), max_length=500)
+    recorded_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus.choices, default=RequestStatus.LISTED
+    )
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("deletion request")
+        verbose_name_plural = _("deletion requests")
+        indexes = [models.Index(fields=["customer_id"], name="deletion_request_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_code} {self.received_on}"
+
+
+class DestructionCertificate(models.Model):
+    """The proof that a record was destroyed: what (kind, ids, the file's code), why (the
+    rule or request and its legal basis), when, who approved it, and SHA-256 hashes of what
+    was destroyed, never the data. Its audit event (`audit_seq`) lists the events whose
+    content was erased, so the trail still verifies."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
+    customer_id = models.BigIntegerField(_("customer"))
+    customer_code = models.CharField(_("customer code"), max_length=32)
+    object_id = models.BigIntegerField(_("object"))
+    department = models.ForeignKey(
+        "accounts.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    rule = models.ForeignKey(
+        RetentionRule,
+        verbose_name=_("retention rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    request = models.ForeignKey(
+        DeletionRequest,
+        verbose_name=_("deletion request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    legal_basis = models.TextField(_("legal basis"))
+    due_on = models.DateField(_("due on"))
+    approved_by = models.ForeignKey(
+        USER, verbose_name=_("approved by"), on_delete=models.PROTECT, related_name="+"
+    )
+    destroyed_at = models.DateTimeField(_("destroyed at"))
+    # {"record": sha256 of the record's last state, "documents": [{name, sha256}]}
+    hashes = models.JSONField(_("hashes"), default=dict)
+    # {"rows": {model: n}, "versions": n, "audit_erased": n, "audit_kept": n, "files": n}
+    counts = models.JSONField(_("counts"), default=dict)
+    audit_seq = models.BigIntegerField(_("audit event"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-destroyed_at", "-id"]
+        verbose_name = _("destruction certificate")
+        verbose_name_plural = _("destruction certificates")
+        indexes = [
+            models.Index(fields=["department", "destroyed_at"], name="certificate_dept_idx"),
+            models.Index(fields=["customer_id"], name="certificate_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.customer_code} #{self.object_id}"
+
+
 class DestructionItem(models.Model):
-    """One file, document or negative record on a destruction list, with the rule that
-    made it due and the day it fell due."""
+    """One file, document or negative record on a destruction list, with the rule (or the
+    person's request) that made it due and the day it fell due. Once destroyed, its
+    certificate says what it was; the link to the file is then gone."""
 
     destruction_list = models.ForeignKey(
         DestructionList,
@@ -203,13 +296,41 @@ class DestructionItem(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=10, choices=ItemKind.choices)
     customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     object_id = models.PositiveBigIntegerField(_("object"))
     rule = models.ForeignKey(
-        RetentionRule, verbose_name=_("retention rule"), on_delete=models.PROTECT, related_name="+"
+        RetentionRule,
+        verbose_name=_("retention rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    request = models.ForeignKey(
+        DeletionRequest,
+        verbose_name=_("deletion request"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
     )
     due_on = models.DateField(_("due on"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    certificate = models.ForeignKey(
+        DestructionCertificate,
+        verbose_name=_("destruction certificate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+    )
 
     class Meta:
         ordering = ["customer_id", "kind", "object_id"]

@@ -6,8 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from credfile.core.permissions import due_list_scope
+from credfile.core.permissions import certificate_scope, destruction_scope, due_list_scope
 from credfile.retention.models import (
+    DestructionCertificate,
     DestructionItem,
     LegalHold,
     RetentionRule,
@@ -30,8 +31,8 @@ def rule_changes_pending() -> QuerySet[RetentionRuleChange]:
 def due_list(*, user: Any) -> QuerySet[DestructionItem]:
     """The items of the pending destruction lists the user sees, by file."""
     return (
-        DestructionItem.objects.filter(due_list_scope(user), destruction_list__status="pending")
-        .select_related("customer", "rule", "destruction_list")
+        DestructionItem.objects.filter(due_list_scope(user), status="pending")
+        .select_related("customer", "rule", "request", "destruction_list")
         .order_by("due_on", "pk")
     )
 
@@ -41,4 +42,19 @@ def holds_of(customer_id: int) -> QuerySet[LegalHold]:
         LegalHold.objects.filter(customer_id=customer_id)
         .select_related("placed_by", "lifted_by")
         .order_by("-placed_at", "-pk")
+    )
+
+
+def approvable_ids(*, user: Any, items: list[DestructionItem]) -> set[int]:
+    """Of these items, those the user may approve for destruction."""
+    return set(
+        DestructionItem.objects.filter(
+            destruction_scope(user), pk__in=[i.pk for i in items], status="pending"
+        ).values_list("pk", flat=True)
+    )
+
+
+def certificate_list(*, user: Any) -> QuerySet[DestructionCertificate]:
+    return DestructionCertificate.objects.filter(certificate_scope(user)).select_related(
+        "approved_by", "rule", "request", "department"
     )

@@ -18,19 +18,33 @@ from credfile.core.forms import apply_service_errors
 from credfile.core.pagination import keyset_paginate
 from credfile.core.permissions import (
     Action,
+    can_approve_destruction,
     can_decide_retention_rules,
     can_propose_retention_rules,
+    can_see_certificates,
     can_see_due_list,
     can_see_retention_rules,
+    certificate_scope,
     customer_scope,
     lifecycle_scope,
     retention_decide_scope,
 )
 from credfile.customers.models import Customer
 from credfile.customers.selectors import customer_get
-from credfile.retention import selectors, services
-from credfile.retention.forms import DecisionForm, LegalHoldForm, RuleProposalForm
-from credfile.retention.models import FileLifecycle, LegalHold, RetentionRuleChange
+from credfile.retention import destruction, selectors, services
+from credfile.retention.forms import (
+    DecisionForm,
+    DeletionRequestForm,
+    LegalHoldForm,
+    RuleProposalForm,
+)
+from credfile.retention.models import (
+    DeletionRequest,
+    DestructionCertificate,
+    FileLifecycle,
+    LegalHold,
+    RetentionRuleChange,
+)
 
 
 def _user(request: HttpRequest) -> User:
@@ -114,7 +128,68 @@ def due_list(request: HttpRequest) -> HttpResponse:
     page = keyset_paginate(
         selectors.due_list(user=user), order="due_on", cursor=request.GET.get("cursor"), size=100
     )
-    return render(request, "retention/due.html", {"page": page})
+    approvable = selectors.approvable_ids(user=user, items=list(page.items))
+    return render(request, "retention/due.html", {"page": page, "approvable": approvable})
+
+
+@login_required
+@require_POST
+def due_approve(request: HttpRequest) -> HttpResponse:
+    """The department head's approval of the chosen items: they are destroyed now."""
+    user = _user(request)
+    if not can_approve_destruction(user):
+        raise Http404
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    if not ids:
+        messages.error(request, _("Choose what to destroy."))
+        return redirect("retention:due")
+    if request.POST.get("confirm") != "yes":
+        messages.error(request, _("Confirm that the chosen records are to be destroyed."))
+        return redirect("retention:due")
+    try:
+        outcome = destruction.destruction_approve(actor=user, item_ids=ids)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+        return redirect("retention:due")
+    if outcome.certificates:
+        messages.success(
+            request,
+            _("%(count)d destroyed, each with a destruction certificate.")
+            % {"count": len(outcome.certificates)},
+        )
+    for item, why in outcome.refused:
+        messages.error(
+            request,
+            _("%(kind)s %(id)s was not destroyed: %(why)s")
+            % {"kind": item.get_kind_display(), "id": item.object_id, "why": why},
+        )
+    return redirect("retention:due")
+
+
+@login_required
+def certificate_list(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not can_see_certificates(user):
+        raise Http404
+    page = keyset_paginate(
+        selectors.certificate_list(user=user),
+        order="-destroyed_at",
+        cursor=request.GET.get("cursor"),
+        size=100,
+    )
+    return render(request, "retention/certificates.html", {"page": page})
+
+
+@login_required
+def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _user(request)
+    certificate = get_object_or_404(
+        DestructionCertificate.objects.filter(certificate_scope(user)).select_related(
+            "approved_by", "rule", "request", "department"
+        ),
+        pk=pk,
+    )
+    return render(request, "retention/certificate.html", {"certificate": certificate})
 
 
 def _file(request: HttpRequest, pk: int) -> tuple[User, Customer]:
@@ -133,6 +208,8 @@ def lifecycle_page(request: HttpRequest, customer_pk: int) -> HttpResponse:
         "holds": list(selectors.holds_of(customer.pk)),
         "may_manage": may,
         "hold_form": LegalHoldForm(),
+        "request_form": DeletionRequestForm(),
+        "requests": list(DeletionRequest.objects.filter(customer_id=customer.pk)),
         "read_only": not Customer.objects.filter(
             customer_scope(user, Action.CHANGE), pk=customer.pk
         ).exists()
@@ -216,3 +293,26 @@ def hold_lift(request: HttpRequest, customer_pk: int, pk: int) -> HttpResponse:
         services.legal_hold_lift(actor=user, hold=hold)
 
     return _lifecycle_post(request, customer_pk, lift, _("Legal hold lifted."))
+
+
+@login_required
+@require_POST
+def deletion_request(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    form = DeletionRequestForm(request.POST)
+    if not form.is_valid():
+        _unused, customer = _file(request, customer_pk)
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, str(message))
+        return redirect("customer-lifecycle:page", customer_pk=customer.pk)
+    return _lifecycle_post(
+        request,
+        customer_pk,
+        lambda user, customer: destruction.deletion_request_record(
+            actor=user,
+            customer=customer,
+            basis=form.cleaned_data["basis"] or "",
+            received_on=form.cleaned_data["received_on"],
+        ),
+        _("The deletion request is recorded and the file listed for destruction."),
+    )

@@ -1,8 +1,10 @@
 """`credfile archive inspect [--json]`: the integrity inspection of the stored documents and
-the audit chain; exit status 1 when it finds a problem."""
+the audit chain; exit status 1 when it finds a problem. `credfile archive certificates
+[--json] [--since DATE]`: the destruction certificates, for an auditor's records."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from argparse import ArgumentParser
 from typing import Any
@@ -30,8 +32,20 @@ class Command(LocalizedCommand):
             help=_("check every document, the storage and the audit chain; exit 1 on problems"),
         )
         inspect.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+        certificates = sub.add_parser(
+            "certificates", help=_("list the destruction certificates, newest first")
+        )
+        certificates.add_argument(
+            "--json", action="store_true", help=_("print the certificates as JSON")
+        )
+        certificates.add_argument(
+            "--since", type=datetime.date.fromisoformat, help=_("only those from this day on")
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "certificates":
+            self._certificates(options)
+            return
         inspection = inspection_run(trigger=InspectionTrigger.COMMAND)
         findings = [
             (f.kind, f.stored_name, finding_detail(f)) for f in inspection.findings.order_by("id")
@@ -57,3 +71,36 @@ class Command(LocalizedCommand):
             raise CommandError(inspection_sentence(inspection), returncode=1)
         if not options["json"]:
             self.stdout.write(inspection_sentence(inspection))
+
+    def _certificates(self, options: dict[str, Any]) -> None:
+        from credfile.retention.models import DestructionCertificate
+
+        found = DestructionCertificate.objects.order_by("-destroyed_at", "-pk")
+        if options["since"]:
+            found = found.filter(destroyed_at__date__gte=options["since"])
+        rows = list(found.select_related("approved_by"))
+        if options["json"]:
+            data = [
+                {
+                    "id": c.pk,
+                    "kind": c.kind,
+                    "customer_code": c.customer_code,
+                    "object_id": c.object_id,
+                    "legal_basis": c.legal_basis,
+                    "due_on": c.due_on.isoformat(),
+                    "approved_by": str(c.approved_by),
+                    "destroyed_at": c.destroyed_at.isoformat(),
+                    "hashes": c.hashes,
+                    "counts": c.counts,
+                    "audit_seq": c.audit_seq,
+                }
+                for c in rows
+            ]
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            return
+        for c in rows:
+            self.stdout.write(
+                f"#{c.pk}  {c.destroyed_at:%Y-%m-%d %H:%M}  {c.get_kind_display()}  "
+                f"{c.customer_code}  {c.object_id}  {c.approved_by}  seq {c.audit_seq}"
+            )
+        self.stdout.write(_("%(count)d destruction certificates.") % {"count": len(rows)})

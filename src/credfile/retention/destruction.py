@@ -1,0 +1,410 @@
+"""Destruction at the end of retention, and a person's deletion request (PIPL art. 47).
+
+A department head approves the items of a destruction list that belong to the department's
+files. Each item is destroyed in one transaction: its database rows (with the blind indexes
+and search keys they carry), its file versions and encrypted snapshots, change requests,
+notifications naming it, and — once the transaction has committed — its stored files in
+either store. A `DestructionCertificate` says what, why, when and who approved, with
+SHA-256 hashes and no data, and its audit event lists the events whose content is erased:
+the trail keeps who did what and when, and still verifies (credfile.audit.chain).
+A legal hold in force stops an item; so does a file archived or settled only in part of its
+retention (the daily list decides what is due, this module only what may go now).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credfile.accounts.models import User
+from credfile.audit.chain import ERASED_KEY
+from credfile.audit.choices import AuditAction
+from credfile.audit.models import AuditEvent
+from credfile.audit.services import audit_hold, audit_record, model_snapshot
+from credfile.core.permissions import destruction_scope
+from credfile.customers.models import Customer
+from credfile.documents.models import Document
+from credfile.documents.services import storage_for
+from credfile.retention.choices import DestructionStatus, ItemKind, ItemStatus, RequestStatus
+from credfile.retention.models import (
+    DeletionRequest,
+    DestructionCertificate,
+    DestructionItem,
+    DestructionList,
+    LegalHold,
+)
+
+# Named in the certificate of a destruction a person asked for.
+PIPL_BASIS = "《个人信息保护法》第四十七条 / Personal Information Protection Law, art. 47"
+
+
+@dataclass
+class Outcome:
+    """What an approval did: the certificates written and the items it could not destroy."""
+
+    certificates: list[DestructionCertificate] = field(default_factory=list)
+    refused: list[tuple[DestructionItem, str]] = field(default_factory=list)
+
+
+def _held(customer_id: int, today: datetime.date) -> bool:
+    return LegalHold.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=today), customer_id=customer_id, lifted_at__isnull=True
+    ).exists()
+
+
+def _digest(value: Any) -> str:
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _add(counts: dict[str, int], deleted: tuple[int, dict[str, int]]) -> None:
+    for label, number in deleted[1].items():
+        if number:
+            counts[label] = counts.get(label, 0) + number
+
+
+def _delete_file_rows(customer: Customer) -> dict[str, int]:
+    """Every row of a file, children first where a relation protects its target."""
+    from credfile.changes.models import ChangeRequest
+    from credfile.followup.models import CollectionAction
+    from credfile.history.models import FileVersion
+    from credfile.limits.models import CreditLimit, LimitRequest
+    from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
+
+    counts: dict[str, int] = {}
+    pk = customer.pk
+    for queryset in (
+        FileVersion.objects.filter(customer_id=pk),
+        ChangeRequest.objects.filter(customer_id=pk),
+        PaymentAllocation.objects.filter(Q(invoice__customer_id=pk) | Q(payment__customer_id=pk)),
+        CollectionAction.objects.filter(customer_id=pk),
+        Invoice.objects.filter(customer_id=pk),
+        Payment.objects.filter(customer_id=pk),
+        Contract.objects.filter(customer_id=pk),
+        CreditLimit.objects.filter(customer_id=pk),
+        LimitRequest.objects.filter(customer_id=pk),
+    ):
+        _add(counts, queryset.delete())
+    _add(counts, Customer.objects.filter(pk=pk).delete())
+    return counts
+
+
+def _redact_notifications(code: str, name: str) -> int:
+    """Reminders sent to staff list files by code and name: drop this file's line."""
+    from credfile.reviews.models import Notification
+
+    changed = 0
+    line = f"{code} {name}"
+    for note in Notification.objects.filter(body__contains=line).only("body", "files"):
+        note.body = "\n".join(
+            row for row in note.body.split("\n") if not row.startswith(line + " ")
+        )
+        note.files = [row for row in note.files if row.get("code") != code]
+        note.save(update_fields=["body", "files"])
+        changed += 1
+    return changed
+
+
+def _certify_and_erase(
+    *,
+    actor: User,
+    certificate: DestructionCertificate,
+    events: Q,
+) -> None:
+    """Write the certificate's audit event listing the events to erase, then erase them.
+    The chain head is held from before they are chosen, so no event of them is written in
+    between that the certificate would not list."""
+    audit_hold()
+    # Earlier certificates of the same file stay whole: they are the proof.
+    chosen = AuditEvent.objects.filter(events, erased_in__isnull=True).exclude(
+        action=AuditAction.DESTROY
+    )
+    seqs = list(chosen.exclude(content_digest="").values_list("seq", flat=True))
+    kept = chosen.filter(content_digest="").count()
+    certificate.counts = {**certificate.counts, "audit_erased": len(seqs), "audit_kept": kept}
+    certificate.save(update_fields=["counts"])
+    event = audit_record(
+        actor=actor,
+        action=AuditAction.DESTROY,
+        obj=certificate,
+        customer_id=certificate.customer_id,
+        after={**_certificate_facts(certificate), ERASED_KEY: seqs},
+    )
+    for start in range(0, len(seqs), 900):
+        AuditEvent.objects.filter(seq__in=seqs[start : start + 900]).erase_content(
+            certificate_seq=event.seq
+        )
+    certificate.audit_seq = event.seq
+    certificate.save(update_fields=["audit_seq"])
+
+
+def _certificate_facts(certificate: DestructionCertificate) -> dict[str, Any]:
+    return {
+        "kind": certificate.kind,
+        "customer_id": certificate.customer_id,
+        "customer_code": certificate.customer_code,
+        "object_id": certificate.object_id,
+        "rule": certificate.rule_id,
+        "request": certificate.request_id,
+        "legal_basis": certificate.legal_basis,
+        "due_on": certificate.due_on.isoformat(),
+        "approved_by": certificate.approved_by_id,
+        "destroyed_at": certificate.destroyed_at.isoformat(),
+        "hashes": certificate.hashes,
+        "counts": certificate.counts,
+    }
+
+
+def _remove_stored(documents: list[Document]) -> None:
+    """The stored bytes go once the rows are gone for good: a rollback keeps both."""
+    stored = [(storage_for(d), d.stored_name) for d in documents]
+
+    def remove() -> None:
+        for storage, name in stored:
+            if storage.exists(name):
+                storage.delete(name)
+
+    transaction.on_commit(remove)
+
+
+def _new_certificate(
+    item: DestructionItem, customer: Customer, actor: User, object_id: int
+) -> DestructionCertificate:
+    if item.request_id is not None:
+        basis = f"{PIPL_BASIS}: {item.request.basis}" if item.request else PIPL_BASIS
+    else:
+        basis = item.rule.legal_basis if item.rule else ""
+    return DestructionCertificate(
+        kind=item.kind,
+        customer_id=customer.pk,
+        customer_code=customer.code,
+        object_id=object_id,
+        department_id=customer.department_id,
+        rule_id=item.rule_id,
+        request_id=item.request_id,
+        legal_basis=basis,
+        due_on=item.due_on,
+        approved_by=actor,
+        destroyed_at=timezone.now(),
+    )
+
+
+def _documents_hashes(documents: list[Document]) -> list[dict[str, str]]:
+    return [{"name": d.stored_name, "sha256": d.sha256} for d in documents]
+
+
+def _destroy_file(item: DestructionItem, customer: Customer, actor: User) -> DestructionCertificate:
+    from credfile.history.models import FileVersion
+
+    documents = list(Document.objects.filter(customer=customer).order_by("pk"))
+    certificate = _new_certificate(item, customer, actor, customer.pk)
+    certificate.hashes = {
+        "record": _digest(model_snapshot(customer)),
+        "documents": _documents_hashes(documents),
+    }
+    versions = FileVersion.objects.filter(customer_id=customer.pk).count()
+    notifications = _redact_notifications(customer.code, customer.name)
+    certificate.save()
+    # The other items of this file on any list go with it, under this certificate.
+    DestructionItem.objects.filter(customer=customer, status=ItemStatus.PENDING).update(
+        status=ItemStatus.DESTROYED, certificate=certificate
+    )
+    rows = _delete_file_rows(customer)
+    certificate.counts = {
+        "rows": rows,
+        "versions": versions,
+        "files": len(documents),
+        "notifications": notifications,
+    }
+    _remove_stored(documents)
+    _certify_and_erase(
+        actor=actor,
+        certificate=certificate,
+        events=Q(customer_id=customer.pk)
+        | Q(object_type="customers.customer", object_id=str(customer.pk)),
+    )
+    DeletionRequest.objects.filter(customer_id=customer.pk).update(status=RequestStatus.DESTROYED)
+    return certificate
+
+
+def _destroy_one(
+    item: DestructionItem,
+    customer: Customer,
+    actor: User,
+    model: type[models.Model],
+    documents: list[Document],
+) -> DestructionCertificate:
+    """A document or a negative record of a file that stays."""
+    from credfile.changes.models import ChangeRequest
+    from credfile.history.models import FileVersion
+
+    row = model._default_manager.filter(pk=item.object_id, customer_id=customer.pk).first()
+    if row is None:
+        raise ValidationError(_("The record is no longer there."))
+    label = model._meta.label_lower
+    certificate = _new_certificate(item, customer, actor, item.object_id)
+    certificate.hashes = {
+        "record": _digest(model_snapshot(row)),
+        "documents": _documents_hashes(documents),
+    }
+    certificate.save()
+    item.status, item.certificate = ItemStatus.DESTROYED, certificate
+    item.save(update_fields=["status", "certificate"])
+    versions = FileVersion.objects.filter(object_type=label, object_id=item.object_id)
+    counts: dict[str, int] = {}
+    version_count = versions.count()
+    _add(counts, versions.delete())
+    _add(
+        counts,
+        ChangeRequest.objects.filter(target_type=label, target_id=item.object_id).delete(),
+    )
+    _add(counts, model._default_manager.filter(pk=item.object_id).delete())
+    certificate.counts = {"rows": counts, "versions": version_count, "files": len(documents)}
+    _remove_stored(documents)
+    _certify_and_erase(
+        actor=actor,
+        certificate=certificate,
+        events=Q(object_type=label, object_id=str(item.object_id)),
+    )
+    return certificate
+
+
+@transaction.atomic
+def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCertificate:
+    from credfile.risk.models import WatchEntry
+
+    item = (
+        DestructionItem.objects.select_for_update()
+        .filter(destruction_scope(actor), pk=item_pk, status=ItemStatus.PENDING)
+        .select_related("rule", "request")
+        .first()
+    )
+    if item is None or item.customer_id is None:
+        raise PermissionDenied(_("You may not approve the destruction of this record."))
+    customer = Customer.objects.select_for_update().get(pk=item.customer_id)
+    if _held(customer.pk, today):
+        raise ValidationError(_("A legal hold is in force on this file."))
+    if item.kind == ItemKind.FILE:
+        return _destroy_file(item, customer, actor)
+    if item.kind == ItemKind.DOCUMENT:
+        documents = list(Document.objects.filter(pk=item.object_id, customer=customer))
+        return _destroy_one(item, customer, actor, Document, documents)
+    return _destroy_one(item, customer, actor, WatchEntry, [])
+
+
+def destruction_approve(
+    *,
+    actor: User,
+    listing: DestructionList | None = None,
+    item_ids: list[int] | None = None,
+    today: datetime.date | None = None,
+) -> Outcome:
+    """Approve and carry out the destruction of pending items of the actor's department:
+    those named, or all of `listing`. Files go first, so their documents and records go
+    with them. Each item is its own transaction with its certificate; an item that may
+    not go now (a legal hold) is reported and stays listed."""
+    today = today or timezone.localdate()
+    pending = DestructionItem.objects.filter(destruction_scope(actor), status=ItemStatus.PENDING)
+    if listing is not None:
+        pending = pending.filter(destruction_list=listing)
+    if item_ids is not None:
+        pending = pending.filter(pk__in=item_ids)
+    elif listing is None:
+        raise PermissionDenied(_("Name the list or the items to destroy."))
+    order = models.Case(
+        models.When(kind=ItemKind.FILE, then=0), default=1, output_field=models.IntegerField()
+    )
+    chosen = list(pending.order_by(order, "pk").values_list("pk", "destruction_list_id"))
+    if not chosen:
+        raise PermissionDenied(_("Nothing chosen is waiting for your approval."))
+    outcome = Outcome()
+    for pk, _list in chosen:
+        try:
+            outcome.certificates.append(_destroy(pk, actor, today))
+        except ValidationError as exc:
+            item = DestructionItem.objects.get(pk=pk)
+            outcome.refused.append((item, " ".join(exc.messages)))
+        except PermissionDenied:
+            # Destroyed meanwhile with its file, by this approval or another.
+            continue
+    touched = {list_id for _pk, list_id in chosen}
+    DestructionList.objects.filter(pk__in=touched).exclude(items__status=ItemStatus.PENDING).update(
+        status=DestructionStatus.DONE
+    )
+    return outcome
+
+
+@transaction.atomic
+def deletion_request_record(
+    *,
+    actor: User,
+    customer: Customer,
+    basis: str,
+    received_on: datetime.date | None = None,
+) -> DeletionRequest:
+    """Record a person's request to delete their file: it is listed for destruction at once,
+    for the department head's approval like any item fallen due. A legal hold refuses it."""
+    today = timezone.localdate()
+    received_on = received_on or today
+    locked = (
+        Customer.objects.select_for_update()
+        .filter(destruction_scope(actor, prefix=""), pk=customer.pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("You may not record a deletion request for this credit file."))
+    errors: dict[str, list[str]] = {}
+    if not basis.strip():
+        errors["basis"] = [_("Describe the request: who asked, how and when.")]
+    if received_on > today:
+        errors["received_on"] = [_("The request cannot have been received in the future.")]
+    if _held(locked.pk, today):
+        errors["basis"] = [
+            _("A legal hold is in force on this file: it cannot be deleted until it is lifted.")
+        ]
+    if DestructionItem.objects.filter(
+        kind=ItemKind.FILE, object_id=locked.pk, status=ItemStatus.PENDING
+    ).exists():
+        errors["basis"] = [_("The file is already listed for destruction.")]
+    if errors:
+        raise ValidationError(errors)
+    request = DeletionRequest.objects.create(
+        customer_id=locked.pk,
+        customer_code=locked.code,
+        department_id=locked.department_id,
+        received_on=received_on,
+        basis=basis.strip()[:500],
+        recorded_by=actor,
+    )
+    listing = DestructionList.objects.create(listed_on=today)
+    # Anything of the file listed before is replaced by the file itself.
+    DestructionItem.objects.filter(customer=locked, status=ItemStatus.PENDING).delete()
+    DestructionItem.objects.create(
+        destruction_list=listing,
+        kind=ItemKind.FILE,
+        customer=locked,
+        object_id=locked.pk,
+        request=request,
+        due_on=today,
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.SUBMIT,
+        obj=request,
+        customer_id=locked.pk,
+        after={
+            "received_on": received_on.isoformat(),
+            "basis": request.basis,
+            "destruction_list": listing.pk,
+        },
+    )
+    return request
