@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -189,7 +190,14 @@ def certificate_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    return render(request, "retention/certificate.html", {"certificate": certificate})
+    rows = []
+    for label, number in (certificate.counts.get("rows") or {}).items():
+        try:
+            name = str(apps.get_model(label)._meta.verbose_name_plural)
+        except (LookupError, ValueError):
+            name = label
+        rows.append((name, number))
+    return render(request, "retention/certificate.html", {"certificate": certificate, "rows": rows})
 
 
 def _file(request: HttpRequest, pk: int) -> tuple[User, Customer]:
