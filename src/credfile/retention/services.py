@@ -28,7 +28,7 @@ from credfile.core.permissions import (
 )
 from credfile.customers.choices import CustomerStatus
 from credfile.customers.models import Customer
-from credfile.customers.services import customer_update
+from credfile.customers.services import customer_lifecycle_status
 from credfile.documents.choices import DocumentStatus, DocumentType
 from credfile.documents.models import Document
 from credfile.documents.services import _aad, archive_storage, document_storage
@@ -256,7 +256,7 @@ def file_settle(
     settled file counts from this day."""
     today = today or timezone.localdate()
     locked = _lock_for_lifecycle(actor, customer, SETTLEABLE)
-    customer_update(actor=actor, customer=locked, fields={"status": CustomerStatus.SETTLED})
+    customer_lifecycle_status(actor=actor, customer=locked, status=CustomerStatus.SETTLED)
     lifecycle, _created = FileLifecycle.objects.get_or_create(customer=locked)
     before = model_snapshot(lifecycle)
     lifecycle.settled_on = today
@@ -316,7 +316,7 @@ def file_archive(
         lambda: [document_storage().delete(d.stored_name) for d in documents]  # type: ignore[func-returns-value]
     )
     Document.objects.filter(pk__in=[d.pk for d in documents]).update(status=DocumentStatus.ARCHIVED)
-    customer_update(actor=actor, customer=locked, fields={"status": CustomerStatus.ARCHIVED})
+    customer_lifecycle_status(actor=actor, customer=locked, status=CustomerStatus.ARCHIVED)
     lifecycle, _created = FileLifecycle.objects.get_or_create(customer=locked)
     before = model_snapshot(lifecycle)
     lifecycle.archived_on = today
