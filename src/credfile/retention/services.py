@@ -47,7 +47,7 @@ from credfile.retention.models import (
     RetentionRule,
     RetentionRuleChange,
 )
-from credfile.retention.schedule import months_after, months_before
+from credfile.retention.schedule import latest_start_due, months_after
 
 RULE_FIELDS = (
     "record_kind",
@@ -438,7 +438,8 @@ def due_items(*, today: datetime.date) -> list[Due]:
             matches = _status_q(rule, prefix)
             if rule.document_type:
                 matches &= Q(document_type=rule.document_type)
-            cutoff = months_before(today, rule.total_months)
+            # Listed exactly on the day it falls due (months_after of its start).
+            cutoff = latest_start_due(today, rule.total_months)
             if rule.counts_from == CountsFrom.SETTLED:
                 date_field = f"{prefix}lifecycle__settled_on"
             elif rule.counts_from == CountsFrom.DOCUMENT_DATE:
