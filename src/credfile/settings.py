@@ -338,6 +338,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CustomerKindEnum": "credfile.customers.choices.CustomerKind",
         "CustomerStatusEnum": "credfile.customers.choices.CustomerStatus",
+        "SettableCustomerStatusEnum": "credfile.customers.choices.SETTABLE_STATUSES",
         "AddressKindEnum": "credfile.customers.choices.AddressKind",
         "ContractStatusEnum": "credfile.transactions.choices.ContractStatus",
         "ServiceKindEnum": "credfile.interactions.choices.ServiceKind",

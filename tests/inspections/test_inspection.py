@@ -88,6 +88,21 @@ def test_a_clean_archive_inspects_ok_and_is_recorded_with_an_audit_event(
     assert event.actor_label == "system" and event.after["trigger"] == "command"
 
 
+def test_an_archive_store_never_written_to_inspects_ok(
+    documents: list[Document], settings: Any, tmp_path: Path
+) -> None:
+    # A new instance: documents attached, no file archived, so no archive directory yet.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "archive": {**settings.STORAGES["archive"], "OPTIONS": {"location": str(tmp_path / "a")}},
+    }
+    assert not (tmp_path / "a").exists()
+    code, output = run_archive()
+    assert code == 0, output
+    inspection = Inspection.objects.get()
+    assert (inspection.result, inspection.documents_checked) == ("ok", 3)
+
+
 def test_an_archived_files_documents_are_inspected_in_the_archive_store(
     documents: list[Document], customer: Any, personas: Any, django_capture_on_commit_callbacks: Any
 ) -> None:

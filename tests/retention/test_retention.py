@@ -338,3 +338,66 @@ def test_the_daily_job_records_a_pending_list_once(personas: Any) -> None:
     # Listed once: the next day's run finds nothing new.
     assert destruction_list_make(today=today + datetime.timedelta(days=1)) is None
     assert DestructionItem.objects.count() == 2
+
+
+# --- the day an item is listed: exactly its due day, around 29 February ----------------------
+
+
+def test_a_file_settled_on_29_february_is_listed_on_28_february_five_years_on(
+    personas: Any, django_assert_max_num_queries: Any
+) -> None:
+    leap = _settled(personas, "C000100", day=datetime.date(2020, 2, 29))
+    assert ("file", leap.pk) not in _due(datetime.date(2025, 2, 27))
+    # The shipped rules: files, documents, ID copies, negative records; one query each.
+    with django_assert_max_num_queries(1 + 4):
+        due = [d for d in due_items(today=datetime.date(2025, 2, 28)) if d.kind == "file"]
+    assert [(d.object_id, d.due_on) for d in due] == [(leap.pk, datetime.date(2025, 2, 28))]
+
+
+def test_the_daily_list_takes_the_leap_day_file_on_its_due_day(personas: Any) -> None:
+    leap = _settled(personas, "C000100", day=datetime.date(2020, 2, 29))
+    assert destruction_list_make(today=datetime.date(2025, 2, 27)) is None
+    listing = destruction_list_make(today=datetime.date(2025, 2, 28))
+    assert listing is not None
+    item = listing.items.get(kind="file")
+    assert (item.customer_id, item.due_on) == (leap.pk, datetime.date(2025, 2, 28))
+    assert destruction_list_make(today=datetime.date(2025, 3, 1)) is None
+
+
+def _monthly_contract_rule(personas: Any) -> None:
+    change = rule_change_propose(
+        actor=personas.admin,
+        fields=_rule(counts_from="document_date", period_years=0, period_months=1),
+        reason="一个月",
+    )
+    rule_change_decide(actor=personas.department_head, change=change, approve=True)
+
+
+@pytest.mark.parametrize(
+    ("dated", "due_on"),
+    [
+        (datetime.date(2025, 1, 31), datetime.date(2025, 2, 28)),
+        (datetime.date(2024, 1, 31), datetime.date(2024, 2, 29)),
+        (datetime.date(2024, 2, 29), datetime.date(2024, 3, 29)),
+        (datetime.date(2025, 3, 31), datetime.date(2025, 4, 30)),
+        (datetime.date(2025, 4, 15), datetime.date(2025, 5, 15)),
+    ],
+)
+def test_a_document_counted_from_its_date_is_listed_exactly_on_its_due_day(
+    personas: Any, dated: datetime.date, due_on: datetime.date
+) -> None:
+    _monthly_contract_rule(personas)
+    file = _settled(personas, "C000100", day=datetime.date(2024, 1, 2))
+    contract = samples.attach(file, document_type="contract", name="contract.pdf", day=dated)
+    assert ("document", contract.pk) not in _due(due_on - datetime.timedelta(days=1))
+    on_day = [d for d in due_items(today=due_on) if d.object_id == contract.pk]
+    assert [(d.kind, d.due_on) for d in on_day] == [("document", due_on)]
+
+
+def test_an_ordinary_day_lists_what_started_on_the_same_day_months_before(
+    personas: Any,
+) -> None:
+    # Settled on the 30th of a 31-day month: due on the 30th, five years on.
+    file = _settled(personas, "C000100", day=datetime.date(2020, 3, 30))
+    assert ("file", file.pk) not in _due(datetime.date(2025, 3, 29))
+    assert ("file", file.pk) in _due(datetime.date(2025, 3, 30))

@@ -20,6 +20,17 @@ class CustomerStatus(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+# Reached only through the file's life cycle (credfile.retention: file_settle, file_archive),
+# which records who settled or archived the file and when, and moves its documents.
+LIFECYCLE_STATUSES = (CustomerStatus.SETTLED, CustomerStatus.ARCHIVED)
+# What a page, the API or a command may set the status to.
+SETTABLE_STATUSES = [(s.value, s.label) for s in CustomerStatus if s not in LIFECYCLE_STATUSES]
+LIFECYCLE_STATUS_ERROR = _(
+    "A file is settled or archived only on its life cycle page, which records who did it "
+    "and when; choose another status here."
+)
+
+
 class CustomerCategory(models.TextChoices):
     STRATEGIC = "strategic", _("Strategic customer")
     KEY = "key", _("Key customer")

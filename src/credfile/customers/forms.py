@@ -13,7 +13,14 @@ from credfile.core.forms import SealedInput, form_for
 from credfile.core.masking import mask
 from credfile.core.permissions import is_account_manager
 from credfile.core.sealed import Sealed
-from credfile.customers.choices import CustomerCategory, CustomerKind, CustomerStatus, Province
+from credfile.customers.choices import (
+    LIFECYCLE_STATUS_ERROR,
+    LIFECYCLE_STATUSES,
+    CustomerCategory,
+    CustomerKind,
+    CustomerStatus,
+    Province,
+)
 from credfile.customers.models import Address, Contact, Customer
 from credfile.customers.selectors import SORTS, CustomerFilters
 from credfile.customers.services import (
@@ -151,6 +158,7 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         if customer is not None:
             self._seal(customer, revealed=revealed, swap=swap)
         self.fields["kind"].widget = forms.RadioSelect(choices=CustomerKind.choices)
+        self._offer_statuses(customer)
         staff = User.objects.filter(is_active=True, department__isnull=False)
         if is_account_manager(user):
             staff = staff.filter(pk=user.pk)
@@ -169,6 +177,18 @@ class CustomerForm(_CustomerBase):  # type: ignore[valid-type,misc]
         self.fields["account_manager"].queryset = staff.order_by("username")
         self.fields["remarks"].widget.attrs["rows"] = 2
         self.fields["business_scope"].widget.attrs["rows"] = 2
+
+    def _offer_statuses(self, customer: Customer | None) -> None:
+        """Settled and archived are reached on the life cycle page only; a file that is
+        settled already keeps its status as a choice, so it shows and saves unchanged."""
+        field = self.fields["status"]
+        current = customer.status if customer is not None else None
+        field.choices = [
+            (value, label)
+            for value, label in field.choices
+            if value not in LIFECYCLE_STATUSES or value == current
+        ]
+        field.error_messages["invalid_choice"] = LIFECYCLE_STATUS_ERROR
 
     def _seal(self, customer: Customer, *, revealed: bool, swap: bool) -> None:
         """Show the file's sealed values masked, as its page does; in clear once revealed.

@@ -24,7 +24,12 @@ from credfile.core.models import Currency
 from credfile.core.normalize import name_key
 from credfile.core.permissions import Action, can_create_customer, customer_scope, may_place_file
 from credfile.core.sequences import next_value
-from credfile.customers.choices import CustomerKind, CustomerStatus
+from credfile.customers.choices import (
+    LIFECYCLE_STATUS_ERROR,
+    LIFECYCLE_STATUSES,
+    CustomerKind,
+    CustomerStatus,
+)
 from credfile.customers.hooks import files_changed
 from credfile.customers.models import Address, Contact, Customer, Tag
 from credfile.history.choices import Operation
@@ -67,6 +72,13 @@ COMMON_FIELDS = (
     "account_manager",
 )
 CUSTOMER_FIELDS = COMMON_FIELDS + INDIVIDUAL_FIELDS + ORGANIZATION_FIELDS
+
+
+def lifecycle_status_message() -> str:
+    return _(
+        "A file is settled or archived only on its life cycle page, which records who did "
+        "it and when; choose another status here."
+    )
 
 
 # --- lookups: a duplicate or similar-name check that names another file ----------------------
@@ -296,6 +308,14 @@ def _assign(customer: Customer, fields: dict[str, Any]) -> None:
             )
 
 
+def _refuse_lifecycle_status(fields: dict[str, Any], current: str | None) -> None:
+    """A settled or archived status is set by the life cycle only; sent back unchanged on a
+    file that has it already, it is no change and passes."""
+    status = fields.get("status")
+    if status in LIFECYCLE_STATUSES and status != current:
+        raise ValidationError({"status": [str(LIFECYCLE_STATUS_ERROR)]})
+
+
 @traced_lookups
 @transaction.atomic
 def customer_create(
@@ -308,6 +328,7 @@ def customer_create(
     """Open a new credit file. Department and account manager default to the actor's."""
     if not can_create_customer(actor):
         raise PermissionDenied(_("You may not open credit files."))
+    _refuse_lifecycle_status(fields, None)
     customer = Customer()
     fields = dict(fields)
     fields.setdefault("department", actor.department)
@@ -397,7 +418,46 @@ def customer_update(
     tags: list[str] | None = None,
     confirm_similar_name: bool = False,
 ) -> Customer:
-    """Change a credit file, refusing if it changed since `expected_version` was read."""
+    """Change a credit file, refusing if it changed since `expected_version` was read.
+    Settling and archiving are not changes made here (`customer_lifecycle_status`)."""
+    return _customer_update(
+        actor=actor,
+        customer=customer,
+        fields=fields,
+        expected_version=expected_version,
+        tags=tags,
+        confirm_similar_name=confirm_similar_name,
+        lifecycle=False,
+    )
+
+
+@transaction.atomic
+def customer_lifecycle_status(*, actor: User, customer: Customer, status: str) -> Customer:
+    """Set a file settled or archived: for the life cycle services of credfile.retention
+    only, which lock the file, check who may do it and record when and by whom."""
+    if status not in LIFECYCLE_STATUSES:
+        raise ValueError(status)
+    return _customer_update(
+        actor=actor,
+        customer=customer,
+        fields={"status": status},
+        expected_version=None,
+        tags=None,
+        confirm_similar_name=False,
+        lifecycle=True,
+    )
+
+
+def _customer_update(
+    *,
+    actor: User,
+    customer: Customer,
+    fields: dict[str, Any],
+    expected_version: int | None,
+    tags: list[str] | None,
+    confirm_similar_name: bool,
+    lifecycle: bool,
+) -> Customer:
     # Acquire the row lock first, so the version check and the write see the same row.
     locked = (
         Customer.objects.select_for_update()
@@ -411,6 +471,8 @@ def customer_update(
         from credfile.history.selectors import changes_since
 
         raise StaleVersion(locked.version, changes_since(locked.pk, expected_version))
+    if not lifecycle:
+        _refuse_lifecycle_status(fields, locked.status)
     old_name = locked.name
     _assign(locked, fields)
     _require_department_scope(actor, locked)

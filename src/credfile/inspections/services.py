@@ -82,7 +82,14 @@ def _documents() -> Iterator[list[tuple[int, str, str, bool, str]]]:
 
 def _stored_names(storage: Storage, path: str = "") -> Iterator[str]:
     """Every file name in the storage, recursively (FileSystemStorage and S3 alike)."""
-    directories, files = storage.listdir(path)
+    try:
+        directories, files = storage.listdir(path)
+    except FileNotFoundError:
+        # A store never written to has no directory yet (the archive store until the first
+        # file is archived): it holds nothing. A directory gone midway is an error.
+        if path:
+            raise
+        return
     for name in files:
         yield f"{path}/{name}" if path else name
     for directory in directories:

@@ -28,7 +28,7 @@ from credfile.core.permissions import (
 )
 from credfile.customers.choices import CustomerStatus
 from credfile.customers.models import Customer
-from credfile.customers.services import customer_update
+from credfile.customers.services import customer_lifecycle_status
 from credfile.documents.choices import DocumentStatus, DocumentType
 from credfile.documents.models import Document
 from credfile.documents.services import _aad, archive_storage, document_storage
@@ -47,7 +47,7 @@ from credfile.retention.models import (
     RetentionRule,
     RetentionRuleChange,
 )
-from credfile.retention.schedule import months_after, months_before
+from credfile.retention.schedule import latest_start_due, months_after
 
 RULE_FIELDS = (
     "record_kind",
@@ -256,7 +256,7 @@ def file_settle(
     settled file counts from this day."""
     today = today or timezone.localdate()
     locked = _lock_for_lifecycle(actor, customer, SETTLEABLE)
-    customer_update(actor=actor, customer=locked, fields={"status": CustomerStatus.SETTLED})
+    customer_lifecycle_status(actor=actor, customer=locked, status=CustomerStatus.SETTLED)
     lifecycle, _created = FileLifecycle.objects.get_or_create(customer=locked)
     before = model_snapshot(lifecycle)
     lifecycle.settled_on = today
@@ -316,7 +316,7 @@ def file_archive(
         lambda: [document_storage().delete(d.stored_name) for d in documents]  # type: ignore[func-returns-value]
     )
     Document.objects.filter(pk__in=[d.pk for d in documents]).update(status=DocumentStatus.ARCHIVED)
-    customer_update(actor=actor, customer=locked, fields={"status": CustomerStatus.ARCHIVED})
+    customer_lifecycle_status(actor=actor, customer=locked, status=CustomerStatus.ARCHIVED)
     lifecycle, _created = FileLifecycle.objects.get_or_create(customer=locked)
     before = model_snapshot(lifecycle)
     lifecycle.archived_on = today
@@ -438,7 +438,8 @@ def due_items(*, today: datetime.date) -> list[Due]:
             matches = _status_q(rule, prefix)
             if rule.document_type:
                 matches &= Q(document_type=rule.document_type)
-            cutoff = months_before(today, rule.total_months)
+            # Listed exactly on the day it falls due (months_after of its start).
+            cutoff = latest_start_due(today, rule.total_months)
             if rule.counts_from == CountsFrom.SETTLED:
                 date_field = f"{prefix}lifecycle__settled_on"
             elif rule.counts_from == CountsFrom.DOCUMENT_DATE:

@@ -8,7 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import Department
-from credfile.customers.choices import CustomerCategory, CustomerStatus, ProfitClass
+from credfile.customers.choices import (
+    LIFECYCLE_STATUS_ERROR,
+    SETTABLE_STATUSES,
+    CustomerCategory,
+    ProfitClass,
+)
 from credfile.ratings.choices import GRADE_CHOICES
 from credfile.reviews.choices import PolicyBasis, QueueState, ReviewConclusion, RiskLevel
 from credfile.reviews.services import PROPOSABLE_FIELDS
@@ -45,7 +50,10 @@ class ReviewForm(forms.Form):
         label=_("Category"), choices=_optional(CustomerCategory.choices), required=False
     )
     status = forms.ChoiceField(
-        label=_("Status"), choices=_optional(CustomerStatus.choices), required=False
+        label=_("Status"),
+        choices=_optional(SETTABLE_STATUSES),
+        required=False,
+        error_messages={"invalid_choice": LIFECYCLE_STATUS_ERROR},
     )
     profit_class = forms.ChoiceField(
         label=_("Profit contribution"), choices=_optional(ProfitClass.choices), required=False

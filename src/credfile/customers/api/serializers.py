@@ -13,6 +13,8 @@ from credfile.core.fields import IdSerializerField
 from credfile.core.models import Currency
 from credfile.core.permissions import Section
 from credfile.customers.choices import (
+    LIFECYCLE_STATUS_ERROR,
+    SETTABLE_STATUSES,
     AddressKind,
     ContactRole,
     CustomerCategory,
@@ -181,7 +183,11 @@ class CustomerInput(serializers.Serializer[Any]):
     account_manager = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False
     )
-    status = choice(CustomerStatus.choices)
+    status = choice(
+        SETTABLE_STATUSES,
+        error_messages={"invalid_choice": LIFECYCLE_STATUS_ERROR},
+        help_text=_("Settled and archived are set on the file's life cycle only."),
+    )
     remarks = text()
     confirm_similar_name = serializers.BooleanField(
         required=False,

@@ -7,7 +7,12 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from credfile.customers.choices import CustomerCategory, CustomerStatus, ProfitClass
+from credfile.customers.choices import (
+    LIFECYCLE_STATUS_ERROR,
+    SETTABLE_STATUSES,
+    CustomerCategory,
+    ProfitClass,
+)
 from credfile.reviews import rules
 from credfile.reviews.choices import PolicyBasis, QueueState, ReviewConclusion, RiskLevel
 from credfile.reviews.models import Review, ReviewPolicy, ReviewSchedule
@@ -60,7 +65,11 @@ class QueueEntryOutput(serializers.ModelSerializer[ReviewSchedule]):
 
 class ProposedChanges(serializers.Serializer[Any]):
     category = serializers.ChoiceField(CustomerCategory.choices, required=False)
-    status = serializers.ChoiceField(CustomerStatus.choices, required=False)
+    status = serializers.ChoiceField(
+        SETTABLE_STATUSES,
+        required=False,
+        error_messages={"invalid_choice": LIFECYCLE_STATUS_ERROR},
+    )
     profit_class = serializers.ChoiceField(ProfitClass.choices, required=False)
     phone = serializers.CharField(max_length=30, required=False)
     email = serializers.EmailField(required=False)
