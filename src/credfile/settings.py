@@ -354,6 +354,8 @@ SPECTACULAR_SETTINGS = {
         "PastDueBandEnum": "credfile.followup.choices.PastDueBand",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",
         "OpenOrderClosingEnum": "credfile.limits.choices.OrderClosing",
+        # A certificate's kind is a retention record kind: one choice set, one name.
+        "RecordKindEnum": "credfile.retention.choices.RecordKind",
     },
 }
 
