@@ -141,6 +141,47 @@ def _redact_notifications(code: str, name: str) -> int:
     return changed
 
 
+def _redact_imports(needles: set[str]) -> int:
+    """An import run keeps a preview of its file's first rows and its row errors: rows and
+    messages naming a destroyed file lose what names it. Import runs are few (one per
+    upload), so they are read through once per batch of files."""
+    from credfile.imports.models import ImportRun
+
+    needles = {n for n in needles if n and len(n) >= 2}
+    if not needles:
+        return 0
+
+    def named(text: Any) -> bool:
+        return isinstance(text, str) and any(n in text for n in needles)
+
+    def scrub(text: str) -> str:
+        for needle in needles:
+            text = text.replace(needle, "—")
+        return text
+
+    changed = 0
+    for run in ImportRun.objects.exclude(result={}).only("result").iterator(chunk_size=200):
+        result = dict(run.result or {})
+        preview = result.get("preview") or []
+        errors = result.get("errors") or []
+        if not any(named(v) for row in preview for v in row) and not any(
+            named(e.get("message")) for e in errors if isinstance(e, dict)
+        ):
+            continue
+        result["preview"] = [
+            ["—" for _v in row] if any(named(v) for v in row) else row for row in preview
+        ]
+        result["errors"] = [
+            {**e, "message": scrub(e["message"])}
+            if isinstance(e, dict) and named(e.get("message"))
+            else e
+            for e in errors
+        ]
+        ImportRun.objects.filter(pk=run.pk).update(result=result)
+        changed += 1
+    return changed
+
+
 def _certify_and_erase(
     *,
     actor: User,
@@ -298,6 +339,14 @@ def _destroy_files(
         DestructionItem.objects.filter(customer_id=customer.pk, status=ItemStatus.PENDING).update(
             status=ItemStatus.DESTROYED, certificate=certificate
         )
+    _redact_imports(
+        {
+            value
+            for c in (customers[pk] for pk in pks)
+            for value in (c.name, c.code, c.credit_code, c.id_number)
+            if value
+        }
+    )
     _delete_file_rows(pks)
     _remove_stored([d for pk in pks for d in documents[pk]])
     for pk, certificate in certificates.items():
