@@ -14,6 +14,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.choices import Role
+from credfile.accounts.sso_config import ldap_settings, oidc_settings, sso_group_map
 from credfile.changes.choices import FieldGroup
 from credfile.core.env import env_bool, env_int, env_list, env_path, env_str
 from credfile.core.storage_config import file_storages
@@ -192,6 +193,23 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Single sign-on (docs/sso.md): an LDAP / Active Directory directory and an OpenID Connect
+# provider, each only when configured; local accounts keep signing in with their password.
+CREDFILE_SSO_GROUP_MAP = sso_group_map()
+for _name, _value in {**ldap_settings(), **oidc_settings()}.items():
+    globals()[_name] = _value
+CREDFILE_LDAP_ENABLED = "AUTH_LDAP_SERVER_URI" in globals()
+CREDFILE_OIDC_ENABLED = "CREDFILE_OIDC" in globals()
+if CREDFILE_LDAP_ENABLED:
+    AUTHENTICATION_BACKENDS.append("credfile.accounts.ldap_backend.DirectoryLDAPBackend")
+if CREDFILE_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("credfile.accounts.oidc.DirectoryOIDCBackend")
+if (CREDFILE_LDAP_ENABLED or CREDFILE_OIDC_ENABLED) and not CREDFILE_SSO_GROUP_MAP:
+    raise ImproperlyConfigured(
+        "Single sign-on needs CREDFILE_SSO_GROUP_MAP or CREDFILE_SSO_GROUP_MAP_FILE: "
+        "without it nobody from the directory could sign in"
+    )
 
 # Login throttling (django-axes): lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("CREDFILE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
