@@ -21,6 +21,7 @@ from credfile.audit.digests import digest_write
 from credfile.audit.services import audit_record
 from credfile.monitoring.metrics import register_gauge, unregister_gauge
 from credfile.reviews.choices import JobStatus
+from credfile.reviews.jobs import run_due
 from credfile.reviews.models import JobRun
 from tests.conftest import Personas
 from tests.documents import samples
@@ -126,11 +127,14 @@ def test_job_gauges_follow_the_job_runs() -> None:
         name="audit.digest",
         status=JobStatus.FAILED,
         runs=3,
+        failures=2,
         started_at=started,
         finished_at=timezone.now(),
     )
     text = scrape()
-    assert sample(text, "credfile_job_runs", job="reviews.compute") == 7
+    assert sample(text, "credfile_job_runs_total", job="reviews.compute", outcome="done") == 7
+    assert sample(text, "credfile_job_runs_total", job="reviews.compute", outcome="failed") == 0
+    assert sample(text, "credfile_job_runs_total", job="audit.digest", outcome="failed") == 2
     assert sample(text, "credfile_job_last_run_status", job="reviews.compute", outcome="done") == 1
     assert sample(text, "credfile_job_last_run_status", job="audit.digest", outcome="failed") == 1
     assert sample(text, "credfile_job_last_run_status", job="audit.digest", outcome="done") == 0
@@ -140,7 +144,21 @@ def test_job_gauges_follow_the_job_runs() -> None:
     assert sample(
         text, "credfile_job_last_success_timestamp_seconds", job="audit.digest"
     ) == pytest.approx(started.timestamp())
-    assert sample(text, "credfile_job_runs", job="risk.apply") is None
+    assert sample(text, "credfile_job_runs_total", job="risk.apply", outcome="done") is None
+
+
+def test_a_job_that_fails_shows_in_the_metrics(settings: Any) -> None:
+    # A damaged digest in the digest directory: the digest job refuses to write another.
+    settings.CREDFILE_AUDIT_DIGEST_DIR.mkdir(parents=True, exist_ok=True)
+    (settings.CREDFILE_AUDIT_DIGEST_DIR / "digest-20261201T000000000000Z.json").write_text("{}")
+    assert [o.status for o in run_due(only=["audit.digest"])] == [JobStatus.FAILED]
+    assert [o.status for o in run_due(only=["audit.digest"])] == [JobStatus.FAILED]
+    text = scrape()
+    assert sample(text, "credfile_job_runs_total", job="audit.digest", outcome="failed") == 2
+    assert sample(text, "credfile_job_runs_total", job="audit.digest", outcome="done") == 0
+    assert sample(text, "credfile_job_last_run_status", job="audit.digest", outcome="failed") == 1
+    # It never succeeded: no time of a last success.
+    assert sample(text, "credfile_job_last_success_timestamp_seconds", job="audit.digest") is None
 
 
 def test_audit_gauges_follow_the_chain_and_its_digests(personas: Personas) -> None:

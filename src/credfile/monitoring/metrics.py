@@ -31,7 +31,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
@@ -94,10 +94,10 @@ def _jobs() -> Iterator[Metric]:
     from credfile.reviews.jobs import JOB_NAMES
     from credfile.reviews.models import JobRun
 
-    runs = GaugeMetricFamily(
+    runs = CounterMetricFamily(
         "credfile_job_runs",
-        "Successful runs of each scheduled job since the instance began (JobRun.runs).",
-        labels=["job"],
+        "Runs of each scheduled job since the instance began, by outcome (done, failed).",
+        labels=["job", "outcome"],
     )
     status = GaugeMetricFamily(
         "credfile_job_last_run_status",
@@ -111,10 +111,11 @@ def _jobs() -> Iterator[Metric]:
         labels=["job"],
     )
     rows = JobRun.objects.filter(name__in=JOB_NAMES).values_list(
-        "name", "status", "runs", "started_at", "finished_at"
+        "name", "status", "runs", "failures", "started_at", "finished_at"
     )
-    for name, state, count, started, finished in rows:
-        runs.add_metric([name], count)
+    for name, state, count, failures, started, finished in rows:
+        runs.add_metric([name, str(JobStatus.DONE)], count)
+        runs.add_metric([name, str(JobStatus.FAILED)], failures)
         if state:
             for outcome in (JobStatus.DONE, JobStatus.FAILED):
                 status.add_metric([name, str(outcome)], 1.0 if state == outcome else 0.0)
