@@ -494,3 +494,8 @@ CREDFILE_METRICS_ALLOWED = parse_networks(
 CREDFILE_METRICS_TOKEN = env_str("CREDFILE_METRICS_TOKEN", "")
 if CREDFILE_METRICS_TOKEN and len(CREDFILE_METRICS_TOKEN) < 32:
     raise ImproperlyConfigured("CREDFILE_METRICS_TOKEN must be at least 32 characters long")
+# prometheus_client's multi-process mode writes there from the first request on.
+if (_multiproc := env_str("PROMETHEUS_MULTIPROC_DIR", "")) and not Path(_multiproc).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={_multiproc} is not an existing directory"
+    )

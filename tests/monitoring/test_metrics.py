@@ -18,11 +18,14 @@ from django.utils import timezone
 from prometheus_client import REGISTRY
 
 from credfile.audit.digests import digest_write
+from credfile.audit.models import AuditEvent
 from credfile.audit.services import audit_record
+from credfile.inspections.services import inspection_run
 from credfile.monitoring.metrics import register_gauge, unregister_gauge
 from credfile.reviews.choices import JobStatus
 from credfile.reviews.jobs import run_due
 from credfile.reviews.models import JobRun
+from tests.audit.conftest import tampering
 from tests.conftest import Personas
 from tests.documents import samples
 from tests.factories import CustomerFactory
@@ -175,6 +178,33 @@ def test_audit_gauges_follow_the_chain_and_its_digests(personas: Personas) -> No
     )
     assert sample(text, "credfile_audit_digest_holds") == 1
     assert sample(text, "credfile_metrics_source_up", source="audit") == 1
+    assert sample(text, "credfile_audit_last_verified_timestamp_seconds") is None
+
+
+def test_the_last_verification_is_the_newest_integrity_inspection(personas: Personas) -> None:
+    audit_record(actor=personas.admin, action="login", obj=personas.admin, after={})
+    digest_write()
+    passed = inspection_run()
+    assert passed.chain_ok is True and passed.finished_at is not None
+    text = scrape()
+    assert sample(text, "credfile_audit_last_verification_ok") == 1
+    assert sample(text, "credfile_audit_last_verified_timestamp_seconds") == pytest.approx(
+        passed.finished_at.timestamp()
+    )
+    # An event changed behind the trail's back: the next inspection finds the chain broken.
+    event = AuditEvent.objects.order_by("seq").first()
+    assert event is not None
+    with tampering() as cursor:
+        cursor.execute(
+            "UPDATE audit_auditevent SET object_repr = %s WHERE id = %s", ["改过", event.pk]
+        )
+    failed = inspection_run()
+    assert failed.chain_ok is False
+    text = scrape()
+    assert sample(text, "credfile_audit_last_verification_ok") == 0
+    assert sample(text, "credfile_audit_last_verified_timestamp_seconds") == pytest.approx(
+        passed.finished_at.timestamp()
+    )
 
 
 def test_the_documents_gauge_counts_the_documents(personas: Personas) -> None:

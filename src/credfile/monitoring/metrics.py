@@ -128,6 +128,7 @@ def _jobs() -> Iterator[Metric]:
 
 def _audit() -> Iterator[Metric]:
     from credfile.audit.digests import chain_status
+    from credfile.inspections.models import Inspection
 
     state = chain_status()
     yield GaugeMetricFamily(
@@ -152,6 +153,30 @@ def _audit() -> Iterator[Metric]:
         "Digest files found that are forged or damaged.",
         value=state.problems,
     )
+    # The full verification (every link, every digest) is the integrity inspection's; the
+    # newest finished one says how it stood, the newest passing one when it last held.
+    finished = Inspection.objects.filter(finished_at__isnull=False, chain_ok__isnull=False)
+    newest = finished.order_by("-finished_at", "-pk").values_list("chain_ok", flat=True).first()
+    if newest is not None:
+        yield GaugeMetricFamily(
+            "credfile_audit_last_verification_ok",
+            "1 when the newest integrity inspection found the audit chain and its digests "
+            "intact, else 0.",
+            value=1.0 if newest else 0.0,
+        )
+    verified = (
+        finished.filter(chain_ok=True)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    if verified is not None:
+        yield GaugeMetricFamily(
+            "credfile_audit_last_verified_timestamp_seconds",
+            "When an integrity inspection last verified the whole audit chain against every "
+            "digest (Unix time).",
+            value=verified.timestamp(),
+        )
 
 
 def _documents() -> Iterator[Metric]:
