@@ -33,6 +33,7 @@ class RequestContext:
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
+REQUEST_ID_KEY = "credfile.request_id"
 _current: ContextVar[RequestContext | None] = ContextVar("credfile_request", default=None)
 
 
@@ -48,6 +49,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
+        # Also in the environ: Django logs a 4xx/5xx answer after every middleware has
+        # returned, when only the request itself is left to name it (monitoring.logs).
+        request.META[REQUEST_ID_KEY] = request_id
         token = _current.set(RequestContext(request_id, request.META.get("REMOTE_ADDR")))
         try:
             response = self.get_response(request)
