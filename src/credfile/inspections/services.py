@@ -96,10 +96,14 @@ def _stored_names(storage: Storage, path: str = "") -> Iterator[str]:
 
 
 def _written_since(storage: Storage, name: str, since: Any) -> bool:
+    """Whether the file came after `since`, or is gone already (a readiness probe's, a
+    document removed after its row): neither is an orphan."""
     try:
         return bool(storage.get_modified_time(name) >= since)
+    except FileNotFoundError:
+        return True
     except (OSError, NotImplementedError):
-        return False
+        return not storage.exists(name)
 
 
 def _chain() -> tuple[VerifyResult, list[_Found]]:
