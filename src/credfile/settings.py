@@ -487,9 +487,9 @@ elif CREDFILE_CACHE_URL:
 # `credfile serve` (credfile.core.serve): gunicorn in front of credfile.wsgi; each value can
 # also be given as an option of the command.
 CREDFILE_SERVE_BIND = env_str("CREDFILE_SERVE_BIND", "127.0.0.1:8000")
-CREDFILE_SERVE_WORKERS = env_int(
-    "CREDFILE_SERVE_WORKERS", min(2 * (os.cpu_count() or 1) + 1, 9), minimum=1
-)
+# The cores this process may run on (a container's limit), not the machine's.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+CREDFILE_SERVE_WORKERS = env_int("CREDFILE_SERVE_WORKERS", min(2 * _CORES + 1, 9), minimum=1)
 CREDFILE_SERVE_THREADS = env_int("CREDFILE_SERVE_THREADS", 1, minimum=1)
 CREDFILE_SERVE_TIMEOUT = env_int("CREDFILE_SERVE_TIMEOUT", 60, minimum=1)
 CREDFILE_SERVE_GRACEFUL_TIMEOUT = env_int("CREDFILE_SERVE_GRACEFUL_TIMEOUT", 30, minimum=1)

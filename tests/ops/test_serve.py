@@ -107,12 +107,22 @@ def test_the_access_log_masks_identity_numbers(served: tuple[Instance, int]) -> 
 def test_it_stops_gracefully_on_sigterm(served: tuple[Instance, int]) -> None:
     inst, _port = served
     port = free_port()
-    process = inst.serve(port, "--workers", "2", "--graceful-timeout", "10")
+    # Settings from the environment, as the systemd unit's EnvironmentFile gives them.
+    process = inst.serve(
+        port,
+        CREDFILE_SERVE_WORKERS="1",
+        CREDFILE_SERVE_THREADS="3",
+        CREDFILE_SERVE_GRACEFUL_TIMEOUT="10",
+    )
     assert Browser(port).get("/accounts/login/")[0] == 200
     seconds = inst.stop(process)
     assert process.returncode == 0
     assert seconds < 10
-    assert "Shutting down: Master" in inst.log(port)
+    log = inst.log(port)
+    assert "(workers: 1, threads per worker: 3)" in log
+    assert "Using worker: gthread" in log
+    assert log.count("Booting worker") == 1
+    assert "Shutting down: Master" in log
 
 
 def test_it_refuses_to_start_on_a_database_not_migrated(

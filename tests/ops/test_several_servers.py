@@ -86,7 +86,7 @@ def test_a_session_made_on_one_server_works_on_the_other(pair: Pair) -> None:
     _status, _headers, page = on_a.at(pair.port_b).get("/customers/")
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     on_a.at(pair.port_b).request("POST", "/accounts/logout/", {"csrfmiddlewaretoken": token})
-    status, headers, page = on_a.get("/customers/")
+    _status, _headers, page = on_a.get("/customers/")
     assert "id_username" in page  # the login page
 
 

@@ -88,7 +88,10 @@ class Command(LocalizedCommand):
         # The workers are forked from this process: none may inherit its connection.
         connections.close_all()
         self.stdout.write(
-            _("credfile serving on %(bind)s with %(workers)d workers × %(threads)d threads.")
+            _(
+                "credfile serving on %(bind)s "
+                "(workers: %(workers)d, threads per worker: %(threads)d)."
+            )
             % {
                 "bind": ", ".join(serve_options.bind),
                 "workers": serve_options.workers,
