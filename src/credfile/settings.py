@@ -272,12 +272,12 @@ STATIC_URL = "static/"
 STATIC_ROOT = CREDFILE_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Served by WhiteNoise straight from the package, so no collectstatic step and no CDN.
+# Served by WhiteNoise, no CDN. After `credfile collectstatic` (docs/deployment.md) pages name
+# each file by its content hash, and WhiteNoise serves those names compressed and cached for
+# good; without it (development, tests) the plain names straight from the package
+# (core/staticfiles.py).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-# After `credfile collectstatic` (docs/deployment.md) pages name each file by its content
-# hash, and WhiteNoise serves those names compressed and cached for good; without it
-# (development, tests) the plain names are served from the package (core/staticfiles.py).
 
 SESSION_COOKIE_AGE = env_int("CREDFILE_SESSION_AGE", 8 * 3600, minimum=300)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
