@@ -15,9 +15,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.choices import Role
+from credfile.accounts.sso_config import ldap_settings, oidc_settings, sso_group_map
 from credfile.changes.choices import FieldGroup
-from credfile.core.env import env_bool, env_int, env_list, env_path, env_str
+from credfile.core.env import env_bool, env_choice, env_int, env_list, env_path, env_str
 from credfile.core.storage_config import file_storages
+from credfile.monitoring.access import parse_networks
 
 # Lets model and admin classes be written with type parameters (ModelAdmin[Customer]).
 django_stubs_ext.monkeypatch()
@@ -105,11 +107,16 @@ INSTALLED_APPS = [
     "credfile.documents",
     "credfile.inspections",
     "credfile.retention",
+    "credfile.monitoring",
 ]
 
 MIDDLEWARE = [
+    # First: counts and times every response, whichever layer gives it (docs/monitoring.md).
+    "credfile.monitoring.middleware.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "credfile.core.middleware.ContentSecurityPolicyMiddleware",
+    # /healthz, /readyz and /metrics, answered before sessions, sign-in and CSRF.
+    "credfile.monitoring.middleware.ProbeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -193,6 +200,23 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# Single sign-on (docs/sso.md): an LDAP / Active Directory directory and an OpenID Connect
+# provider, each only when configured; local accounts keep signing in with their password.
+CREDFILE_SSO_GROUP_MAP = sso_group_map()
+for _name, _value in {**ldap_settings(), **oidc_settings()}.items():
+    globals()[_name] = _value
+CREDFILE_LDAP_ENABLED = "AUTH_LDAP_SERVER_URI" in globals()
+CREDFILE_OIDC_ENABLED = "CREDFILE_OIDC" in globals()
+if CREDFILE_LDAP_ENABLED:
+    AUTHENTICATION_BACKENDS.append("credfile.accounts.ldap_backend.DirectoryLDAPBackend")
+if CREDFILE_OIDC_ENABLED:
+    AUTHENTICATION_BACKENDS.append("credfile.accounts.oidc.DirectoryOIDCBackend")
+if (CREDFILE_LDAP_ENABLED or CREDFILE_OIDC_ENABLED) and not CREDFILE_SSO_GROUP_MAP:
+    raise ImproperlyConfigured(
+        "Single sign-on needs CREDFILE_SSO_GROUP_MAP or CREDFILE_SSO_GROUP_MAP_FILE: "
+        "without it nobody from the directory could sign in"
+    )
 
 # Login throttling (django-axes): lock a username from one address after repeated failures.
 AXES_FAILURE_LIMIT = env_int("CREDFILE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -377,14 +401,26 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Log lines as plain text or one JSON object each (docs/monitoring.md), masked alike.
+CREDFILE_LOG_FORMAT = env_choice("CREDFILE_LOG_FORMAT", "plain", {"plain", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "credfile.monitoring.logs.MaskedJsonFormatter"},
+    },
     # Every line passes the mask: search terms in URLs may be ID or phone numbers.
-    "filters": {"mask": {"()": "credfile.core.logfilter.MaskSensitiveFilter"}},
+    "filters": {
+        "mask": {"()": "credfile.core.logfilter.MaskSensitiveFilter"},
+        "request_id": {"()": "credfile.monitoring.logs.RequestIdFilter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": CREDFILE_LOG_FORMAT,
+            "filters": ["request_id", "mask"],
+        },
     },
     "root": {"handlers": ["console"], "level": env_str("CREDFILE_LOG_LEVEL", "INFO")},
     # axes announces itself at INFO on every start; its failures and lockouts are WARNINGs.
@@ -468,6 +504,20 @@ CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS = env_int("CREDFILE_DOCUMENT_ZIP_MAX_MEMBERS",
 CREDFILE_INSPECTION_DAYS = env_int("CREDFILE_INSPECTION_DAYS", 7, minimum=0)
 CREDFILE_INSPECTION_IN_BACKGROUND = env_bool("CREDFILE_INSPECTION_IN_BACKGROUND", True)
 
+# Monitoring (docs/monitoring.md): /readyz fails when no scheduled job finished for this many
+# hours (they run daily); /metrics answers these networks, or whoever sends the token.
+CREDFILE_READY_JOB_STALE_HOURS = env_int("CREDFILE_READY_JOB_STALE_HOURS", 26, minimum=1)
+CREDFILE_METRICS_ALLOWED = parse_networks(
+    env_list("CREDFILE_METRICS_ALLOWED", ["127.0.0.1/32", "::1/128"])
+)
+CREDFILE_METRICS_TOKEN = env_str("CREDFILE_METRICS_TOKEN", "")
+if CREDFILE_METRICS_TOKEN and len(CREDFILE_METRICS_TOKEN) < 32:
+    raise ImproperlyConfigured("CREDFILE_METRICS_TOKEN must be at least 32 characters long")
+# prometheus_client's multi-process mode writes there from the first request on.
+if (_multiproc := env_str("PROMETHEUS_MULTIPROC_DIR", "")) and not Path(_multiproc).is_dir():
+    raise ImproperlyConfigured(
+        f"PROMETHEUS_MULTIPROC_DIR={_multiproc} is not an existing directory"
+    )
 
 # A cache shared by every server (docs/deployment.md, "Several machines"): redis://… through
 # Django's own RedisCache, or the default per-process memory. Sign-ins, sessions and lockouts

@@ -9,6 +9,8 @@ from credfile.reviews.urls import review_form
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    # /healthz, /readyz, /metrics (docs/monitoring.md).
+    path("", include("credfile.monitoring.urls")),
     path("accounts/", include("credfile.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     review_form,

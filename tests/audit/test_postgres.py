@@ -31,6 +31,14 @@ pytestmark = pytest.mark.skipif(
         "UPDATE audit_audithead SET seq = 1",
         # Forward, but past events that were never written.
         "UPDATE audit_audithead SET seq = 12",
+        # Erasure is the one update let through, and only as such: not with another change,
+        # not keeping part of the content, not naming a certificate before the event.
+        "UPDATE audit_auditevent SET object_repr = '', before = NULL, after = NULL, "
+        "content_salt = '', erased_in = 11, actor_label = 'x' WHERE seq = 3",
+        "UPDATE audit_auditevent SET object_repr = '', before = NULL, "
+        "content_salt = '', erased_in = 11 WHERE seq = 3",
+        "UPDATE audit_auditevent SET object_repr = '', before = NULL, after = NULL, "
+        "content_salt = '', erased_in = 2 WHERE seq = 3",
     ],
 )
 def test_the_application_cannot_rewrite_history(trail: list[AuditEvent], statement: str) -> None:
@@ -97,3 +105,23 @@ def test_concurrent_writers_never_fork_the_chain(personas: Personas) -> None:
     status, output = run_audit("verify")
     assert status == 0, output
     assert f"{writers * per_writer} events checked" in output
+
+
+@pytest.mark.django_db
+def test_an_erasure_is_let_through_once_and_then_named_by_verify(trail: list[AuditEvent]) -> None:
+    erase = (
+        "UPDATE audit_auditevent SET object_repr = '', before = NULL, after = NULL, "
+        "content_salt = '', erased_in = %s WHERE seq = 3"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(erase, [11])
+    # Once erased, the event takes no second erasure (another certificate) either.
+    with (
+        pytest.raises(DatabaseError, match="audit"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(erase, [12])
+    # No certificate at seq 11 lists it: verify says so.
+    status, output = run_audit("verify")
+    assert status == 1 and "was erased" in output

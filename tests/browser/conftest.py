@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("CREDFILE_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(os.environ.get("CREDFILE_TEST_ARTIFACTS", "test-artifacts"))
@@ -42,7 +44,13 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page_for(browser: Browser, request: pytest.FixtureRequest) -> Iterator:  # type: ignore[type-arg]
+def page_for(
+    browser: Browser,
+    request: pytest.FixtureRequest,
+    transactional_db: None,
+) -> Iterator:  # type: ignore[type-arg]
+    # After the database (so torn down before it): a page's last requests finish before
+    # the tables are flushed, instead of finding them locked on a busy machine.
     pages: list[Page] = []
 
     def make(locale: str) -> Page:
@@ -57,6 +65,9 @@ def page_for(browser: Browser, request: pytest.FixtureRequest) -> Iterator:  # t
         if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=ARTIFACTS / f"{request.node.name}-{index}.png", full_page=True)
+        # A page that keeps polling never idles: closing it is then enough.
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_load_state("networkidle", timeout=3_000)
         page.context.close()
 
 

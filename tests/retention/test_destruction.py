@@ -25,6 +25,7 @@ from credfile.customers.services import contact_create, customer_update
 from credfile.demo.loader import load_demo
 from credfile.documents.models import Document
 from credfile.history.models import FileVersion
+from credfile.imports.models import ImportRun
 from credfile.interactions.services import note_create
 from credfile.retention.destruction import deletion_request_record, destruction_approve
 from credfile.retention.models import (
@@ -119,6 +120,16 @@ def doomed(demo: list[Customer], django_capture_on_commit_callbacks: Any) -> Cus
     samples.attach(customer, actor=head, data=samples.eml(), name="mail.eml", document_type="email")
     samples.attach(customer, actor=head, data=MARK_PDF, name="c.pdf", document_type="contract")
     samples.attach(customer, actor=head, data=samples.PNG, name="id.png", document_type="id_copy")
+    # An import run's preview and row errors, as a check of an upload that named the file.
+    ImportRun.objects.create(
+        user=head,
+        kind="customers",
+        file_token="t" * 32,
+        result={
+            "preview": [[MARK_NAME, "organization"], ["另一家公司", "organization"]],
+            "errors": [{"row": 2, "column": "名称", "message": f"与已有档案 {MARK_NAME} 重复"}],
+        },
+    )
     file_settle(actor=head, customer=customer, today=SETTLED)
     customer.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,7 +146,13 @@ def test_a_settled_file_is_destroyed_with_a_certificate_and_nothing_of_it_is_lef
     head = _head_of(doomed)
     markers = _markers(doomed)
     seen = {hit.split(":")[0] for hit in _scan_database(markers)}
-    assert {"customers_customer", "customers_contact", "audit_auditevent"} <= seen, seen
+    assert {
+        "customers_customer",
+        "customers_contact",
+        "audit_auditevent",
+        "history_fileversion",
+        "imports_importrun",
+    } <= seen, seen
     assert _scan_storage(doomed.code, [MARK_PDF])
     documents = list(Document.objects.filter(customer=doomed).values_list("stored_name", "sha256"))
     others = [c for c in demo if c.pk != doomed.pk]
@@ -170,6 +187,8 @@ def test_a_settled_file_is_destroyed_with_a_certificate_and_nothing_of_it_is_lef
     assert not Customer.objects.filter(pk=doomed.pk).exists()
     assert not FileVersion.objects.filter(customer_id=doomed.pk).exists()
     assert _scan_database(markers) == []
+    # What else the import run said is kept.
+    assert ImportRun.objects.get().result["preview"][1] == ["另一家公司", "organization"]
     assert _scan_storage(doomed.code, [MARK_PDF]) == []
     # Who did what and when is still there, and the trail verifies.
     trail = AuditEvent.objects.filter(customer_id=doomed.pk)

@@ -56,11 +56,9 @@ def lockout_response(
         )
     username = (credentials or {}).get("username") or request.POST.get("username", "")
     form = AuthenticationForm(request, initial={"username": username})
-    context = {
-        "form": form,
-        "locked_out": lockout_message(),
-        "next": request.POST.get("next") or request.GET.get("next", ""),
-    }
+    from credfile.accounts.views import login_context
+
+    context = {**login_context(request), "form": form, "locked_out": lockout_message()}
     response = render(request, "registration/login.html", context, status=LOCKED_STATUS)
     response["Retry-After"] = retry_after
     return response

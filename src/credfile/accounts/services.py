@@ -248,7 +248,13 @@ def approval_required() -> bool:
 
 
 def _submit(
-    *, actor: User, user: User, role: str, department: Department | None, is_active: bool
+    *,
+    actor: User,
+    user: User,
+    role: str,
+    department: Department | None,
+    is_active: bool,
+    note: dict[str, Any] | None = None,
 ) -> PrivilegeChange:
     if PrivilegeChange.objects.filter(user=user, status=PrivilegeChangeStatus.PENDING).exists():
         raise ValidationError(
@@ -283,6 +289,7 @@ def _submit(
             "role": change.after_role,
             "department": department.code if department else None,
             "is_active": change.after_active,
+            **(note or {}),
         },
     )
     return change
@@ -481,4 +488,105 @@ def privilege_change_withdraw(*, actor: User, change: PrivilegeChange) -> Privil
         before={"status": PrivilegeChangeStatus.PENDING},
         after={"status": locked.status},
     )
+    return locked
+
+
+# --- Single sign-on (docs/sso.md): the directory vouches, the group map decides ----------------
+
+_PROFILE_FIELDS = ("first_name", "last_name", "email", "display_name")
+
+
+@transaction.atomic
+def directory_account_sync(
+    *,
+    source: str,
+    username: str,
+    role: str,
+    department_code: str | None,
+    group: str,
+    profile: dict[str, str],
+) -> User | None:
+    """The account of a person the directory (`source` "ldap") or the OpenID Connect
+    provider ("oidc") has vouched for, with the role and department its group maps to.
+
+    A first sign-in creates the account without a password; with CREDFILE_PRIVILEGE_APPROVAL
+    it stays inactive until an executive approves it. Later a different mapped role or
+    department waits likewise as a privilege change the person requested, while the account
+    keeps what it has (without approval it applies at once). An account with a credfile
+    password is a local one: None, the directory never signs it in. Every write is audited
+    with where it came from.
+    """
+    department = department_by_code(department_code) if department_code else None
+    _check_role_department(role, department)
+    note = {"via": source, "group": group}
+    profile = {k: v[:150] for k, v in profile.items() if k in _PROFILE_FIELDS and v}
+    locked = (
+        User.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .filter(username__iexact=username.strip())
+        .first()
+    )
+    if locked is None:
+        held = approval_required()
+        user = User(
+            username=username.strip(),
+            role=role,
+            department=department,
+            is_active=not held,
+            is_staff=role_administers(role) and not held,
+            is_superuser=role_administers(role) and not held,
+            **profile,
+        )
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+        audit_record(
+            actor=user,
+            action=AuditAction.CREATE,
+            obj=user,
+            after={"username": user.username, **_privileges(user), **note},
+        )
+        if held:
+            _submit(
+                actor=user, user=user, role=role, department=department, is_active=True, note=note
+            )
+        return user
+    if locked.has_usable_password():
+        return None
+    changed = {k: v for k, v in profile.items() if getattr(locked, k) != v}
+    if changed:
+        before = {k: getattr(locked, k) for k in changed}
+        for name, value in changed.items():
+            setattr(locked, name, value)
+        locked.full_clean()
+        locked.save(update_fields=list(changed))
+        audit_record(
+            actor=locked, action=AuditAction.UPDATE, obj=locked, before=before, after=changed
+        )
+    if locked.role == role and locked.department_id == (department.pk if department else None):
+        return locked
+    if not approval_required():
+        administers = role_administers(role)
+        _apply(
+            actor=locked,
+            user=locked,
+            values={
+                "role": role,
+                "department": department,
+                "is_staff": administers,
+                "is_superuser": administers,
+            },
+            note=note,
+        )
+    elif not PrivilegeChange.objects.filter(
+        user=locked, status=PrivilegeChangeStatus.PENDING
+    ).exists():
+        _submit(
+            actor=locked,
+            user=locked,
+            role=role,
+            department=department,
+            is_active=locked.is_active,
+            note=note,
+        )
     return locked

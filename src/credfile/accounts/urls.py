@@ -1,10 +1,13 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from credfile.accounts import views
+from credfile.accounts import oidc, views
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    # Single sign-on with an OpenID Connect provider (docs/sso.md); 404 unless configured.
+    path("oidc/start/", oidc.OIDCStartView.as_view(), name="oidc-start"),
+    path("oidc/callback/", oidc.OIDCCallbackView.as_view(), name="oidc-callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("otp/setup/", views.otp_setup, name="otp-setup"),
     path("otp/verify/", views.otp_verify, name="otp-verify"),

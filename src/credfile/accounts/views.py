@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
@@ -46,6 +46,38 @@ from credfile.accounts.services import (
     totp_device_for_enrolment,
     user_password_change,
 )
+from credfile.accounts.sso import refusal_of
+
+
+def login_context(request: HttpRequest) -> dict[str, Any]:
+    """What the login page shows besides the form: the provider's button, when configured."""
+    config: dict[str, str] = getattr(settings, "CREDFILE_OIDC", None) or {}
+    enabled = getattr(settings, "CREDFILE_OIDC_ENABLED", False)
+    return {
+        "oidc_provider": config.get("provider_name", "") if enabled else "",
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+    }
+
+
+class SignInForm(AuthenticationForm):
+    """The password form; a directory's refusal (no credfile group, awaiting approval) is
+    shown as itself rather than as a wrong password."""
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            if self.request is not None and (refusal := refusal_of(self.request)):
+                raise ValidationError(refusal, code="sso_refused") from None
+            raise
+
+
+class LoginView(auth_views.LoginView):
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), **login_context(self.request)}
 
 
 def _user(request: HttpRequest) -> User:

@@ -283,9 +283,10 @@ def audit_record_many(
     return len(events)
 
 
-def audit_login_failed(*, username: str, account: models.Model | None) -> AuditEvent:
+def audit_login_failed(*, username: str, account: models.Model | None, via: str = "") -> AuditEvent:
     """A refused log-in: the name that was tried (masked if it is an ID or phone number) and
-    the account it names, if there is one. Never the password."""
+    the account it names, if there is one, and the single sign-on it came through. Never the
+    password."""
     tried = mask_free_text(username.strip())[:150]
     return audit_record(
         actor=None,
@@ -294,7 +295,7 @@ def audit_login_failed(*, username: str, account: models.Model | None) -> AuditE
         obj=account,
         object_type="accounts.user",
         object_repr=tried,
-        after={"username": tried},
+        after={"username": tried, "via": via} if via else {"username": tried},
     )
 
 

@@ -14,10 +14,19 @@ from django.dispatch import receiver
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_login_failed, audit_record
 
+SSO_BACKENDS = {
+    "credfile.accounts.ldap_backend.DirectoryLDAPBackend": "ldap",
+    "credfile.accounts.oidc.DirectoryOIDCBackend": "oidc",
+}
+
 
 @receiver(user_logged_in, dispatch_uid="credfile_audit_login")
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    audit_record(actor=user, action=AuditAction.LOGIN, obj=user)
+    # Single sign-on names its way in; a password sign-in stays as it always was recorded.
+    via = SSO_BACKENDS.get(getattr(user, "backend", "") or "")
+    audit_record(
+        actor=user, action=AuditAction.LOGIN, obj=user, after={"via": via} if via else None
+    )
 
 
 @receiver(user_logged_out, dispatch_uid="credfile_audit_logout")

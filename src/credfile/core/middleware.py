@@ -34,6 +34,7 @@ class RequestContext:
     memo: dict[Any, Any] = field(default_factory=dict, compare=False)
 
 
+REQUEST_ID_KEY = "credfile.request_id"
 _current: ContextVar[RequestContext | None] = ContextVar("credfile_request", default=None)
 
 
@@ -49,6 +50,9 @@ class RequestContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request_id = uuid.uuid4().hex
+        # Also in the environ: Django logs a 4xx/5xx answer after every middleware has
+        # returned, when only the request itself is left to name it (monitoring.logs).
+        request.META[REQUEST_ID_KEY] = request_id
         # The same rule as the login lockout's, so the audit names the address it locked.
         token = _current.set(RequestContext(request_id, client_ip(request)))
         try:

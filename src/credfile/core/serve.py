@@ -14,6 +14,7 @@ from gunicorn.glogging import Logger
 
 from credfile.core.client_ip import client_ip_of
 from credfile.core.logfilter import MaskSensitiveFilter
+from credfile.monitoring.metrics import child_exit
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,9 @@ class ServeOptions:
             # Gunicorn's control socket sits in the user's home directory, one per user: two
             # servers of one user would take each other's; credfile is stopped by signals.
             "control_socket_disable": True,
+            # With PROMETHEUS_MULTIPROC_DIR (docs/monitoring.md) a dead worker's live gauges
+            # are dropped; without it the hook does nothing.
+            "child_exit": child_exit,
         }
         return settings
 

@@ -53,6 +53,8 @@ class Outcome:
 
     certificates: list[DestructionCertificate] = field(default_factory=list)
     refused: list[tuple[DestructionItem, str]] = field(default_factory=list)
+    # Chosen items left for a later approval, past `limit`.
+    remaining: int = 0
 
 
 def _held(customer_id: int, today: datetime.date) -> bool:
@@ -72,30 +74,55 @@ def _add(counts: dict[str, int], deleted: tuple[int, dict[str, int]]) -> None:
             counts[label] = counts.get(label, 0) + number
 
 
-def _delete_file_rows(customer: Customer) -> dict[str, int]:
-    """Every row of a file, children first where a relation protects its target."""
+def _file_row_counts(pks: list[int]) -> dict[int, dict[str, int]]:
+    """{file: {model: rows}} of every model that names the file, one grouped count per
+    model for all the files at once (what each certificate says went)."""
+    from credfile.transactions.models import PaymentAllocation
+
+    counts: dict[int, dict[str, int]] = {pk: {"customers.Customer": 1} for pk in pks}
+    relations = [
+        (r.related_model, r.field.name)
+        for r in Customer._meta.related_objects
+        if r.on_delete is not None and r.related_model is not DestructionItem
+    ]
+    relations.append((PaymentAllocation, "invoice__customer"))
+    for model, name in relations:
+        grouped = (
+            model._default_manager.filter(**{f"{name}_id__in": pks})
+            .values_list(f"{name}_id")
+            .annotate(n=models.Count("pk"))
+            .order_by()
+        )
+        for pk, number in grouped:
+            label = model._meta.label
+            counts[pk][label] = counts[pk].get(label, 0) + number
+    return counts
+
+
+def _delete_file_rows(pks: list[int]) -> None:
+    """Every row of these files, set-based, children first where a relation protects its
+    target; the rest go by cascade with the files."""
     from credfile.changes.models import ChangeRequest
     from credfile.followup.models import CollectionAction
     from credfile.history.models import FileVersion
     from credfile.limits.models import CreditLimit, LimitRequest
     from credfile.transactions.models import Contract, Invoice, Payment, PaymentAllocation
 
-    counts: dict[str, int] = {}
-    pk = customer.pk
     for queryset in (
-        FileVersion.objects.filter(customer_id=pk),
-        ChangeRequest.objects.filter(customer_id=pk),
-        PaymentAllocation.objects.filter(Q(invoice__customer_id=pk) | Q(payment__customer_id=pk)),
-        CollectionAction.objects.filter(customer_id=pk),
-        Invoice.objects.filter(customer_id=pk),
-        Payment.objects.filter(customer_id=pk),
-        Contract.objects.filter(customer_id=pk),
-        CreditLimit.objects.filter(customer_id=pk),
-        LimitRequest.objects.filter(customer_id=pk),
+        FileVersion.objects.filter(customer_id__in=pks),
+        ChangeRequest.objects.filter(customer_id__in=pks),
+        # Two deletes, not one with OR: each then follows its own index.
+        PaymentAllocation.objects.filter(invoice__customer_id__in=pks),
+        PaymentAllocation.objects.filter(payment__customer_id__in=pks),
+        CollectionAction.objects.filter(customer_id__in=pks),
+        Invoice.objects.filter(customer_id__in=pks),
+        Payment.objects.filter(customer_id__in=pks),
+        Contract.objects.filter(customer_id__in=pks),
+        CreditLimit.objects.filter(customer_id__in=pks),
+        LimitRequest.objects.filter(customer_id__in=pks),
     ):
-        _add(counts, queryset.delete())
-    _add(counts, Customer.objects.filter(pk=pk).delete())
-    return counts
+        queryset.delete()
+    Customer.objects.filter(pk__in=pks).delete()
 
 
 def _redact_notifications(code: str, name: str) -> int:
@@ -110,6 +137,47 @@ def _redact_notifications(code: str, name: str) -> int:
         )
         note.files = [row for row in note.files if row.get("code") != code]
         note.save(update_fields=["body", "files"])
+        changed += 1
+    return changed
+
+
+def _redact_imports(needles: set[str]) -> int:
+    """An import run keeps a preview of its file's first rows and its row errors: rows and
+    messages naming a destroyed file lose what names it. Import runs are few (one per
+    upload), so they are read through once per batch of files."""
+    from credfile.imports.models import ImportRun
+
+    needles = {n for n in needles if n and len(n) >= 2}
+    if not needles:
+        return 0
+
+    def named(text: Any) -> bool:
+        return isinstance(text, str) and any(n in text for n in needles)
+
+    def scrub(text: str) -> str:
+        for needle in needles:
+            text = text.replace(needle, "—")
+        return text
+
+    changed = 0
+    for run in ImportRun.objects.exclude(result={}).only("result").iterator(chunk_size=200):
+        result = dict(run.result or {})
+        preview = result.get("preview") or []
+        errors = result.get("errors") or []
+        if not any(named(v) for row in preview for v in row) and not any(
+            named(e.get("message")) for e in errors if isinstance(e, dict)
+        ):
+            continue
+        result["preview"] = [
+            ["—" for _v in row] if any(named(v) for v in row) else row for row in preview
+        ]
+        result["errors"] = [
+            {**e, "message": scrub(e["message"])}
+            if isinstance(e, dict) and named(e.get("message"))
+            else e
+            for e in errors
+        ]
+        ImportRun.objects.filter(pk=run.pk).update(result=result)
         changed += 1
     return changed
 
@@ -202,38 +270,93 @@ def _documents_hashes(documents: list[Document]) -> list[dict[str, str]]:
     return [{"name": d.stored_name, "sha256": d.sha256} for d in documents]
 
 
-def _destroy_file(item: DestructionItem, customer: Customer, actor: User) -> DestructionCertificate:
+# Files destroyed in one transaction: set-based deletes over the batch, a certificate each.
+FILE_BATCH = 100
+
+
+@transaction.atomic
+def _destroy_files(
+    item_pks: list[int], actor: User, today: datetime.date, outcome: Outcome
+) -> None:
+    """Destroy the files of these items together. A file under a legal hold is reported
+    and kept; an item gone meanwhile (destroyed with its file) is passed over."""
     from credfile.history.models import FileVersion
 
-    documents = list(Document.objects.filter(customer=customer).order_by("pk"))
-    certificate = _new_certificate(item, customer, actor, customer.pk)
-    certificate.hashes = {
-        "record": _digest(model_snapshot(customer)),
-        "documents": _documents_hashes(documents),
-    }
-    versions = FileVersion.objects.filter(customer_id=customer.pk).count()
-    notifications = _redact_notifications(customer.code, customer.name)
-    certificate.save()
-    # The other items of this file on any list go with it, under this certificate.
-    DestructionItem.objects.filter(customer=customer, status=ItemStatus.PENDING).update(
-        status=ItemStatus.DESTROYED, certificate=certificate
+    items = list(
+        DestructionItem.objects.select_for_update(of=("self",))
+        .filter(destruction_scope(actor), pk__in=item_pks, status=ItemStatus.PENDING)
+        .exclude(customer__isnull=True)
+        .select_related("rule", "request")
+        .order_by("pk")
     )
-    rows = _delete_file_rows(customer)
-    certificate.counts = {
-        "rows": rows,
-        "versions": versions,
-        "files": len(documents),
-        "notifications": notifications,
+    customers = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[i.customer_id for i in items])
     }
-    _remove_stored(documents)
-    _certify_and_erase(
-        actor=actor,
-        certificate=certificate,
-        events=Q(customer_id=customer.pk)
-        | Q(object_type="customers.customer", object_id=str(customer.pk)),
+    held = set(
+        LegalHold.objects.filter(
+            Q(until__isnull=True) | Q(until__gte=today),
+            customer_id__in=list(customers),
+            lifted_at__isnull=True,
+        ).values_list("customer_id", flat=True)
     )
-    DeletionRequest.objects.filter(customer_id=customer.pk).update(status=RequestStatus.DESTROYED)
-    return certificate
+    going: list[DestructionItem] = []
+    for item in items:
+        if item.customer_id in held:
+            outcome.refused.append((item, _("A legal hold is in force on this file.")))
+        elif item.customer_id in customers:
+            going.append(item)
+    if not going:
+        return
+    pks = [i.customer_id for i in going if i.customer_id is not None]
+    documents: dict[int, list[Document]] = {pk: [] for pk in pks}
+    for document in Document.objects.filter(customer_id__in=pks).order_by("pk"):
+        documents[document.customer_id].append(document)
+    versions = dict(
+        FileVersion.objects.filter(customer_id__in=pks)
+        .values_list("customer_id")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    rows = _file_row_counts(pks)
+    certificates: dict[int, DestructionCertificate] = {}
+    for item in going:
+        customer = customers[item.customer_id]  # type: ignore[index]
+        certificate = _new_certificate(item, customer, actor, customer.pk)
+        certificate.hashes = {
+            "record": _digest(model_snapshot(customer)),
+            "documents": _documents_hashes(documents[customer.pk]),
+        }
+        certificate.counts = {
+            "rows": rows[customer.pk],
+            "versions": versions.get(customer.pk, 0),
+            "files": len(documents[customer.pk]),
+            "notifications": _redact_notifications(customer.code, customer.name),
+        }
+        certificate.save()
+        certificates[customer.pk] = certificate
+        # The other items of this file on any list go with it, under this certificate.
+        DestructionItem.objects.filter(customer_id=customer.pk, status=ItemStatus.PENDING).update(
+            status=ItemStatus.DESTROYED, certificate=certificate
+        )
+    _redact_imports(
+        {
+            value
+            for c in (customers[pk] for pk in pks)
+            for value in (c.name, c.code, c.credit_code, c.id_number)
+            if value
+        }
+    )
+    _delete_file_rows(pks)
+    _remove_stored([d for pk in pks for d in documents[pk]])
+    for pk, certificate in certificates.items():
+        _certify_and_erase(
+            actor=actor,
+            certificate=certificate,
+            events=Q(customer_id=pk) | Q(object_type="customers.customer", object_id=str(pk)),
+        )
+        outcome.certificates.append(certificate)
+    DeletionRequest.objects.filter(customer_id__in=pks).update(status=RequestStatus.DESTROYED)
 
 
 def _destroy_one(
@@ -283,7 +406,7 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
     from credfile.risk.models import WatchEntry
 
     item = (
-        DestructionItem.objects.select_for_update()
+        DestructionItem.objects.select_for_update(of=("self",))
         .filter(destruction_scope(actor), pk=item_pk, status=ItemStatus.PENDING)
         .select_related("rule", "request")
         .first()
@@ -293,8 +416,6 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
     customer = Customer.objects.select_for_update().get(pk=item.customer_id)
     if _held(customer.pk, today):
         raise ValidationError(_("A legal hold is in force on this file."))
-    if item.kind == ItemKind.FILE:
-        return _destroy_file(item, customer, actor)
     if item.kind == ItemKind.DOCUMENT:
         documents = list(Document.objects.filter(pk=item.object_id, customer=customer))
         return _destroy_one(item, customer, actor, Document, documents)
@@ -307,11 +428,14 @@ def destruction_approve(
     listing: DestructionList | None = None,
     item_ids: list[int] | None = None,
     today: datetime.date | None = None,
+    limit: int | None = None,
 ) -> Outcome:
     """Approve and carry out the destruction of pending items of the actor's department:
     those named, or all of `listing`. Files go first, so their documents and records go
-    with them. Each item is its own transaction with its certificate; an item that may
-    not go now (a legal hold) is reported and stays listed."""
+    with them: up to FILE_BATCH files in a transaction, set-based, a certificate each;
+    then each document or record in a transaction of its own. An item that may not go
+    now (a legal hold) is reported and stays listed. `limit` caps the items of one call
+    (a request's time): the rest are counted in `remaining`."""
     today = today or timezone.localdate()
     pending = DestructionItem.objects.filter(destruction_scope(actor), status=ItemStatus.PENDING)
     if listing is not None:
@@ -323,11 +447,19 @@ def destruction_approve(
     order = models.Case(
         models.When(kind=ItemKind.FILE, then=0), default=1, output_field=models.IntegerField()
     )
-    chosen = list(pending.order_by(order, "pk").values_list("pk", "destruction_list_id"))
+    chosen = list(pending.order_by(order, "pk").values_list("pk", "destruction_list_id", "kind"))
     if not chosen:
         raise PermissionDenied(_("Nothing chosen is waiting for your approval."))
     outcome = Outcome()
-    for pk, _list in chosen:
+    if limit is not None and len(chosen) > limit:
+        outcome.remaining = len(chosen) - limit
+        chosen = chosen[:limit]
+    files = [pk for pk, _list, kind in chosen if kind == ItemKind.FILE]
+    for start in range(0, len(files), FILE_BATCH):
+        _destroy_files(files[start : start + FILE_BATCH], actor, today, outcome)
+    for pk, _list, kind in chosen:
+        if kind == ItemKind.FILE:
+            continue
         try:
             outcome.certificates.append(_destroy(pk, actor, today))
         except ValidationError as exc:
@@ -336,7 +468,7 @@ def destruction_approve(
         except PermissionDenied:
             # Destroyed meanwhile with its file, by this approval or another.
             continue
-    touched = {list_id for _pk, list_id in chosen}
+    touched = {list_id for _pk, list_id, _kind in chosen}
     DestructionList.objects.filter(pk__in=touched).exclude(items__status=ItemStatus.PENDING).update(
         status=DestructionStatus.DONE
     )

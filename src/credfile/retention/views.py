@@ -148,7 +148,8 @@ def due_approve(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Confirm that the chosen records are to be destroyed."))
         return redirect("retention:due")
     try:
-        outcome = destruction.destruction_approve(actor=user, item_ids=ids)
+        # A page lists 100 items: one approval never takes longer than a page's worth.
+        outcome = destruction.destruction_approve(actor=user, item_ids=ids, limit=100)
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("retention:due")
@@ -157,6 +158,12 @@ def due_approve(request: HttpRequest) -> HttpResponse:
             request,
             _("%(count)d destroyed, each with a destruction certificate.")
             % {"count": len(outcome.certificates)},
+        )
+    if outcome.remaining:
+        messages.warning(
+            request,
+            _("%(count)d chosen items were left for another approval.")
+            % {"count": outcome.remaining},
         )
     for item, why in outcome.refused:
         messages.error(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -159,6 +160,7 @@ def _run_one(job: Job, *, today: datetime.date, force: bool) -> JobOutcome:
         JobRun.objects.filter(name=job.name).update(
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
+            failures=F("failures") + 1,
             summary={"error": traceback.format_exc(limit=5)[-2000:]},
         )
         return JobOutcome(job.name, ran=True, status=JobStatus.FAILED)

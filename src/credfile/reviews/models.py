@@ -302,6 +302,8 @@ class JobRun(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, blank=True)
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     runs = models.PositiveIntegerField(_("runs"), default=0)
+    # Failed runs, for the metrics (docs/monitoring.md): each retry of a failing job counts.
+    failures = models.PositiveIntegerField(_("failures"), default=0)
 
     class Meta:
         ordering = ["name"]
