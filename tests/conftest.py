@@ -121,6 +121,17 @@ def _audit_digest_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_names(settings: Any) -> None:
+    """Pages link the static files by their plain names whatever the instance directory holds:
+    after `credfile collectstatic` there they would link hashed names, which the browser
+    tests' live server (serving through the finders, from the package) does not know."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _document_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test keeps its documents in a directory of its own, out of the instance."""
     location = tmp_path_factory.mktemp("documents")

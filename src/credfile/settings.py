@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -224,6 +225,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "credfile.accounts.lockout.lockout_response"
 
+# Reverse proxies (docs/deployment.md): how many trusted proxies stand before credfile, and
+# the header each appends the client's address to. The lockout, the audit trail and the logs
+# take the client's address by this one rule (credfile.core.client_ip); 0 ignores the header.
+CREDFILE_PROXY_COUNT = env_int("CREDFILE_PROXY_COUNT", 0, minimum=0)
+CREDFILE_CLIENT_IP_HEADER = env_str("CREDFILE_CLIENT_IP_HEADER", "X-Forwarded-For").strip()
+if not CREDFILE_CLIENT_IP_HEADER or not all(
+    ch.isalnum() or ch == "-" for ch in CREDFILE_CLIENT_IP_HEADER
+):
+    raise ImproperlyConfigured(
+        "CREDFILE_CLIENT_IP_HEADER must be an HTTP header name such as X-Forwarded-For"
+    )
+CREDFILE_CLIENT_IP_META = "HTTP_" + CREDFILE_CLIENT_IP_HEADER.upper().replace("-", "_")
+AXES_CLIENT_IP_CALLABLE = "credfile.core.client_ip.client_ip"
+
 # Second factor (django-otp, TOTP) for these roles; an empty list turns it off.
 CREDFILE_OTP_REQUIRED_ROLES = env_list(
     "CREDFILE_OTP_REQUIRED_ROLES", [Role.ADMIN, Role.EXECUTIVE, Role.AUDITOR]
@@ -281,7 +296,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = CREDFILE_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
-# Served by WhiteNoise straight from the package, so no collectstatic step and no CDN.
+# Served by WhiteNoise, no CDN. After `credfile collectstatic` (docs/deployment.md) pages name
+# each file by its content hash, and WhiteNoise serves those names compressed and cached for
+# good; without it (development, tests) the plain names straight from the package
+# (core/staticfiles.py).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
@@ -461,7 +479,8 @@ CREDFILE_OPEN_ORDERS_BULK_MAX = env_int("CREDFILE_OPEN_ORDERS_BULK_MAX", 500)
 # Documents on a file (docs/documents.md): where they are kept, how they are named, limits.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Hashed, compressed copies after `credfile collectstatic`; the plain names before it.
+    "staticfiles": {"BACKEND": "credfile.core.staticfiles.StaticStorage"},
     # Documents, and archived files' documents (docs/archive.md): local directories, or
     # S3-compatible storage when CREDFILE_DOCUMENT_S3_BUCKET / CREDFILE_ARCHIVE_S3_BUCKET is set.
     **file_storages(CREDFILE_HOME),
@@ -499,3 +518,30 @@ if (_multiproc := env_str("PROMETHEUS_MULTIPROC_DIR", "")) and not Path(_multipr
     raise ImproperlyConfigured(
         f"PROMETHEUS_MULTIPROC_DIR={_multiproc} is not an existing directory"
     )
+
+# A cache shared by every server (docs/deployment.md, "Several machines"): redis://… through
+# Django's own RedisCache, or the default per-process memory. Sign-ins, sessions and lockouts
+# live in the database and need no shared cache.
+CREDFILE_CACHE_URL = env_str("CREDFILE_CACHE_URL", "")
+if CREDFILE_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CREDFILE_CACHE_URL,
+            "KEY_PREFIX": "credfile",
+        }
+    }
+elif CREDFILE_CACHE_URL:
+    raise ImproperlyConfigured("CREDFILE_CACHE_URL must be a redis:// URL, or empty")
+
+# `credfile serve` (credfile.core.serve): gunicorn in front of credfile.wsgi; each value can
+# also be given as an option of the command.
+CREDFILE_SERVE_BIND = env_str("CREDFILE_SERVE_BIND", "127.0.0.1:8000")
+# The cores this process may run on (a container's limit), not the machine's.
+_CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+CREDFILE_SERVE_WORKERS = env_int("CREDFILE_SERVE_WORKERS", min(2 * _CORES + 1, 9), minimum=1)
+CREDFILE_SERVE_THREADS = env_int("CREDFILE_SERVE_THREADS", 1, minimum=1)
+CREDFILE_SERVE_TIMEOUT = env_int("CREDFILE_SERVE_TIMEOUT", 60, minimum=1)
+CREDFILE_SERVE_GRACEFUL_TIMEOUT = env_int("CREDFILE_SERVE_GRACEFUL_TIMEOUT", 30, minimum=1)
+CREDFILE_SERVE_MAX_REQUESTS = env_int("CREDFILE_SERVE_MAX_REQUESTS", 0, minimum=0)
+CREDFILE_SERVE_ACCESS_LOG = env_bool("CREDFILE_SERVE_ACCESS_LOG", False)

@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from credfile.core.client_ip import client_ip
 from credfile.core.htmx import redirect_page
 
 GetResponse = Callable[[HttpRequest], HttpResponse]
@@ -52,7 +53,8 @@ class RequestContextMiddleware:
         # Also in the environ: Django logs a 4xx/5xx answer after every middleware has
         # returned, when only the request itself is left to name it (monitoring.logs).
         request.META[REQUEST_ID_KEY] = request_id
-        token = _current.set(RequestContext(request_id, request.META.get("REMOTE_ADDR")))
+        # The same rule as the login lockout's, so the audit names the address it locked.
+        token = _current.set(RequestContext(request_id, client_ip(request)))
         try:
             response = self.get_response(request)
         finally:
