@@ -376,6 +376,8 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "credfile.complaints.choices.Status",
         "ComplaintSeverityEnum": "credfile.complaints.choices.Severity",
         "ComplaintCategoryEnum": "credfile.complaints.choices.Category",
+        # The file's category keeps the name it had before complaints had one.
+        "CategoryEnum": "credfile.customers.choices.CustomerCategory",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",
         "OpenOrderClosingEnum": "credfile.limits.choices.OrderClosing",
         # A certificate's kind is a retention record kind: one choice set, one name.
