@@ -187,3 +187,33 @@ def test_the_api_refuses_writes_to_those_who_only_read_the_file(personas) -> Non
     assert moved.status_code == 403
     assert _api(personas.outsider).get(f"/api/v1/complaints/{complaint.pk}/").status_code == 404
     assert _api(personas.auditor).get("/api/v1/complaints/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Give the deadline as a whole number of hours above zero."),
+        ("zh-hans", "请以大于零的整数小时数给出处理时限。"),
+    ],
+)
+def test_the_admin_refuses_a_negative_deadline_on_its_field(
+    personas, client_for, language, message
+) -> None:
+    client = client_for(personas.admin, language)
+    url = reverse("admin:complaints_complaintsla_add")
+    refused = client.post(url, {"severity": "high", "hours": "-3"})
+    assert refused.status_code == 200
+    assert message in refused.content.decode()
+    saved = client.post(url, {"severity": "high", "hours": "12"})
+    assert saved.status_code == 302
+    from credfile.complaints.services import sla_hours
+
+    assert sla_hours()["high"] == 12
+
+
+def test_only_administrators_reach_the_deadlines_in_the_admin(personas, client_for) -> None:
+    url = reverse("admin:complaints_complaintsla_changelist")
+    assert client_for(personas.admin).get(url).status_code == 200
+    personas.credit_manager.is_staff = True
+    personas.credit_manager.save()
+    assert client_for(personas.credit_manager).get(url).status_code in {302, 403}
