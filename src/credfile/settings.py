@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "credfile.financials",
     "credfile.transactions",
     "credfile.interactions",
+    "credfile.complaints",
     "credfile.access",
     "credfile.consent",
     "credfile.changes",
@@ -331,6 +332,8 @@ DEFAULT_FROM_EMAIL = env_str("CREDFILE_FROM_EMAIL", "credfile@localhost")
 # Periodic reviews: remind this many days ahead; escalate this many days after the due date.
 CREDFILE_REVIEW_REMINDER_DAYS = env_int("CREDFILE_REVIEW_REMINDER_DAYS", 14, minimum=1)
 CREDFILE_REVIEW_ESCALATION_DAYS = env_int("CREDFILE_REVIEW_ESCALATION_DAYS", 0, minimum=0)
+# Hours before a complaint's deadline its owner is reminded (docs/complaints.md).
+CREDFILE_COMPLAINT_REMIND_HOURS = env_int("CREDFILE_COMPLAINT_REMIND_HOURS", 24, minimum=1)
 # A promise to pay is broken when, after its date, less than the promised amount minus this
 # tolerance (in the invoice's currency) has been paid since it was made.
 CREDFILE_PROMISE_TOLERANCE = env_str("CREDFILE_PROMISE_TOLERANCE", "1.00")
@@ -394,6 +397,11 @@ SPECTACULAR_SETTINGS = {
         "PrivilegeChangeStatusEnum": "credfile.accounts.choices.PrivilegeChangeStatus",
         "CollectionActionKindEnum": "credfile.followup.choices.ActionKind",
         "PastDueBandEnum": "credfile.followup.choices.PastDueBand",
+        "ComplaintStatusEnum": "credfile.complaints.choices.Status",
+        "ComplaintSeverityEnum": "credfile.complaints.choices.Severity",
+        "ComplaintCategoryEnum": "credfile.complaints.choices.Category",
+        # The file's category keeps the name it had before complaints had one.
+        "CategoryEnum": "credfile.customers.choices.CustomerCategory",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",
         "OpenOrderClosingEnum": "credfile.limits.choices.OrderClosing",
         # A certificate's kind is a retention record kind: one choice set, one name.

@@ -35,6 +35,7 @@ urlpatterns = [
     path("ratings/", include("credfile.ratings.urls")),
     path("", include("credfile.risk.urls")),
     path("limits/", include("credfile.limits.urls")),
+    path("complaints/", include("credfile.complaints.urls")),
     path("archive/", include("credfile.retention.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),

@@ -221,6 +221,13 @@ def _close_order(client: Client, customer: Customer) -> Any:
     return client.post(url, {"closed_as": "invoiced"})
 
 
+COMPLAINT = {
+    "complaint-received_at": "2026-01-05 09:00",
+    "complaint-severity": "high",
+    "complaint-category": "billing",
+    "complaint-channel": "phone",
+    "complaint-summary": "发票金额有误",
+}
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
 SECTIONS = (
     "basic",
@@ -235,6 +242,7 @@ SECTIONS = (
     "risk",
     "limits",
     "documents",
+    "complaints",
 )
 API_LISTS = (
     "contacts",
@@ -276,6 +284,12 @@ ROUTES: list[Route] = [
     Route("customers:edit", "edit", _web("get", "customers:edit")),
     Route("customers:edit", "edit", _edit_form),
     Route("customers:add", "create", _web("post", "customers:add", "note", data=NOTE)),
+    Route(
+        "customers:add",
+        "create",
+        _web("post", "customers:add", "complaint", data=COMPLAINT),
+        label="customers:add complaint",
+    ),
     Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
     Route("customers:contact-verify", "edit", _verify_contact),

@@ -137,6 +137,15 @@ def _watch_list(client: Client) -> bool:
     return page == 200
 
 
+def _complaint_list(client: Client) -> bool:
+    page = client.get(reverse("complaints:list")).status_code
+    api = client.get("/api/v1/complaints/").status_code
+    assert page == api and page in {200, 404}
+    nav = 'id="nav-complaints"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
 def _risk_rules(client: Client) -> bool:
     pages = {
         client.get(reverse("risk:rules")).status_code,
@@ -309,6 +318,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_import": _import_pages,
     "can_decide_ratings": _ratings_waiting,
     "can_see_watch_list": _watch_list,
+    "can_see_complaint_list": _complaint_list,
     "can_see_retention_rules": _retention_rules,
     "can_propose_retention_rules": _retention_propose,
     "can_decide_retention_rules": _retention_decide,

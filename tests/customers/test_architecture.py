@@ -54,6 +54,7 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "financials",
         "transactions",
         "services",
+        "complaints",
         "notes",
         "documents",
         "consents",

@@ -23,3 +23,4 @@ class FileSection(models.TextChoices):
     RISK = "risk", _("Risk measures")
     LIMITS = "limits", _("Credit limit")
     DOCUMENTS = "documents", _("Documents")
+    COMPLAINTS = "complaints", _("Complaints")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("credfile.transactions.api.urls")),
     path("", include("credfile.followup.api.views")),
     path("", include("credfile.interactions.api.urls")),
+    path("", include("credfile.complaints.api.views")),
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),
     path("", include("credfile.reviews.api.views")),

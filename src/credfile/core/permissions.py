@@ -46,6 +46,7 @@ class Section(StrEnum):
     RISK = "risk"
     LIMITS = "limits"
     DOCUMENTS = "documents"
+    COMPLAINTS = "complaints"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -833,3 +834,53 @@ def due_list_scope(user: Any, *, prefix: str = "customer__") -> Q:
     if not can_see_due_list(user):
         return NOTHING
     return _role_scope(user, Action.VIEW, prefix)
+
+
+# --- complaints (credfile.complaints) ------------------------------------------------------------
+
+
+def complaint_record_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files on which the user may record a complaint: whoever may add records to them."""
+    return customer_scope(user, Action.CREATE, prefix=prefix)
+
+
+def complaint_change_scope(user: Any, *, prefix: str = "") -> Q:
+    """The complaints whose status the user may move on: their owner (while the file is in
+    the owner's view through the role) and a department head of the file's department.
+    Never on an archived file."""
+    if not _active(user):
+        return NOTHING
+    files = f"{prefix}customer__"
+    owner = Q(**{f"{prefix}owner_id": user.pk}) & _role_scope(user, Action.VIEW, files)
+    if user.role == Role.DEPARTMENT_HEAD and user.department_id:
+        owner |= Q(**{f"{files}department_id": user.department_id})
+    elif _role_rule(user, Action.VIEW) == "none":
+        return NOTHING
+    return owner & _not_archived(files)
+
+
+def can_see_complaint_list(user: Any) -> bool:
+    """The open-complaint list is a work list of the roles that work with customers: an
+    auditor reads the files and the trail instead; the administrator reaches no file."""
+    return bool(
+        _active(user)
+        and user.role in _COLLECTING
+        and role_reads_files(user.role, user.department_id)
+    )
+
+
+def complaint_list_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The files whose open complaints the list holds: the role's view scope without grants,
+    narrowed as the work is shared out — an account manager the files they manage, a
+    department head the department, credit managers and executives every file."""
+    if not can_see_complaint_list(user):
+        return NOTHING
+    scope = customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+    if user.role == Role.ACCOUNT_MANAGER:
+        return scope & Q(**{f"{prefix}account_manager_id": user.pk})
+    return scope
+
+
+def can_manage_complaint_deadlines(user: Any) -> bool:
+    """The hours to resolve a complaint per severity are set by administrators."""
+    return bool(_active(user) and user.role == Role.ADMIN)

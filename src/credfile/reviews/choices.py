@@ -37,6 +37,9 @@ class NotificationKind(models.TextChoices):
     DUE_SOON = "due_soon", _("Review due soon")
     DUE = "due", _("Review due")
     ESCALATION = "escalation", _("Overdue review escalated")
+    # Complaints (credfile.complaints) use the same notifications.
+    COMPLAINT_DUE = "case_due", _("Complaint deadline near")
+    COMPLAINT_ESCALATION = "case_overdue", _("Overdue complaint escalated")
 
 
 class JobStatus(models.TextChoices):

@@ -54,6 +54,28 @@ def _escalate(today: datetime.date) -> dict[str, Any]:
     return services.escalations_send(today=today)
 
 
+def _complaint_now(today: datetime.date) -> datetime.datetime:
+    # The time of day now, on the day the run is for (a run for another day, in tests).
+    now = timezone.localtime()
+    return (
+        now
+        if today == now.date()
+        else now.replace(year=today.year, month=today.month, day=today.day)
+    )
+
+
+def _complaints_remind(today: datetime.date) -> dict[str, Any]:
+    from credfile.complaints.services import reminders_send
+
+    return reminders_send(now=_complaint_now(today))
+
+
+def _complaints_escalate(today: datetime.date) -> dict[str, Any]:
+    from credfile.complaints.services import escalations_send
+
+    return escalations_send(now=_complaint_now(today))
+
+
 def _rerate(today: datetime.date) -> dict[str, Any]:
     from credfile.ratings.services import rerate_changed
 
@@ -94,6 +116,16 @@ JOBS = (
     Job("risk.apply", _("Apply the risk rules: watch list, blocked credit, reviews"), _risk_apply),
     Job("reviews.remind", _("Send review reminders to account managers"), _remind),
     Job("reviews.escalate", _("Escalate overdue reviews to department heads"), _escalate),
+    Job(
+        "complaints.remind",
+        _("Remind owners of complaints near their deadline"),
+        _complaints_remind,
+    ),
+    Job(
+        "complaints.escalate",
+        _("Escalate complaints past their deadline to department heads"),
+        _complaints_escalate,
+    ),
     Job("ratings.refresh", _("Re-rate the files whose data changed"), _rerate),
     # Daily like the others; it records a month once, the month after it ends.
     Job(

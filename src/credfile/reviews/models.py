@@ -248,6 +248,14 @@ NOTIFICATION_TEXTS: dict[str, tuple[Any, Any]] = {
         _("Overdue reviews escalated: %(count)d credit files"),
         _("The periodic review of these %(count)d credit files of your department is overdue:"),
     ),
+    NotificationKind.COMPLAINT_DUE: (
+        _("Complaints due soon: %(count)d"),
+        _("These %(count)d complaints you own are to be resolved soon (deadline):"),
+    ),
+    NotificationKind.COMPLAINT_ESCALATION: (
+        _("Overdue complaints escalated: %(count)d"),
+        _("These %(count)d complaints of your department are past their deadline:"),
+    ),
 }
 
 

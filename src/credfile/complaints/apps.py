@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplaintsConfig(AppConfig):
+    name = "credfile.complaints"
+    label = "complaints"
+    verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        # Its section of the file page.
+        from credfile.complaints import file_page
+
+        file_page.register()
