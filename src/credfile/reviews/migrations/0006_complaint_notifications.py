@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0004_grade_policies_and_review_by'),
+        ("reviews", "0005_jobrun_failures"),
     ]
 
     operations = [
