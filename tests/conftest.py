@@ -121,6 +121,14 @@ def _audit_digest_dir(settings: Any, tmp_path_factory: pytest.TempPathFactory) -
 
 
 @pytest.fixture(autouse=True)
+def _backup_dirs(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Backups and the destruction journal a test writes stay out of the instance."""
+    settings.CREDFILE_BACKUP_DIR = tmp_path_factory.mktemp("backups")
+    settings.CREDFILE_DESTRUCTION_JOURNAL_DIR = tmp_path_factory.mktemp("destruction-journal")
+    settings.CREDFILE_BACKUP_KEY_FILE = None
+
+
+@pytest.fixture(autouse=True)
 def _document_storage(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test keeps its documents in a directory of its own, out of the instance."""
     location = tmp_path_factory.mktemp("documents")
