@@ -346,9 +346,33 @@ def test_a_backup_never_replaces_a_file_and_a_failed_run_is_recorded(
 ) -> None:
     existing = tmp_path / "taken.cfbak"
     existing.write_bytes(b"keep me")
-    with pytest.raises(FileExistsError):
+    with translation.override("en"), pytest.raises(FileExistsError):
         backup_create(path=existing)
     assert existing.read_bytes() == b"keep me"
     failed = Backup.objects.get()
     assert not failed.ok and "exists already" in failed.error
     assert last_backup() is None and last_backup(ok=False) == failed
+
+
+def test_a_forged_line_in_the_destruction_journal_stops_the_restore_before_it_writes(
+    personas: Personas, target: Target, tmp_path: Path
+) -> None:
+    from credfile.retention.journal import journal_path
+
+    doomed = _filed(personas, "删除申请的公司")
+    backup_create(path=tmp_path / "before.cfbak")
+    request = deletion_request_record(
+        actor=personas.department_head, customer=doomed, basis="书面申请 R-10"
+    )
+    item = DestructionItem.objects.get(request=request)
+    destruction_approve(actor=personas.department_head, listing=item.destruction_list)
+    line = json.loads(journal_path().read_text())
+    line["facts"]["object_id"] += 1  # another record than the one destroyed
+    journal_path().write_text(json.dumps(line) + "\n")
+
+    done = target.restore(tmp_path / "before.cfbak")
+
+    assert done.returncode == 1
+    assert "The destruction journal is not this instance's" in done.stderr
+    assert "the signature does not match" in done.stderr
+    assert target.stored() == [] and not (target.home / "credfile.sqlite3").exists()

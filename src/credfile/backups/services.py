@@ -19,7 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -375,15 +375,7 @@ def backup_restore(
         _restore_database(staging / manifest["database"]["member"], manifest)
         report = RestoreReport(manifest=manifest)
         stores = _stores()
-        for name in sorted(manifest["members"]):
-            store, _sep, stored = name.partition("/")
-            if store not in stores:
-                continue
-            with (staging / name).open("rb") as handle:
-                saved = stores[store].save(stored, File(handle))
-            if saved != stored:
-                raise OSError(f"{store} stored {stored} as {saved}")
-            report.documents += 1
+        report.documents = _restore_documents(path, opened, manifest, stores)
         say(_("Restored %(n)s documents.") % {"n": report.documents})
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -412,9 +404,34 @@ def backup_restore(
     return report
 
 
+def _restore_documents(
+    path: Path, opened: Any, manifest: dict[str, Any], stores: dict[str, Storage]
+) -> int:
+    """The second pass: the documents straight from the decrypted stream into their stores
+    (a document is at most CREDFILE_DOCUMENT_MAX_BYTES, so one is read at a time)."""
+    restored = 0
+    with path.open("rb") as handle:
+        reader = DecryptingReader(handle, opened)
+        with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+            for member in tar:
+                store, _sep, stored = member.name.partition("/")
+                if store not in stores:
+                    continue
+                source = tar.extractfile(member)
+                assert source is not None
+                data = source.read()
+                if hashlib.sha256(data).hexdigest() != manifest["members"][member.name]["sha256"]:
+                    raise BackupRefused(_("The backup changed while it was restored."))
+                saved = stores[store].save(stored, ContentFile(data))
+                if saved != stored:
+                    raise OSError(f"{store} stored {stored} as {saved}")
+                restored += 1
+    return restored
+
+
 def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str, Any]:
-    """Decrypt into the staging folder, hashing each member; then hold them to the
-    manifest."""
+    """The first pass: decrypt and hash every member, keeping only the database (in the
+    staging folder); then hold them to the manifest. Nothing is written elsewhere."""
     seen: dict[str, dict[str, Any]] = {}
     manifest_data = b""
     with path.open("rb") as handle:
@@ -432,13 +449,17 @@ def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str,
                     if name == MANIFEST:
                         manifest_data = source.read()
                         continue
-                    destination = staging / name
-                    destination.parent.mkdir(parents=True, exist_ok=True)
                     sha = hashlib.sha256()
-                    with destination.open("wb") as out:
+                    if name.startswith("database/"):
+                        destination = staging / name
+                        destination.parent.mkdir(parents=True, exist_ok=True)
+                        with destination.open("wb") as out:
+                            while block := source.read(1 << 20):
+                                sha.update(block)
+                                out.write(block)
+                    else:
                         while block := source.read(1 << 20):
                             sha.update(block)
-                            out.write(block)
                     seen[name] = {"sha256": sha.hexdigest(), "size": member.size}
         except tarfile.TarError:
             raise BackupRefused(
