@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ from credfile.retention.models import (
     DestructionList,
     LegalHold,
 )
+
+log = logging.getLogger(__name__)
 
 # Named in the certificate of a destruction a person asked for.
 PIPL_BASIS = "《个人信息保护法》第四十七条 / Personal Information Protection Law, art. 47"
@@ -329,8 +332,17 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
         certificate = _destroy_one(item, customer, actor, WatchEntry, [])
     # Outside the database as well, once committed: a backup restored later re-applies it.
     facts = journal_facts(certificate)
-    transaction.on_commit(lambda: journal_append(facts))
+    transaction.on_commit(lambda: _journal(facts))
     return certificate
+
+
+def _journal(facts: dict[str, Any]) -> None:
+    # The destruction has committed; a journal that cannot be written must not make it
+    # look failed. It is logged loudly: a restore of an older backup would miss it.
+    try:
+        journal_append(facts)
+    except OSError:
+        log.exception("destruction certificate %s not written to the journal", facts["certificate"])
 
 
 def journal_facts(certificate: DestructionCertificate) -> dict[str, Any]:
