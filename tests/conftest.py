@@ -129,6 +129,11 @@ def _plain_static_names(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+def _backup_dirs(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Backups and the destruction journal a test writes stay out of the instance."""
+    settings.CREDFILE_BACKUP_DIR = tmp_path_factory.mktemp("backups")
+    settings.CREDFILE_DESTRUCTION_JOURNAL_DIR = tmp_path_factory.mktemp("destruction-journal")
+    settings.CREDFILE_BACKUP_KEY_FILE = None
 
 
 @pytest.fixture(autouse=True)

@@ -64,6 +64,16 @@ if CREDFILE_AUDIT_DIGEST_COPY is not None and not CREDFILE_AUDIT_DIGEST_COPY.is_
     raise ImproperlyConfigured(
         f"CREDFILE_AUDIT_DIGEST_COPY={CREDFILE_AUDIT_DIGEST_COPY} is not an existing directory"
     )
+# Backups (docs/backup.md): where the daily job writes them, which it keeps, the key they are
+# sealed with (empty: one derived from the master key), and the journal of destructions
+# a restore re-applies. Keep the journal and the key files where the backups are not.
+CREDFILE_BACKUP_DIR = env_path("CREDFILE_BACKUP_DIR", str(CREDFILE_HOME / "backups"))
+CREDFILE_BACKUP_KEEP = env_str("CREDFILE_BACKUP_KEEP", "7d,4w,12m")
+_backup_key = env_str("CREDFILE_BACKUP_KEY_FILE", "")
+CREDFILE_BACKUP_KEY_FILE = Path(_backup_key) if _backup_key else None
+CREDFILE_DESTRUCTION_JOURNAL_DIR = env_path(
+    "CREDFILE_DESTRUCTION_JOURNAL_DIR", str(CREDFILE_HOME / "destruction-journal")
+)
 DEBUG = env_bool("CREDFILE_DEBUG", False)
 ALLOWED_HOSTS = env_list("CREDFILE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CREDFILE_CSRF_TRUSTED_ORIGINS", [])
@@ -109,6 +119,7 @@ INSTALLED_APPS = [
     "credfile.inspections",
     "credfile.retention",
     "credfile.monitoring",
+    "credfile.backups",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,7 @@ from credfile.customers.models import Customer
 from credfile.documents.models import Document
 from credfile.documents.services import storage_for
 from credfile.retention.choices import DestructionStatus, ItemKind, ItemStatus, RequestStatus
+from credfile.retention.journal import journal_append
 from credfile.retention.models import (
     DeletionRequest,
     DestructionCertificate,
@@ -42,6 +44,8 @@ from credfile.retention.models import (
     DestructionList,
     LegalHold,
 )
+
+log = logging.getLogger(__name__)
 
 # Named in the certificate of a destruction a person asked for.
 PIPL_BASIS = "《个人信息保护法》第四十七条 / Personal Information Protection Law, art. 47"
@@ -187,6 +191,7 @@ def _certify_and_erase(
     actor: User,
     certificate: DestructionCertificate,
     events: Q,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     """Write the certificate's audit event listing the events to erase, then erase them.
     The chain head is held from before they are chosen, so no event of them is written in
@@ -205,7 +210,7 @@ def _certify_and_erase(
         action=AuditAction.DESTROY,
         obj=certificate,
         customer_id=certificate.customer_id,
-        after={**_certificate_facts(certificate), ERASED_KEY: seqs},
+        after={**_certificate_facts(certificate), **(extra or {}), ERASED_KEY: seqs},
     )
     for start in range(0, len(seqs), 900):
         AuditEvent.objects.filter(seq__in=seqs[start : start + 900]).erase_content(
@@ -288,6 +293,30 @@ def _destroy_files(
         .exclude(customer__isnull=True)
         .select_related("rule", "request")
         .order_by("pk")
+def _destroy_file(item: DestructionItem, customer: Customer, actor: User) -> DestructionCertificate:
+    certificate = _new_certificate(item, customer, actor, customer.pk)
+    return _destroy_file_under(certificate, customer, actor)
+
+
+def _destroy_file_under(
+    certificate: DestructionCertificate,
+    customer: Customer,
+    actor: User,
+    extra: dict[str, Any] | None = None,
+) -> DestructionCertificate:
+    from credfile.history.models import FileVersion
+
+    documents = list(Document.objects.filter(customer=customer).order_by("pk"))
+    certificate.hashes = {
+        "record": _digest(model_snapshot(customer)),
+        "documents": _documents_hashes(documents),
+    }
+    versions = FileVersion.objects.filter(customer_id=customer.pk).count()
+    notifications = _redact_notifications(customer.code, customer.name)
+    certificate.save()
+    # The other items of this file on any list go with it, under this certificate.
+    DestructionItem.objects.filter(customer=customer, status=ItemStatus.PENDING).update(
+        status=ItemStatus.DESTROYED, certificate=certificate
     )
     customers = {
         c.pk: c
@@ -299,6 +328,13 @@ def _destroy_files(
             customer_id__in=list(customers),
             lifted_at__isnull=True,
         ).values_list("customer_id", flat=True)
+    _remove_stored(documents)
+    _certify_and_erase(
+        actor=actor,
+        certificate=certificate,
+        events=Q(customer_id=customer.pk)
+        | Q(object_type="customers.customer", object_id=str(customer.pk)),
+        extra=extra,
     )
     going: list[DestructionItem] = []
     for item in items:
@@ -367,36 +403,50 @@ def _destroy_one(
     documents: list[Document],
 ) -> DestructionCertificate:
     """A document or a negative record of a file that stays."""
+    if not model._default_manager.filter(pk=item.object_id, customer_id=customer.pk).exists():
+        raise ValidationError(_("The record is no longer there."))
+    certificate = _new_certificate(item, customer, actor, item.object_id)
+    return _destroy_one_under(certificate, customer, actor, model, documents)
+
+
+def _destroy_one_under(
+    certificate: DestructionCertificate,
+    customer: Customer,
+    actor: User,
+    model: type[models.Model],
+    documents: list[Document],
+    extra: dict[str, Any] | None = None,
+) -> DestructionCertificate:
     from credfile.changes.models import ChangeRequest
     from credfile.history.models import FileVersion
 
-    row = model._default_manager.filter(pk=item.object_id, customer_id=customer.pk).first()
-    if row is None:
-        raise ValidationError(_("The record is no longer there."))
+    object_id = certificate.object_id
+    row = model._default_manager.get(pk=object_id, customer_id=customer.pk)
     label = model._meta.label_lower
-    certificate = _new_certificate(item, customer, actor, item.object_id)
     certificate.hashes = {
         "record": _digest(model_snapshot(row)),
         "documents": _documents_hashes(documents),
     }
     certificate.save()
-    item.status, item.certificate = ItemStatus.DESTROYED, certificate
-    item.save(update_fields=["status", "certificate"])
-    versions = FileVersion.objects.filter(object_type=label, object_id=item.object_id)
+    DestructionItem.objects.filter(
+        kind=certificate.kind, object_id=object_id, customer=customer, status=ItemStatus.PENDING
+    ).update(status=ItemStatus.DESTROYED, certificate=certificate)
+    versions = FileVersion.objects.filter(object_type=label, object_id=object_id)
     counts: dict[str, int] = {}
     version_count = versions.count()
     _add(counts, versions.delete())
     _add(
         counts,
-        ChangeRequest.objects.filter(target_type=label, target_id=item.object_id).delete(),
+        ChangeRequest.objects.filter(target_type=label, target_id=object_id).delete(),
     )
-    _add(counts, model._default_manager.filter(pk=item.object_id).delete())
+    _add(counts, model._default_manager.filter(pk=object_id).delete())
     certificate.counts = {"rows": counts, "versions": version_count, "files": len(documents)}
     _remove_stored(documents)
     _certify_and_erase(
         actor=actor,
         certificate=certificate,
-        events=Q(object_type=label, object_id=str(item.object_id)),
+        events=Q(object_type=label, object_id=str(object_id)),
+        extra=extra,
     )
     return certificate
 
@@ -406,6 +456,7 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
     from credfile.risk.models import WatchEntry
 
     item = (
+        # Only the item's row: PostgreSQL locks no row of an outer join's nullable side.
         DestructionItem.objects.select_for_update(of=("self",))
         .filter(destruction_scope(actor), pk=item_pk, status=ItemStatus.PENDING)
         .select_related("rule", "request")
@@ -417,9 +468,91 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
     if _held(customer.pk, today):
         raise ValidationError(_("A legal hold is in force on this file."))
     if item.kind == ItemKind.DOCUMENT:
+    if item.kind == ItemKind.FILE:
+        certificate = _destroy_file(item, customer, actor)
+    elif item.kind == ItemKind.DOCUMENT:
         documents = list(Document.objects.filter(pk=item.object_id, customer=customer))
-        return _destroy_one(item, customer, actor, Document, documents)
-    return _destroy_one(item, customer, actor, WatchEntry, [])
+        certificate = _destroy_one(item, customer, actor, Document, documents)
+    else:
+        certificate = _destroy_one(item, customer, actor, WatchEntry, [])
+    # Outside the database as well, once committed: a backup restored later re-applies it.
+    facts = journal_facts(certificate)
+    transaction.on_commit(lambda: _journal(facts))
+    return certificate
+
+
+def _journal(facts: dict[str, Any]) -> None:
+    # The destruction has committed; a journal that cannot be written must not make it
+    # look failed. It is logged loudly: a restore of an older backup would miss it.
+    try:
+        journal_append(facts)
+    except OSError:
+        log.exception("destruction certificate %s not written to the journal", facts["certificate"])
+
+
+def journal_facts(certificate: DestructionCertificate) -> dict[str, Any]:
+    """What the destruction journal keeps of a certificate: enough to destroy the same
+    records again in a restored backup (credfile.retention.journal)."""
+    return {
+        **_certificate_facts(certificate),
+        "certificate": certificate.pk,
+        "department_id": certificate.department_id,
+        "audit_seq": certificate.audit_seq,
+    }
+
+
+@transaction.atomic
+def destruction_reapply(facts: dict[str, Any]) -> DestructionCertificate | None:
+    """Destroy again, in a restored backup, what a certificate of the destruction journal
+    names: the same deletions and erasure as the approved destruction, without a new
+    approval, under a certificate that repeats the original's facts and whose audit event
+    names the original certificate. None when the backup holds nothing of it (the record
+    was created after the backup, or destroyed before it)."""
+    from credfile.retention.models import RetentionRule
+    from credfile.risk.models import WatchEntry
+
+    kind = str(facts["kind"])
+    object_id = int(facts["object_id"])
+    customer = (
+        Customer.objects.select_for_update()
+        .filter(pk=int(facts["customer_id"]), code=str(facts["customer_code"]))
+        .first()
+    )
+    if customer is None:
+        return None
+    model: type[models.Model] = Document if kind == ItemKind.DOCUMENT else WatchEntry
+    if kind != ItemKind.FILE and not (
+        model._default_manager.filter(pk=object_id, customer_id=customer.pk).exists()
+    ):
+        return None
+    actor = User.objects.filter(pk=facts["approved_by"]).first()
+    if actor is None:
+        raise ValidationError(_("The approver of the destruction is not in this instance."))
+    # A rule or request made after the backup is not in it: the certificate names neither.
+    rule_id = int(facts.get("rule") or 0)
+    request_id = int(facts.get("request") or 0)
+    certificate = DestructionCertificate(
+        kind=kind,
+        customer_id=customer.pk,
+        customer_code=customer.code,
+        object_id=object_id,
+        department_id=customer.department_id,
+        rule_id=rule_id if RetentionRule.objects.filter(pk=rule_id).exists() else None,
+        request_id=request_id if DeletionRequest.objects.filter(pk=request_id).exists() else None,
+        legal_basis=str(facts.get("legal_basis", "")),
+        due_on=datetime.date.fromisoformat(str(facts["due_on"])),
+        approved_by=actor,
+        destroyed_at=datetime.datetime.fromisoformat(str(facts["destroyed_at"])),
+    )
+    extra = {"reapplies": facts.get("certificate"), "reapplied_at": timezone.now().isoformat()}
+    if kind == ItemKind.FILE:
+        return _destroy_file_under(certificate, customer, actor, extra)
+    documents = (
+        list(Document.objects.filter(pk=object_id, customer=customer))
+        if kind == ItemKind.DOCUMENT
+        else []
+    )
+    return _destroy_one_under(certificate, customer, actor, model, documents, extra)
 
 
 def destruction_approve(

@@ -32,6 +32,9 @@ class Job:
     name: str
     title: Any
     run: Callable[[datetime.date], dict[str, Any]]
+    # False for a job that must not hold a transaction while it works (the backup: on
+    # SQLite an open write transaction would stop every writer until it ends).
+    atomic: bool = True
 
 
 def _compute(today: datetime.date) -> dict[str, Any]:
@@ -108,6 +111,12 @@ def _audit_digest(today: datetime.date) -> dict[str, Any]:
     return {"events": digest.count, "files": len(written)}
 
 
+def _backup(today: datetime.date) -> dict[str, Any]:
+    from credfile.backups.jobs import scheduled_backup
+
+    return scheduled_backup(today)
+
+
 # In the order they run: the risk rules read the computed review dates and may bring them
 # forward; reminders and escalations read what both wrote; the audit
 # digest comes last, so it covers the events of the jobs before it.
@@ -141,6 +150,8 @@ JOBS = (
         _retention_due,
     ),
     Job("audit.digest", _("Write a signed digest of the audit trail"), _audit_digest),
+    # After the digest, so the backup holds the day's digest event as well.
+    Job("backup.run", _("Back up the database and the documents"), _backup, atomic=False),
 )
 JOB_NAMES = tuple(job.name for job in JOBS)
 
@@ -172,6 +183,8 @@ def run_due(
 
 def _run_one(job: Job, *, today: datetime.date, force: bool) -> JobOutcome:
     JobRun.objects.get_or_create(name=job.name)
+    if not job.atomic:
+        return _run_outside_transaction(job, today=today, force=force)
     try:
         with transaction.atomic():
             # The row lock makes concurrent callers (several workers) run a job once.
@@ -196,5 +209,37 @@ def _run_one(job: Job, *, today: datetime.date, force: bool) -> JobOutcome:
             summary={"error": traceback.format_exc(limit=5)[-2000:]},
         )
         return JobOutcome(job.name, ran=True, status=JobStatus.FAILED)
+    log.info("job %s done: %s", job.name, summary)
+    return JobOutcome(job.name, ran=True, status=JobStatus.DONE, summary=summary)
+
+
+def _run_outside_transaction(job: Job, *, today: datetime.date, force: bool) -> JobOutcome:
+    """Claim the day's run under the row lock, work without a transaction, record the end.
+    A run that dies half-way stays "running" for the day; `--force` runs it again."""
+    with transaction.atomic():
+        record = JobRun.objects.select_for_update().get(name=job.name)
+        if (
+            record.last_run_on == today
+            and record.status in (JobStatus.DONE, JobStatus.RUNNING)
+            and not force
+        ):
+            return JobOutcome(job.name, ran=False, status=record.status)
+        record.last_run_on = today
+        record.started_at = timezone.now()
+        record.status = JobStatus.RUNNING
+        record.save(update_fields=["last_run_on", "started_at", "status"])
+    try:
+        summary = job.run(today)
+    except Exception:
+        log.exception("job %s failed", job.name)
+        JobRun.objects.filter(name=job.name).update(
+            status=JobStatus.FAILED,
+            finished_at=timezone.now(),
+            summary={"error": traceback.format_exc(limit=5)[-2000:]},
+        )
+        return JobOutcome(job.name, ran=True, status=JobStatus.FAILED)
+    JobRun.objects.filter(name=job.name).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), summary=summary, runs=F("runs") + 1
+    )
     log.info("job %s done: %s", job.name, summary)
     return JobOutcome(job.name, ran=True, status=JobStatus.DONE, summary=summary)

@@ -1,0 +1,537 @@
+"""Backing up a running instance into one encrypted file, and restoring it into an empty one
+(docs/backup.md)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import tarfile
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+import credfile
+from credfile.audit.choices import AuditAction
+from credfile.audit.services import audit_record
+from credfile.audit.verification import chain_check
+from credfile.backups.archive import (
+    BackupRefused,
+    DecryptingReader,
+    EncryptingWriter,
+    backup_key_ring,
+    backup_open,
+)
+from credfile.backups.models import Backup
+from credfile.backups.snapshot import (
+    SnapshotFailed,
+    database_counts,
+    database_snapshot,
+    pg_environment,
+    pg_tool,
+    sqlite_path,
+)
+from credfile.documents.services import archive_storage, document_storage
+from credfile.retention.journal import JournalEntry, JournalError, journal_position, journal_read
+
+MANIFEST = "manifest.json"
+STORES = ("documents", "archive")
+Progress = Callable[[str], None]
+
+
+def _stores() -> dict[str, Storage]:
+    return {"documents": document_storage(), "archive": archive_storage()}
+
+
+def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file of a store, through the storage API (local or S3 alike)."""
+    try:
+        directories, files = storage.listdir(folder)
+    except FileNotFoundError:  # a local store not created yet holds nothing
+        return
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for directory in sorted(directories):
+        yield from stored_names(storage, f"{folder}/{directory}" if folder else directory)
+
+
+class _Hashing:
+    """A file object that hashes what is read through it."""
+
+    def __init__(self, inner: IO[bytes]) -> None:
+        self.inner = inner
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.inner.read(size)
+        self.sha.update(data)
+        self.size += len(data)
+        return data
+
+
+def _add(tar: tarfile.TarFile, name: str, handle: IO[bytes], size: int) -> dict[str, Any]:
+    info = tarfile.TarInfo(name)
+    info.size = size
+    info.mode = 0o600
+    reader = _Hashing(handle)
+    tar.addfile(info, reader)
+    if reader.size != size:
+        raise OSError(f"{name} changed while it was copied")
+    return {"sha256": reader.sha.hexdigest(), "size": size}
+
+
+def _human(size: int) -> str:
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}" if unit != "B" else f"{size} B"
+        value /= 1024
+    return f"{size} B"
+
+
+@dataclass
+class BackupResult:
+    record: Backup
+    manifest: dict[str, Any]
+
+
+def backup_target(path: Path, now: datetime.datetime) -> Path:
+    """A directory gets a new file named by the time; a file name is taken as given."""
+    if path.is_dir():
+        return path / f"credfile-{now.strftime('%Y%m%dT%H%M%S%fZ')}.cfbak"
+    return path
+
+
+def backup_create(
+    *, path: Path, progress: Progress | None = None, scheduled: bool = False
+) -> BackupResult:
+    """Write one backup file of the database, both document stores and a manifest, sealed
+    with the backup key; record the run (a failed one too) in Backup and the audit trail."""
+    say = progress or (lambda _message: None)
+    started = timezone.now()
+    target = backup_target(path, started.astimezone(datetime.UTC))
+    try:
+        manifest, sha, size = _write_backup(target, started, say)
+    except Exception as exc:
+        Backup.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            path=str(target),
+            ok=False,
+            error=str(exc)[:2000] or type(exc).__name__,
+            scheduled=scheduled,
+        )
+        raise
+    with transaction.atomic():
+        record = Backup.objects.create(
+            started_at=started,
+            finished_at=timezone.now(),
+            path=str(target),
+            size=size,
+            sha256=sha,
+            ok=True,
+            scheduled=scheduled,
+        )
+        audit_record(
+            actor=None,
+            action=AuditAction.EXPORT,
+            obj=record,
+            after={
+                "backup": str(target),
+                "size": size,
+                "sha256": sha,
+                "key": manifest["key"],
+                "audit_seq": manifest["audit"]["seq"],
+            },
+        )
+    return BackupResult(record=record, manifest=manifest)
+
+
+def _write_backup(
+    target: Path, started: datetime.datetime, say: Progress
+) -> tuple[dict[str, Any], str, int]:
+    if target.exists():
+        raise FileExistsError(
+            _("%(path)s exists already: a backup never replaces a file.") % {"path": target}
+        )
+    target.parent.mkdir(parents=True, exist_ok=True)
+    ring, source = backup_key_ring()
+    partial = target.with_name(target.name + ".partial")
+    database = target.with_name(target.name + ".db.partial")
+    # Read before the snapshot: a destruction journaled later is either in the snapshot
+    # or re-applied at restore, never missed.
+    journal_entries, journal_mac = journal_position()
+    try:
+        say(_("Copying the database …"))
+        snapshot = database_snapshot(database)
+        member = (
+            "database/credfile.sqlite3"
+            if snapshot.vendor == "sqlite"
+            else "database/credfile.pgdump"
+        )
+        members: dict[str, dict[str, Any]] = {}
+        counts = {"documents": 0, "archive": 0}
+        with partial.open("wb") as out:
+            writer = EncryptingWriter(out, ring=ring, source=source, created_at=started.isoformat())
+            with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
+                with database.open("rb") as handle:
+                    members[member] = _add(tar, member, handle, database.stat().st_size)
+                say(
+                    _("Database: %(size)s, %(tables)s tables")
+                    % {"size": _human(members[member]["size"]), "tables": len(snapshot.counts)}
+                )
+                for store, storage in _stores().items():
+                    for name in stored_names(storage):
+                        try:
+                            size = storage.size(name)
+                            stored = storage.open(name, "rb")
+                        except FileNotFoundError:
+                            continue  # destroyed since the snapshot: the restore agrees
+                        with stored:
+                            members[f"{store}/{name}"] = _add(tar, f"{store}/{name}", stored, size)
+                        counts[store] += 1
+                    say(_("%(store)s: %(count)s files") % {"store": store, "count": counts[store]})
+                manifest = {
+                    "format": "credfile-backup-manifest-1",
+                    "credfile": credfile.__version__,
+                    "created_at": started.isoformat(),
+                    "database": {
+                        "vendor": snapshot.vendor,
+                        "member": member,
+                        "counts": snapshot.counts,
+                    },
+                    "audit": {"seq": snapshot.chain_seq, "hash": snapshot.chain_hash},
+                    "newest_certificate": snapshot.newest_certificate,
+                    "journal": {"entries": journal_entries, "last_mac": journal_mac},
+                    "key": writer.key_id,
+                    "key_source": source,
+                    "files": counts,
+                    "members": members,
+                }
+                data = json.dumps(manifest, indent=2, sort_keys=True).encode()
+                info = tarfile.TarInfo(MANIFEST)
+                info.size = len(data)
+                tar.addfile(info, _Hashing(_BytesReader(data)))  # type: ignore[arg-type]
+            sha = writer.close()
+            out.flush()
+            os.fsync(out.fileno())
+        size = partial.stat().st_size
+        os.replace(partial, target)
+        say(
+            _("Backup written: %(path)s, %(size)s, SHA-256 %(sha)s")
+            % {"path": target, "size": _human(size), "sha": sha}
+        )
+        return manifest, sha, size
+    finally:
+        for leftover in (partial, database):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()
+
+
+class _BytesReader:
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+        self._at = 0
+
+    def read(self, size: int = -1) -> bytes:
+        end = len(self._data) if size < 0 else self._at + size
+        chunk = self._data[self._at : end]
+        self._at += len(chunk)
+        return chunk
+
+
+# Restore ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RestoreReport:
+    manifest: dict[str, Any]
+    tables: int = 0
+    rows: int = 0
+    documents: int = 0
+    count_mismatches: list[str] = field(default_factory=list)
+    document_mismatches: list[str] = field(default_factory=list)
+    reapplied: list[int] = field(default_factory=list)
+    reapply_failed: list[str] = field(default_factory=list)
+    chain_ok: bool = False
+    chain_problems: list[str] = field(default_factory=list)
+    chain_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.chain_ok
+            and not self.count_mismatches
+            and not self.document_mismatches
+            and not self.reapply_failed
+        )
+
+
+def instance_contents() -> list[str]:
+    """What the instance holds already: tables in its database, files in its stores."""
+    found: list[str] = []
+    if connection.vendor == "sqlite":
+        name = sqlite_path()
+        if Path(name).exists() and Path(name).stat().st_size:
+            with contextlib.closing(sqlite3.connect(name)) as db:
+                tables = db.execute(
+                    "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+                ).fetchone()[0]
+            if tables:
+                found.append(
+                    _("the database %(name)s has %(n)s tables") % {"name": name, "n": tables}
+                )
+    else:
+        tables = connection.introspection.table_names()
+        if tables:
+            found.append(
+                _("the database %(name)s has %(n)s tables")
+                % {"name": connection.settings_dict["NAME"], "n": len(tables)}
+            )
+    for store, storage in _stores().items():
+        if next(stored_names(storage), None) is not None:
+            found.append(_("the %(store)s store holds files") % {"store": store})
+    return found
+
+
+def _safe_member(name: str) -> PurePosixPath:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        raise BackupRefused(_("The backup is damaged: it names a file outside its folders."))
+    return path
+
+
+def _journal_after(manifest: dict[str, Any], journal: Path | None) -> list[JournalEntry]:
+    position = manifest.get("journal") or {"entries": 0, "last_mac": ""}
+    try:
+        entries = journal_read(path=journal)
+    except JournalError as exc:
+        raise BackupRefused(
+            _("The destruction journal is not this instance's: %(error)s") % {"error": exc}
+        ) from None
+    count = int(position["entries"])
+    if count and (len(entries) < count or entries[count - 1].mac != position["last_mac"]):
+        raise BackupRefused(
+            _(
+                "The destruction journal does not go back to this backup (it held %(count)s "
+                "entries then): name the journal of the instance the backup comes from "
+                "with --journal."
+            )
+            % {"count": count}
+        )
+    return entries[count:]
+
+
+def backup_restore(
+    *,
+    path: Path,
+    journal: Path | None = None,
+    without_journal: bool = False,
+    progress: Progress | None = None,
+) -> RestoreReport:
+    """Restore a backup into this instance, which must be empty: every check that can be
+    made before is made before anything is written (BackupRefused)."""
+    say = progress or (lambda _message: None)
+    ring, _source = backup_key_ring()
+    say(_("Checking %(path)s …") % {"path": path})
+    opened = backup_open(path, ring)
+    contents = instance_contents()
+    if contents:
+        raise BackupRefused(
+            _("A backup is restored into an empty instance only, and this one is not: %(what)s.")
+            % {"what": "; ".join(contents)}
+        )
+    home = (
+        Path(sqlite_path()).parent
+        if connection.vendor == "sqlite"
+        else Path(settings.CREDFILE_HOME)
+    )
+    home.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".credfile-restore-", dir=home))
+    try:
+        manifest = _extract(path, opened, staging, say)
+        if manifest["database"]["vendor"] != connection.vendor:
+            raise BackupRefused(
+                _("This is a backup of a %(vendor)s database; this instance uses %(here)s.")
+                % {"vendor": manifest["database"]["vendor"], "here": connection.vendor}
+            )
+        pending = [] if without_journal else _journal_after(manifest, journal)
+        say(_("The backup is whole: every checksum matches. Restoring …"))
+        _restore_database(staging / manifest["database"]["member"], manifest)
+        report = RestoreReport(manifest=manifest)
+        stores = _stores()
+        report.documents = _restore_documents(path, opened, manifest, stores)
+        say(_("Restored %(n)s documents.") % {"n": report.documents})
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _verify(report, stores, say)
+    for entry in pending:
+        from credfile.retention.destruction import destruction_reapply
+
+        try:
+            certificate = destruction_reapply(entry.facts)
+        except Exception as exc:  # reported, and the restore fails: nothing may come back
+            report.reapply_failed.append(f"{entry.certificate_id}: {exc}")
+            continue
+        if certificate is not None:
+            report.reapplied.append(entry.certificate_id)
+    if pending:
+        say(
+            _("Destructions since the backup re-applied: %(n)s of %(all)s")
+            % {"n": len(report.reapplied), "all": len(pending)}
+        )
+    check = chain_check()
+    report.chain_ok, report.chain_problems, report.chain_checked = (
+        check.ok,
+        check.problems,
+        check.checked,
+    )
+    return report
+
+
+def _restore_documents(
+    path: Path, opened: Any, manifest: dict[str, Any], stores: dict[str, Storage]
+) -> int:
+    """The second pass: the documents straight from the decrypted stream into their stores
+    (a document is at most CREDFILE_DOCUMENT_MAX_BYTES, so one is read at a time)."""
+    restored = 0
+    with path.open("rb") as handle:
+        reader = DecryptingReader(handle, opened)
+        with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+            for member in tar:
+                store, _sep, stored = member.name.partition("/")
+                if store not in stores:
+                    continue
+                source = tar.extractfile(member)
+                assert source is not None
+                data = source.read()
+                if hashlib.sha256(data).hexdigest() != manifest["members"][member.name]["sha256"]:
+                    raise BackupRefused(_("The backup changed while it was restored."))
+                saved = stores[store].save(stored, ContentFile(data))
+                if saved != stored:
+                    raise OSError(f"{store} stored {stored} as {saved}")
+                restored += 1
+    return restored
+
+
+def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str, Any]:
+    """The first pass: decrypt and hash every member, keeping only the database (in the
+    staging folder); then hold them to the manifest. Nothing is written elsewhere."""
+    seen: dict[str, dict[str, Any]] = {}
+    manifest_data = b""
+    with path.open("rb") as handle:
+        reader = DecryptingReader(handle, opened)
+        try:
+            with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+                for member in tar:
+                    if not member.isfile():
+                        raise BackupRefused(
+                            _("The backup is damaged: it holds something other than files.")
+                        )
+                    name = str(_safe_member(member.name))
+                    source = tar.extractfile(member)
+                    assert source is not None
+                    if name == MANIFEST:
+                        manifest_data = source.read()
+                        continue
+                    sha = hashlib.sha256()
+                    if name.startswith("database/"):
+                        destination = staging / name
+                        destination.parent.mkdir(parents=True, exist_ok=True)
+                        with destination.open("wb") as out:
+                            while block := source.read(1 << 20):
+                                sha.update(block)
+                                out.write(block)
+                    else:
+                        while block := source.read(1 << 20):
+                            sha.update(block)
+                    seen[name] = {"sha256": sha.hexdigest(), "size": member.size}
+        except tarfile.TarError:
+            raise BackupRefused(
+                _("The backup is damaged: its contents are not readable.")
+            ) from None
+    try:
+        manifest = json.loads(manifest_data)
+        listed = manifest["members"]
+    except (ValueError, KeyError, TypeError):
+        raise BackupRefused(_("The backup has no readable manifest.")) from None
+    if listed != seen:
+        wrong = sorted(set(listed) ^ set(seen) | {n for n in listed if seen.get(n) != listed[n]})
+        raise BackupRefused(
+            _("The backup's contents do not match its manifest: %(names)s")
+            % {"names": ", ".join(wrong[:5])}
+        )
+    return dict(manifest)
+
+
+def _restore_database(dump: Path, manifest: dict[str, Any]) -> None:
+    if connection.vendor == "sqlite":
+        name = Path(sqlite_path())
+        connections.close_all()
+        for leftover in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
+            with contextlib.suppress(FileNotFoundError):
+                leftover.unlink()  # empty: instance_contents() found no table
+        os.replace(dump, name)
+        return
+    tool = pg_tool("pg_restore")
+    done = subprocess.run(
+        [
+            tool,
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            "-d",
+            str(connection.settings_dict["NAME"]),
+            str(dump),
+        ],
+        env=pg_environment(),
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode != 0:
+        raise SnapshotFailed(done.stderr.strip())
+    connections.close_all()
+
+
+def _verify(report: RestoreReport, stores: dict[str, Storage], say: Progress) -> None:
+    manifest = report.manifest
+    expected: dict[str, int] = manifest["database"]["counts"]
+    found = database_counts(sorted(expected))
+    report.tables, report.rows = len(found), sum(found.values())
+    report.count_mismatches = [
+        f"{t}: {found.get(t)} ≠ {n}" for t, n in sorted(expected.items()) if found.get(t) != n
+    ]
+    for name, facts in sorted(manifest["members"].items()):
+        store, _sep, stored = name.partition("/")
+        if store not in stores:
+            continue
+        sha = hashlib.sha256()
+        with stores[store].open(stored, "rb") as handle:
+            while block := handle.read(1 << 20):
+                sha.update(block)
+        if sha.hexdigest() != facts["sha256"]:
+            report.document_mismatches.append(name)
+    say(
+        _(
+            "Checked %(tables)s tables (%(rows)s rows) and %(documents)s documents "
+            "against the manifest."
+        )
+        % {"tables": report.tables, "rows": report.rows, "documents": report.documents}
+    )
