@@ -129,6 +129,9 @@ def _plain_static_names(settings: Any) -> None:
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
 def _backup_dirs(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Backups and the destruction journal a test writes stay out of the instance."""
     settings.CREDFILE_BACKUP_DIR = tmp_path_factory.mktemp("backups")

@@ -277,16 +277,12 @@ def test_the_daily_job_over_many_files_costs_a_bounded_number_of_queries(
     # reviews are brought forward), a few for the re-rating (no file has changed since a
     # rating), the scorecards' stability report (a few per card), the archive inspection
     # (about twenty: documents, storage and audit chain in batches), the retention due list
-    # (one query per rule) and the audit digest, whatever the number of files; the two
-    # complaint jobs (reminders, escalations) about nine each.
-    with django_assert_max_num_queries(175):
-        outcomes = run_due(today=TODAY)
-    assert [o.status for o in outcomes] == ["done"] * len(outcomes) and len(outcomes) == 11
     # (one query per rule), the audit digest and the backup (its record and audit event),
-    # whatever the number of files.
-    with django_assert_max_num_queries(170):
+    # whatever the number of files; the two complaint jobs (reminders, escalations) about
+    # nine each.
+    with django_assert_max_num_queries(195):  # 189 measured
         outcomes = run_due(today=TODAY)
-    assert [o.status for o in outcomes] == ["done"] * len(outcomes) and len(outcomes) == 10
+    assert [o.status for o in outcomes] == ["done"] * len(outcomes) and len(outcomes) == 12
     assert ReviewSchedule.objects.filter(customer__code__startswith="B").count() == 500
     assert ReviewSchedule.objects.filter(risk="high").count() == 50
     assert {(o.name, o.summary and o.summary.get("escalated_files")) for o in outcomes} >= {

@@ -293,30 +293,6 @@ def _destroy_files(
         .exclude(customer__isnull=True)
         .select_related("rule", "request")
         .order_by("pk")
-def _destroy_file(item: DestructionItem, customer: Customer, actor: User) -> DestructionCertificate:
-    certificate = _new_certificate(item, customer, actor, customer.pk)
-    return _destroy_file_under(certificate, customer, actor)
-
-
-def _destroy_file_under(
-    certificate: DestructionCertificate,
-    customer: Customer,
-    actor: User,
-    extra: dict[str, Any] | None = None,
-) -> DestructionCertificate:
-    from credfile.history.models import FileVersion
-
-    documents = list(Document.objects.filter(customer=customer).order_by("pk"))
-    certificate.hashes = {
-        "record": _digest(model_snapshot(customer)),
-        "documents": _documents_hashes(documents),
-    }
-    versions = FileVersion.objects.filter(customer_id=customer.pk).count()
-    notifications = _redact_notifications(customer.code, customer.name)
-    certificate.save()
-    # The other items of this file on any list go with it, under this certificate.
-    DestructionItem.objects.filter(customer=customer, status=ItemStatus.PENDING).update(
-        status=ItemStatus.DESTROYED, certificate=certificate
     )
     customers = {
         c.pk: c
@@ -328,13 +304,6 @@ def _destroy_file_under(
             customer_id__in=list(customers),
             lifted_at__isnull=True,
         ).values_list("customer_id", flat=True)
-    _remove_stored(documents)
-    _certify_and_erase(
-        actor=actor,
-        certificate=certificate,
-        events=Q(customer_id=customer.pk)
-        | Q(object_type="customers.customer", object_id=str(customer.pk)),
-        extra=extra,
     )
     going: list[DestructionItem] = []
     for item in items:
@@ -392,7 +361,49 @@ def _destroy_file_under(
             events=Q(customer_id=pk) | Q(object_type="customers.customer", object_id=str(pk)),
         )
         outcome.certificates.append(certificate)
+        _journal_on_commit(certificate)
     DeletionRequest.objects.filter(customer_id__in=pks).update(status=RequestStatus.DESTROYED)
+
+
+def _destroy_file_under(
+    certificate: DestructionCertificate,
+    customer: Customer,
+    actor: User,
+    extra: dict[str, Any] | None = None,
+) -> DestructionCertificate:
+    """One file destroyed under a certificate made by the caller (a destruction re-applied
+    in a restored backup): the same deletions as an approved batch."""
+    from credfile.history.models import FileVersion
+
+    pk = customer.pk
+    documents = list(Document.objects.filter(customer_id=pk).order_by("pk"))
+    certificate.hashes = {
+        "record": _digest(model_snapshot(customer)),
+        "documents": _documents_hashes(documents),
+    }
+    certificate.counts = {
+        "rows": _file_row_counts([pk])[pk],
+        "versions": FileVersion.objects.filter(customer_id=pk).count(),
+        "files": len(documents),
+        "notifications": _redact_notifications(customer.code, customer.name),
+    }
+    certificate.save()
+    DestructionItem.objects.filter(customer_id=pk, status=ItemStatus.PENDING).update(
+        status=ItemStatus.DESTROYED, certificate=certificate
+    )
+    _redact_imports(
+        {v for v in (customer.name, customer.code, customer.credit_code, customer.id_number) if v}
+    )
+    _delete_file_rows([pk])
+    _remove_stored(documents)
+    _certify_and_erase(
+        actor=actor,
+        certificate=certificate,
+        events=Q(customer_id=pk) | Q(object_type="customers.customer", object_id=str(pk)),
+        extra=extra,
+    )
+    DeletionRequest.objects.filter(customer_id=pk).update(status=RequestStatus.DESTROYED)
+    return certificate
 
 
 def _destroy_one(
@@ -468,17 +479,18 @@ def _destroy(item_pk: int, actor: User, today: datetime.date) -> DestructionCert
     if _held(customer.pk, today):
         raise ValidationError(_("A legal hold is in force on this file."))
     if item.kind == ItemKind.DOCUMENT:
-    if item.kind == ItemKind.FILE:
-        certificate = _destroy_file(item, customer, actor)
-    elif item.kind == ItemKind.DOCUMENT:
         documents = list(Document.objects.filter(pk=item.object_id, customer=customer))
         certificate = _destroy_one(item, customer, actor, Document, documents)
     else:
         certificate = _destroy_one(item, customer, actor, WatchEntry, [])
+    _journal_on_commit(certificate)
+    return certificate
+
+
+def _journal_on_commit(certificate: DestructionCertificate) -> None:
     # Outside the database as well, once committed: a backup restored later re-applies it.
     facts = journal_facts(certificate)
     transaction.on_commit(lambda: _journal(facts))
-    return certificate
 
 
 def _journal(facts: dict[str, Any]) -> None:
