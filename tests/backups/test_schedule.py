@@ -100,6 +100,11 @@ def test_the_daily_job_writes_a_backup_records_it_and_runs_once_a_day(
     (again,) = run_due(today=today, only=["backup.run"])
     assert not again.ran and Backup.objects.count() == 1
     assert JobRun.objects.get(name="backup.run").status == "done"
+    # The monitoring sees it: the time the last successful backup finished.
+    from tests.monitoring.test_metrics import sample, scrape
+
+    gauge = sample(scrape(), "credfile_backup_last_success_timestamp_seconds")
+    assert gauge == pytest.approx(record.finished_at.timestamp())
 
 
 @pytest.mark.django_db(transaction=True)
