@@ -277,16 +277,21 @@ def archive(request: HttpRequest, customer_pk: int) -> HttpResponse:
     )
 
 
+def _form_refused(request: HttpRequest, customer_pk: int, form: Any) -> HttpResponse:
+    """Back to the life-cycle page with the form's errors (the file found as for a view)."""
+    _unused, customer = _file(request, customer_pk)
+    for errors in form.errors.values():
+        for message in errors:
+            messages.error(request, str(message))
+    return redirect("customer-lifecycle:page", customer_pk=customer.pk)
+
+
 @login_required
 @require_POST
 def hold_place(request: HttpRequest, customer_pk: int) -> HttpResponse:
     form = LegalHoldForm(request.POST)
     if not form.is_valid():
-        _unused, customer = _file(request, customer_pk)
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return redirect("customer-lifecycle:page", customer_pk=customer.pk)
+        return _form_refused(request, customer_pk, form)
     return _lifecycle_post(
         request,
         customer_pk,
@@ -315,11 +320,7 @@ def hold_lift(request: HttpRequest, customer_pk: int, pk: int) -> HttpResponse:
 def deletion_request(request: HttpRequest, customer_pk: int) -> HttpResponse:
     form = DeletionRequestForm(request.POST)
     if not form.is_valid():
-        _unused, customer = _file(request, customer_pk)
-        for errors in form.errors.values():
-            for message in errors:
-                messages.error(request, str(message))
-        return redirect("customer-lifecycle:page", customer_pk=customer.pk)
+        return _form_refused(request, customer_pk, form)
     return _lifecycle_post(
         request,
         customer_pk,
