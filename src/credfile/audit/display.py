@@ -132,6 +132,20 @@ _DETAIL_LABELS: dict[str, Any] = {
     "revoked_at": _("revoked at"),
     "phase": _("phase"),
     "key": _("key"),
+    "audit_seq": _("audit event"),
+    "erased_events": _("audit events erased"),
+    "reapplies": _("re-applies certificate"),
+    "reapplied_at": _("re-applied at"),
+    "destruction_list": _("destruction list"),
+    "audit_erased": _("audit events erased"),
+    "audit_kept": _("audit events kept whole"),
+    "notifications": _("notifications"),
+    "versions": _("file versions"),
+    "files": _("stored files"),
+    "record": _("SHA-256 of the record"),
+    "documents": _("documents"),
+    "name": _("name"),
+    "sha256": "SHA-256",
     "retired": _("retired keys"),
     "rows": _("rows"),
     "change": _("change"),
@@ -306,7 +320,33 @@ def _detail_value(
     if isinstance(value, list):
         return _joined(value)
     if isinstance(value, dict):
-        return _joined(f"{_DETAIL_LABELS.get(k, k)!s}: {v}" for k, v in value.items())
+        return _joined(f"{_nested_label(k)}: {_nested_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _nested_label(key: str) -> str:
+    """A key inside a recorded value: a known detail, or a model named by its label (a
+    destruction certificate's rows per model), else the key itself."""
+    if key in _DETAIL_LABELS:
+        return str(_DETAIL_LABELS[key])
+    if "." in key:
+        from django.apps import apps
+
+        try:
+            return str(apps.get_model(key)._meta.verbose_name_plural)
+        except (LookupError, ValueError):
+            pass
+    return key
+
+
+def _nested_value(value: Any, depth: int = 0) -> str:
+    if isinstance(value, dict):
+        inner = _joined(
+            f"{_nested_label(k)}: {_nested_value(v, depth + 1)}" for k, v in value.items()
+        )
+        return f"({inner})" if depth else inner
+    if isinstance(value, list):
+        return _joined(_nested_value(item, depth + 1) for item in value)
     return str(value)
 
 
@@ -335,7 +375,10 @@ def _changes(
             # A field of the row: as the file page shows it; values were masked when recorded.
             label = field_label(model, key)
             shown = [
-                display_value(
+                # A JSON field's mapping (a certificate's counts and hashes): its keys named.
+                (EMPTY if v in (None, {}, []) else _nested_value(v))
+                if isinstance(v, dict | list)
+                else display_value(
                     model, key, v, currency=currency_for(model, key, row), masked=True, names=names
                 )
                 for v, row in ((old, before), (new, after))

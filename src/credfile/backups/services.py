@@ -152,7 +152,7 @@ def backup_create(
             action=AuditAction.EXPORT,
             obj=record,
             after={
-                "backup": str(target),
+                "path": str(target),
                 "size": size,
                 "sha256": sha,
                 "key": manifest["key"],

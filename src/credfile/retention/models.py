@@ -280,7 +280,8 @@ class DestructionCertificate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.customer_code} #{self.object_id}"
+        # No words: the trail keeps it as written, whatever the reader's language.
+        return f"{self.customer_code} #{self.object_id}"
 
 
 class DestructionItem(models.Model):
