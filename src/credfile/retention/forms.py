@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credfile.documents.choices import DocumentType
 from credfile.retention.choices import CountsFrom, RecordKind, RuleFileStatus
@@ -52,7 +53,7 @@ class LegalHoldForm(forms.Form):
 
 class DeletionRequestForm(forms.Form):
     basis = forms.CharField(
-        label=_("request"),
+        label=pgettext_lazy("a person's deletion request", "request"),
         max_length=500,
         required=False,
         help_text=_(
@@ -61,5 +62,7 @@ class DeletionRequestForm(forms.Form):
         ),
     )
     received_on = forms.DateField(
-        label=_("received on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=pgettext_lazy("a person's deletion request", "received on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
