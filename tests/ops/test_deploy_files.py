@@ -20,7 +20,16 @@ ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 ENV_EXAMPLE = DEPLOY / "credfile.env.example"
 NGINX = DEPLOY / "nginx" / "credfile.conf"
-UNITS = [DEPLOY / "systemd" / "credfile-web.service", DEPLOY / "systemd" / "credfile-jobs.service"]
+UNITS = [
+    DEPLOY / "systemd" / name
+    for name in (
+        "credfile-web.service",
+        "credfile-jobs.service",
+        "credfile-celery-worker.service",
+        "credfile-celery-beat.service",
+    )
+]
+VENV_BIN = "/opt/credfile/venv/bin/"
 # How credfile reads a variable: its typed helpers, or os.environ for the few read raw.
 READ = re.compile(
     r"""(?:env_(?:str|int|bool|list|path|choice)|_env_decimal|environ\.get|getenv)\(\s*["']"""
@@ -162,10 +171,9 @@ def test_systemd_accepts_the_unit(unit: Path, tmp_path: Path) -> None:
     analyze = _tool("systemd-analyze")
     text = unit.read_text()
     assert "EnvironmentFile=/etc/credfile/credfile.env" in text
-    # The venv's command is not installed here; the unit is checked with this one's.
-    credfile = Path(sys.executable).with_name("credfile")
+    # The venv's commands are not installed here; the unit is checked with this one's.
     copy = tmp_path / unit.name
-    copy.write_text(text.replace("/opt/credfile/venv/bin/credfile", str(credfile)))
+    copy.write_text(text.replace(VENV_BIN, f"{Path(sys.executable).parent}/"))
     result = subprocess.run(
         [analyze, "verify", str(copy)], capture_output=True, text=True, check=False
     )
@@ -175,18 +183,31 @@ def test_systemd_accepts_the_unit(unit: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("unit", "command"),
-    [(UNITS[0], ["serve"]), (UNITS[1], ["jobs", "worker"])],
-    ids=["web", "jobs"],
+    ("unit", "program", "command"),
+    [
+        (UNITS[0], "credfile", ["serve"]),
+        (UNITS[1], "credfile", ["jobs", "worker"]),
+        (UNITS[2], "celery", ["-A", "credfile.celery", "worker"]),
+        (UNITS[3], "celery", ["-A", "credfile.celery", "beat"]),
+    ],
+    ids=["web", "jobs", "celery-worker", "celery-beat"],
 )
-def test_the_units_run_commands_credfile_has(unit: Path, command: list[str]) -> None:
+def test_the_units_run_commands_credfile_has(unit: Path, program: str, command: list[str]) -> None:
     [exec_start] = re.findall(r"^ExecStart=(.+)$", unit.read_text(), re.M)
-    assert exec_start.split()[1:] == command
+    [binary, *args] = exec_start.split()
+    assert binary == VENV_BIN + program
+    assert args[: len(command)] == command
+    # The rest are options of that command (with their values), which its help names.
+    options = [arg for arg in args[len(command) :] if arg.startswith("-")]
+    assert len(options) == len(args[len(command) :]) // 2, args
+    runner = [sys.executable, "-m", program]
     result = subprocess.run(
-        [sys.executable, "-m", "credfile", *command, "--help"],
+        [*runner, *command, "--help"],
         env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
+    for option in options:
+        assert re.search(rf"(^|[\s,]){re.escape(option)}\b", result.stdout), option

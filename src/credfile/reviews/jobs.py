@@ -235,6 +235,7 @@ def _run_outside_transaction(job: Job, *, today: datetime.date, force: bool) -> 
         JobRun.objects.filter(name=job.name).update(
             status=JobStatus.FAILED,
             finished_at=timezone.now(),
+            failures=F("failures") + 1,
             summary={"error": traceback.format_exc(limit=5)[-2000:]},
         )
         return JobOutcome(job.name, ran=True, status=JobStatus.FAILED)
