@@ -345,6 +345,8 @@ CREDFILE_REVIEW_REMINDER_DAYS = env_int("CREDFILE_REVIEW_REMINDER_DAYS", 14, min
 CREDFILE_REVIEW_ESCALATION_DAYS = env_int("CREDFILE_REVIEW_ESCALATION_DAYS", 0, minimum=0)
 # Hours before a complaint's deadline its owner is reminded (docs/complaints.md).
 CREDFILE_COMPLAINT_REMIND_HOURS = env_int("CREDFILE_COMPLAINT_REMIND_HOURS", 24, minimum=1)
+# The value rating counts the file's complaints (docs/ratings.md); off: the shipped card.
+CREDFILE_VALUE_CARD_COMPLAINTS = env_bool("CREDFILE_VALUE_CARD_COMPLAINTS", False)
 # A promise to pay is broken when, after its date, less than the promised amount minus this
 # tolerance (in the invoice's currency) has been paid since it was made.
 CREDFILE_PROMISE_TOLERANCE = env_str("CREDFILE_PROMISE_TOLERANCE", "1.00")

@@ -259,6 +259,7 @@ API_LISTS = (
     "collection-actions",
     "ratings",
     "documents",
+    "complaints",
 )
 LIMIT = {"amount": "1000", "currency": "CNY", "valid_until": "2099-12-31", "reason": "r"}
 REVIEW = {"findings": "正常", "conclusion": "satisfactory"}

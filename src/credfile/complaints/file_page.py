@@ -1,5 +1,6 @@
 """The complaints section of the file page: the file's complaints with status and deadline,
-a form to record one, and the file's complaint figures in the section's header."""
+a form to record one, and the file's complaint figures in the section's header and in the
+file's header (open and overdue), for whoever sees the section."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ def _complaints(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     }
 
 
+def _header(user: User, customer: Customer, access: Any) -> dict[str, Any]:
+    return {"header_complaints": complaint_figures([customer.pk])[customer.pk]}
+
+
 def register() -> None:
     register_section(
         Section(
@@ -46,5 +51,6 @@ def register() -> None:
                 ),
             ),
             counted=Complaint,
+            header=_header,
         )
     )

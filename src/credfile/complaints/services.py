@@ -33,7 +33,14 @@ from credfile.core.permissions import (
     department_heads_of_any,
 )
 from credfile.customers.models import Customer
-from credfile.customers.services import lock_customer_for_change, only_fields, save_child_record
+from credfile.customers.services import (
+    lock_customer_for_change,
+    only_fields,
+    save_child_record,
+    touch_customer,
+)
+from credfile.history.choices import Operation
+from credfile.history.services import version_record_one
 
 COMPLAINT_FIELDS = (
     "received_at",
@@ -186,11 +193,13 @@ def complaint_transition(
     Resolving needs the resolution; closing the customer's confirmation (`confirmation`,
     the note of it) or, without one, the reason (`close_reason`)."""
     now = now or timezone.now()
-    locked = (
-        Complaint.objects.select_for_update()
-        .filter(complaint_change_scope(actor), pk=complaint.pk)
-        .first()
-    )
+    scoped = Complaint.objects.filter(complaint_change_scope(actor), pk=complaint.pk)
+    customer_id = scoped.values_list("customer_id", flat=True).first()
+    if customer_id is None:
+        raise PermissionDenied(_("You may not change the status of this complaint."))
+    # The file's row first, as every writer of a file's records locks it.
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    locked = scoped.select_for_update().first()
     if locked is None:
         raise PermissionDenied(_("You may not change the status of this complaint."))
     current = locked.status
@@ -252,6 +261,16 @@ def complaint_transition(
         after=model_snapshot(locked),
         customer_id=locked.customer_id,
     )
+    # Each step is a version of the file, as a corrected record is.
+    version = touch_customer(customer)
+    version_record_one(
+        actor=actor,
+        customer_id=customer.pk,
+        version=version,
+        obj=locked,
+        operation=Operation.UPDATE,
+        before=before,
+    )
     return locked
 
 
@@ -260,33 +279,53 @@ def complaint_transition(
 
 @dataclass(frozen=True)
 class ComplaintFigures:
+    """A file's complaint figures at a moment (`now`)."""
+
+    # Received by then and not resolved by then.
     open: int
     closed_12m: int
     received_12m: int
     # Median hours from receipt to resolution, of those resolved in the 12 months.
     median_response_hours: float | None
+    # Open and past their deadline.
+    overdue: int = 0
+
+
+EMPTY_FIGURES = ComplaintFigures(
+    open=0, closed_12m=0, received_12m=0, median_response_hours=None, overdue=0
+)
 
 
 def complaint_figures(
     customer_ids: list[int], *, now: datetime.datetime | None = None
 ) -> dict[int, ComplaintFigures]:
-    """Per file: open complaints, those closed and received in the last 12 months and the
-    median response time — one query for any number of files."""
+    """Per file, as they stood at `now` (default: now): open complaints (received and not
+    resolved by then) and the overdue among them, those received and closed in the 12 months
+    before, and the median hours from receipt to resolution of those resolved in the 12
+    months — one query for any number of files."""
     now = now or timezone.now()
     since = now - datetime.timedelta(days=365)
     rows = (
-        Complaint.objects.filter(customer_id__in=customer_ids)
-        .filter(Q(status__in=OPEN_STATUSES) | Q(received_at__gte=since) | Q(closed_at__gte=since))
-        .values_list("customer_id", "status", "received_at", "resolved_at", "closed_at")
+        Complaint.objects.filter(customer_id__in=customer_ids, received_at__lte=now)
+        .filter(
+            Q(resolved_at__isnull=True)
+            | Q(resolved_at__gte=since)
+            | Q(received_at__gte=since)
+            | Q(closed_at__gte=since)
+        )
+        .values_list("customer_id", "received_at", "due_at", "resolved_at", "closed_at")
+        .order_by()
     )
-    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     hours: dict[int, list[float]] = defaultdict(list)
-    for customer_id, status, received, resolved, closed in rows:
+    for customer_id, received, due, resolved, closed in rows:
         tally = counts[customer_id]
-        tally[0] += status in OPEN_STATUSES
-        tally[1] += bool(status == Status.CLOSED and closed and closed >= since)
+        still_open = resolved is None or resolved > now
+        tally[0] += still_open
+        tally[1] += bool(closed is not None and since <= closed <= now)
         tally[2] += received >= since
-        if resolved is not None and resolved >= since:
+        tally[3] += bool(still_open and due < now)
+        if resolved is not None and since <= resolved <= now:
             hours[customer_id].append((resolved - received).total_seconds() / 3600)
     return {
         pk: ComplaintFigures(
@@ -294,6 +333,7 @@ def complaint_figures(
             closed_12m=counts[pk][1],
             received_12m=counts[pk][2],
             median_response_hours=statistics.median(hours[pk]) if hours[pk] else None,
+            overdue=counts[pk][3],
         )
         for pk in customer_ids
     }

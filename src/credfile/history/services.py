@@ -58,6 +58,7 @@ RECORD_MODELS: dict[str, tuple[str, str, str, str]] = {
     "interactions.servicerecord": ("interactions", "ServiceRecord", "customer_id", "created_at"),
     "interactions.note": ("interactions", "Note", "customer_id", "created_at"),
     "documents.document": ("documents", "Document", "customer_id", "created_at"),
+    "complaints.complaint": ("complaints", "Complaint", "customer_id", "created_at"),
 }
 CUSTOMER_LABEL = "customers.customer"
 

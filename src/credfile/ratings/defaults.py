@@ -310,3 +310,36 @@ def value_card() -> Card:
         ),
     )
     return Card("value", "", "any", factors, (), value_scale())
+
+
+def value_card_with_complaints() -> Card:
+    """The value card where complaints count (`CREDFILE_VALUE_CARD_COMPLAINTS`): the same
+    100 points, loyalty 25 now years as our customer 10, days since the last invoice 10
+    (≤ 30 10, ≤ 90 7, ≤ 180 3, more 0) and complaints received in the last 12 months 5
+    (none 5, one or two 3, three to five 1, more 0)."""
+    base = value_card()
+    recency = _numeric(
+        "purchase_recency",
+        10,
+        "right",
+        (None, "30", 10),
+        ("30", "90", 7),
+        ("90", "180", 3),
+        ("180", None, 0),
+    )
+    complaints = _numeric(
+        "complaints_12m",
+        5,
+        "right",
+        (None, "0", 5),
+        ("0", "2", 3),
+        ("2", "5", 1),
+        ("5", None, 0),
+    )
+    factors: list[Factor] = []
+    for factor in base.factors:
+        if factor.key == "purchase_recency":
+            factors.extend((recency, complaints))
+        else:
+            factors.append(factor)
+    return Card("value_complaints", "", "any", tuple(factors), (), value_scale())

@@ -9,7 +9,18 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from credfile.ratings.inputs import CHOICE, DAYS, INDEX, INPUTS, MONEY, PERCENT, RATIO, YEARS
+from credfile.ratings.inputs import (
+    CHOICE,
+    COUNT,
+    DAYS,
+    HOURS,
+    INDEX,
+    INPUTS,
+    MONEY,
+    PERCENT,
+    RATIO,
+    YEARS,
+)
 from credfile.ratings.models import Rating
 
 
@@ -39,6 +50,10 @@ def value_text(key: str, value: Any) -> str:
         return f"{number:,.1f}"
     if kind.unit == MONEY:
         return f"{number:,.2f} CNY"
+    if kind.unit == COUNT:
+        return f"{number:,.0f}"
+    if kind.unit == HOURS:
+        return _("%(hours)s h") % {"hours": f"{number:,.1f}"}
     return str(value)
 
 
@@ -78,6 +93,7 @@ def source_text(source: str, as_of: str) -> str:
         "industry_table": lambda: _("industry-risk table from %(date)s") % {"date": as_of},
         "assessed": lambda: _("assessed"),
         "file": lambda: _("the credit file"),
+        "complaints": lambda: _("the file's complaints as at %(date)s") % {"date": as_of},
         "invoices": lambda: _("invoices to %(date)s") % {"date": as_of},
         "assessed_before": lambda: _("assessed, as in the rating in force"),
     }

@@ -3,9 +3,10 @@ for many customers at once.
 
 A fixed number of queries for any number of customers: their statements, their personal
 financial information, the receivables engine's payment behaviour grouped by customer, the
-industry-risk table, and the assessed inputs of their ratings in force. The ratios come from
-`credfile.financials.analysis` and the payment index from `credfile.transactions.receivables`,
-so a rating uses the figures the file shows.
+industry-risk table, their complaints, and the assessed inputs of their ratings in force.
+The ratios come from `credfile.financials.analysis`, the payment index from
+`credfile.transactions.receivables` and the complaint counts from
+`credfile.complaints.services`, so a rating uses the figures the file shows.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Max, Q, Sum
+from django.utils import timezone
 
+from credfile.complaints.services import complaint_figures
 from credfile.customers.choices import CustomerKind
 from credfile.customers.models import Customer
 from credfile.financials.analysis import latest_figures
@@ -80,6 +83,7 @@ def rating_inputs(
             _years(opened, as_of) if opened <= as_of else Decimal(0), opened, "opened"
         )
     value_inputs(people, as_of=as_of, found=found)
+    complaint_inputs(ids, as_of=as_of, found=found)
     _assessed_inputs(ids, found, assessed or {})
     return found
 
@@ -246,3 +250,22 @@ def value_inputs(
         if sales and sales["before"]:
             growth = (sales["recent"] / sales["before"] - 1).quantize(Decimal("0.0001"))
             inputs["sales_growth"] = Input(growth, as_of, "invoices")
+
+
+def complaint_inputs(
+    ids: list[int], *, as_of: datetime.date, found: dict[int, dict[str, Input]]
+) -> None:
+    """Add the complaint inputs, as the file's complaints stood at the end of the rating
+    date (`complaints.services.complaint_figures`, the figures the file page shows): the
+    counts for every file (0 without complaints: a figure, not missing data), the median
+    hours to resolution where a complaint was resolved in the 12 months. One query."""
+    end = timezone.make_aware(datetime.datetime.combine(as_of, datetime.time.max))
+    source = "complaints"
+    for customer_id, figures in complaint_figures(ids, now=end).items():
+        inputs = found[customer_id]
+        inputs["complaints_12m"] = Input(figures.received_12m, as_of, source)
+        inputs["open_complaints"] = Input(figures.open, as_of, source)
+        inputs["overdue_complaints"] = Input(figures.overdue, as_of, source)
+        if figures.median_response_hours is not None:
+            hours = Decimal(str(figures.median_response_hours)).quantize(Decimal("0.1"))
+            inputs["median_resolution_hours"] = Input(hours, as_of, source)

@@ -18,6 +18,8 @@ YEARS = "years"
 INDEX = "index"  # the payment index, 1–100
 MONEY = "money"  # in CNY
 CHOICE = "choice"
+COUNT = "count"  # a whole number of things: 3 complaints
+HOURS = "hours"
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,15 @@ INPUTS: dict[str, InputKind] = {
                 "minor": _("minor supplier"),
             },
             assessed=True,
+        ),
+        # The file's complaints (credfile.complaints): counts at the rating date, 0 without any.
+        InputKind("complaints_12m", _("Complaints received, last 12 months"), COUNT),
+        InputKind("open_complaints", _("Open complaints"), COUNT),
+        InputKind("overdue_complaints", _("Open complaints past their deadline"), COUNT),
+        InputKind(
+            "median_resolution_hours",
+            _("Median hours to resolve a complaint, last 12 months"),
+            HOURS,
         ),
         # Inputs read by the caps.
         InputKind("loss_years", _("Years of loss running"), YEARS),

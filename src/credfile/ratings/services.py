@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Max, OuterRef, Q, Subquery
@@ -35,7 +36,7 @@ from credfile.customers.models import Customer
 from credfile.financials.models import FinancialStatement
 from credfile.ratings.cards import Card, Grade, Scored, card_problems, card_to_data, score
 from credfile.ratings.choices import RatingStatus, RatingTrigger, VersionSource, VersionStatus
-from credfile.ratings.defaults import value_card
+from credfile.ratings.defaults import value_card, value_card_with_complaints
 from credfile.ratings.facts import ASSESSED, rating_inputs
 from credfile.ratings.fitting import (
     FitInputError,
@@ -70,6 +71,14 @@ def cards_in_use() -> dict[str, ScorecardVersion]:
             status=VersionStatus.PUBLISHED, scorecard__is_default=True
         ).select_related("scorecard")
     }
+
+
+def value_card_in_use() -> Card:
+    """The value card: the shipped one, or, where `CREDFILE_VALUE_CARD_COMPLAINTS` is on,
+    the one in which the file's complaints count (docs/ratings.md)."""
+    if settings.CREDFILE_VALUE_CARD_COMPLAINTS:
+        return value_card_with_complaints()
+    return value_card()
 
 
 def clean_assessed(values: Mapping[str, str]) -> dict[str, str]:
@@ -199,7 +208,7 @@ def rating_propose(
     given = clean_assessed(assessed or {})
     inputs = rating_inputs([locked], as_of=day, assessed={locked.pk: given})[locked.pk]
     scored = score(version.card, inputs)
-    value = score(value_card(), inputs)
+    value = score(value_card_in_use(), inputs)
     kept = {k: inputs[k].value for k in ASSESSED if k in inputs}
     current = Rating.objects.filter(customer=locked, is_current=True).first()
     _supersede_proposals([locked.pk])
@@ -365,7 +374,7 @@ def _rate_batch(
         )
     )
     cached = {kind: version.card for kind, version in cards.items()}
-    worth = value_card()
+    worth = value_card_in_use()
     new = []
     for customer in rateable:
         scored = score(cached[customer.kind], inputs[customer.pk])

@@ -80,3 +80,20 @@ class ComplaintDetailOutput(ComplaintOutput):
     class Meta(ComplaintOutput.Meta):
         fields = (*ComplaintOutput.Meta.fields, "events")
         read_only_fields = fields
+
+
+class ComplaintFiguresOutput(serializers.Serializer[Any]):
+    open = serializers.IntegerField(help_text="Received and not yet resolved.")
+    overdue = serializers.IntegerField(help_text="Open and past their deadline.")
+    received_12m = serializers.IntegerField(help_text="Received in the last 12 months.")
+    closed_12m = serializers.IntegerField(help_text="Closed in the last 12 months.")
+    median_resolution_hours = serializers.FloatField(
+        source="median_response_hours",
+        allow_null=True,
+        help_text="Median hours from receipt to resolution, of those resolved in 12 months.",
+    )
+
+
+class CustomerComplaintsOutput(serializers.Serializer[Any]):
+    figures = ComplaintFiguresOutput()
+    results = ComplaintOutput(many=True)

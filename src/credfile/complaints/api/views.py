@@ -20,6 +20,7 @@ from credfile.complaints.api.serializers import (
     ComplaintOutput,
     ComplaintQuery,
     ComplaintTransitionInput,
+    CustomerComplaintsOutput,
 )
 from credfile.complaints.models import Complaint
 from credfile.complaints.selectors import (
@@ -27,9 +28,13 @@ from credfile.complaints.selectors import (
     complaint_get,
     complaint_list,
 )
-from credfile.complaints.services import complaint_create, complaint_transition
+from credfile.complaints.services import (
+    complaint_create,
+    complaint_figures,
+    complaint_transition,
+)
 from credfile.core.api_schema import problem_responses
-from credfile.core.permissions import can_see_complaint_list
+from credfile.core.permissions import Section, can_see_complaint_list
 from credfile.customers.api.views import api_user, paginate
 from credfile.customers.selectors import customer_get
 
@@ -127,7 +132,34 @@ class ComplaintTransitionView(generics.GenericAPIView[Complaint]):
         return Response(ComplaintDetailOutput(moved).data)
 
 
+class CustomerComplaintsView(generics.GenericAPIView[Complaint]):
+    """The file's complaints section: its figures and its latest 100 complaints."""
+
+    serializer_class = CustomerComplaintsOutput
+    pagination_class = None  # the latest 100, as the section shows them
+
+    @extend_schema(
+        operation_id="customers_complaints",
+        responses={200: CustomerComplaintsOutput, **problem_responses(404)},
+    )
+    def get(self, request: Request, customer_pk: int) -> Response:
+        user = api_user(request)
+        customer = customer_get(
+            user=user, pk=customer_pk, section=Section.COMPLAINTS, use="api complaints"
+        )
+        rows = list(
+            customer.complaints.select_related("customer", "owner").order_by("-received_at")[:100]
+        )
+        body = {"figures": complaint_figures([customer.pk])[customer.pk], "results": rows}
+        return Response(CustomerComplaintsOutput(body).data)
+
+
 urlpatterns: list[URLPattern] = [
+    path(
+        "customers/<id:customer_pk>/complaints/",
+        CustomerComplaintsView.as_view(),
+        name="customer-complaints",
+    ),
     path("complaints/", ComplaintListView.as_view(), name="complaints"),
     path("complaints/<id:pk>/", ComplaintDetailView.as_view(), name="complaint-detail"),
     path(
