@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "credfile.transactions",
     "credfile.interactions",
     "credfile.complaints",
+    "credfile.surveys",
     "credfile.access",
     "credfile.consent",
     "credfile.changes",
@@ -413,6 +414,10 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "credfile.complaints.choices.Status",
         "ComplaintSeverityEnum": "credfile.complaints.choices.Severity",
         "ComplaintCategoryEnum": "credfile.complaints.choices.Category",
+        "QuestionnaireKindEnum": "credfile.surveys.choices.Kind",
+        "QuestionKindEnum": "credfile.surveys.choices.QuestionKind",
+        "SurveyResponseStatusEnum": "credfile.surveys.choices.ResponseStatus",
+        "SurveyPeriodEnum": "credfile.surveys.choices.Period",
         # The file's category keeps the name it had before complaints had one.
         "CategoryEnum": "credfile.customers.choices.CustomerCategory",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",

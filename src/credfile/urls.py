@@ -22,6 +22,7 @@ urlpatterns = [
     path("customers/", include("credfile.limits.file_urls")),
     path("customers/", include("credfile.documents.file_urls")),
     path("customers/", include("credfile.retention.file_urls")),
+    path("customers/", include("credfile.surveys.file_urls")),
     # The list's export, in the import's columns (/customers/export.xlsx).
     path("customers/", include("credfile.imports.export_urls")),
     path("customers/", include("credfile.customers.urls")),
@@ -36,6 +37,7 @@ urlpatterns = [
     path("", include("credfile.risk.urls")),
     path("limits/", include("credfile.limits.urls")),
     path("complaints/", include("credfile.complaints.urls")),
+    path("surveys/", include("credfile.surveys.urls")),
     path("archive/", include("credfile.retention.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),

@@ -228,6 +228,43 @@ COMPLAINT = {
     "complaint-channel": "phone",
     "complaint-summary": "发票金额有误",
 }
+
+
+def _survey(customer: Customer, *, sent: bool = False) -> Any:
+    """A CSAT questionnaire of one question (and, with `sent`, its sending to the file)."""
+    from credfile.surveys.models import Question, Questionnaire, SurveyResponse
+
+    owner = customer.account_manager
+    questionnaire = Questionnaire.objects.create(
+        name=f"满意度 {customer.pk}", kind="csat", created_by=owner
+    )
+    version = questionnaire.versions.create(number=1, created_by=owner)
+    question = Question.objects.create(version=version, position=1, text="满意吗？")
+    if not sent:
+        return questionnaire, question
+    response = SurveyResponse.objects.create(
+        customer=customer,
+        questionnaire=questionnaire,
+        version=version,
+        status="sent",
+        sent_at=timezone.now(),
+        recorded_by=owner,
+    )
+    return response, question
+
+
+def _survey_record(client: Client, customer: Customer) -> Any:
+    questionnaire, question = _survey(customer)
+    url = reverse("customer-surveys:record", args=[customer.pk, questionnaire.pk])
+    return client.post(url, {"channel": "phone", f"answer_{question.pk}": "5"})
+
+
+def _survey_answer(client: Client, customer: Customer) -> Any:
+    response, question = _survey(customer, sent=True)
+    url = reverse("customer-surveys:answer", args=[customer.pk, response.pk])
+    return client.post(url, {f"answer_{question.pk}": "4"})
+
+
 NOTE = {"note-kind": "other", "note-dated": "2026-01-05", "note-subject": "s", "note-body": "b"}
 SECTIONS = (
     "basic",
@@ -243,6 +280,7 @@ SECTIONS = (
     "limits",
     "documents",
     "complaints",
+    "surveys",
 )
 API_LISTS = (
     "contacts",
@@ -291,6 +329,8 @@ ROUTES: list[Route] = [
         _web("post", "customers:add", "complaint", data=COMPLAINT),
         label="customers:add complaint",
     ),
+    Route("customer-surveys:record", "create", _survey_record),
+    Route("customer-surveys:answer", "create", _survey_answer),
     Route("consent:withdraw", "edit", _withdraw_consent),
     Route("customers:delete", "delete", _web("post", "customers:delete")),
     Route("customers:contact-verify", "edit", _verify_contact),

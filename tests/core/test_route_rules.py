@@ -146,6 +146,33 @@ def _complaint_list(client: Client) -> bool:
     return page == 200
 
 
+def _survey_pages(client: Client) -> bool:
+    pages = {
+        client.get(reverse("surveys:list")).status_code,
+        client.get(reverse("surveys:scores")).status_code,
+        client.get("/api/v1/questionnaires/").status_code,
+        client.get("/api/v1/survey-scores/").status_code,
+    }
+    assert len(pages) == 1 and pages <= {200, 404}
+    nav = 'id="nav-surveys"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (pages == {200})
+    return pages == {200}
+
+
+def _questionnaire_keeping(client: Client) -> bool:
+    page = client.get(reverse("surveys:new")).status_code
+    listed = client.get(reverse("surveys:list"))
+    button = 'id="questionnaire-new"' in listed.content.decode()
+    api = client.post(
+        "/api/v1/questionnaires/",
+        {"name": "客户满意度", "kind": "csat"},
+        content_type="application/json",
+    ).status_code
+    assert page in {200, 404} and api in {201, 403, 404}
+    assert button is (page == 200) and (api == 201) is (page == 200)
+    return page == 200
+
+
 def _risk_rules(client: Client) -> bool:
     pages = {
         client.get(reverse("risk:rules")).status_code,
@@ -319,6 +346,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_decide_ratings": _ratings_waiting,
     "can_see_watch_list": _watch_list,
     "can_see_complaint_list": _complaint_list,
+    "can_see_surveys": _survey_pages,
+    "can_manage_questionnaires": _questionnaire_keeping,
     "can_see_retention_rules": _retention_rules,
     "can_propose_retention_rules": _retention_propose,
     "can_decide_retention_rules": _retention_decide,

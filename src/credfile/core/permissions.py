@@ -47,6 +47,7 @@ class Section(StrEnum):
     LIMITS = "limits"
     DOCUMENTS = "documents"
     COMPLAINTS = "complaints"
+    SURVEYS = "surveys"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -884,3 +885,38 @@ def complaint_list_scope(user: Any, *, prefix: str = "customer__") -> Q:
 def can_manage_complaint_deadlines(user: Any) -> bool:
     """The hours to resolve a complaint per severity are set by administrators."""
     return bool(_active(user) and user.role == Role.ADMIN)
+
+
+# --- satisfaction surveys (credfile.surveys) -----------------------------------------------------
+
+
+def survey_record_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files on which the user may record or send a survey: whoever may add records to
+    them, as for service records."""
+    return customer_scope(user, Action.CREATE, prefix=prefix)
+
+
+def can_see_surveys(user: Any) -> bool:
+    """The surveys pages (questionnaires, scores): whoever reaches files through the role;
+    the administrator reaches none."""
+    return bool(_active(user) and role_reads_files(user.role, user.department_id))
+
+
+def survey_score_scope(user: Any, *, prefix: str = "customer__") -> Q:
+    """The files whose answers count in the user's scores page: the role's view scope
+    without grants (a grant lends one file's section, not a share of a department's
+    figures) — a department's people their department, the company-wide roles every file."""
+    if not can_see_surveys(user):
+        return NOTHING
+    return customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+
+
+def can_manage_questionnaires(user: Any) -> bool:
+    """Questionnaires and their questions are kept by department heads and credit managers."""
+    return bool(
+        _active(user)
+        and (
+            (user.role == Role.DEPARTMENT_HEAD and user.department_id)
+            or user.role == Role.CREDIT_MANAGER
+        )
+    )
