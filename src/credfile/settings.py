@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "credfile.retention",
     "credfile.monitoring",
     "credfile.backups",
+    "credfile.home",
 ]
 
 MIDDLEWARE = [
@@ -206,7 +207,7 @@ DATABASES = {"default": _database()}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "customers:list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 # Axes first: it refuses a locked-out username and address before the password is checked.
 AUTHENTICATION_BACKENDS = [

@@ -2,13 +2,13 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from credfile.reviews.urls import review_form
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="customers:list", permanent=False)),
+    # The home page by role (docs/home.md); the customer list stays at /customers/.
+    path("", include("credfile.home.urls")),
     # /healthz, /readyz, /metrics (docs/monitoring.md).
     path("", include("credfile.monitoring.urls")),
     path("accounts/", include("credfile.accounts.urls")),

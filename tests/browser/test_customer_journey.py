@@ -27,6 +27,9 @@ def _log_in(page, live_server) -> None:  # type: ignore[no-untyped-def]
     page.fill("#id_username", "wang.fang")
     page.fill("#id_password", "correct-horse-battery")
     page.click("button[type=submit]")
+    # Signing in opens the home page; the customer list is one link away.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(f"{live_server.url}/customers/")
 
 
 @pytest.mark.parametrize(

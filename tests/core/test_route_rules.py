@@ -84,7 +84,8 @@ def _portfolio(client: Client) -> bool:
     export = client.get(reverse("receivables:portfolio-export", args=["csv"])).status_code
     nav = reverse("receivables:portfolio") in client.get(reverse("reviews:queue")).content.decode()
     matrix = client.get(reverse("ratings:matrix")).status_code
-    assert page == export == matrix and page in {200, 404} and nav is (page == 200)
+    expiring = client.get(reverse("limits:expiring")).status_code
+    assert page == export == matrix == expiring and page in {200, 404} and nav is (page == 200)
     return page == 200
 
 

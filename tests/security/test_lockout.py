@@ -100,7 +100,7 @@ def test_axes_reset_unlocks_for_operators(personas: Personas) -> None:
 
     response = _log_in(client, "li.na", PASSWORD)
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:list")
+    assert response["Location"] == reverse("home")
 
 
 def test_the_token_endpoint_locks_after_the_failure_limit(personas: Personas) -> None:

@@ -96,7 +96,7 @@ def test_a_provider_sign_in_creates_the_account_with_the_mapped_role(
 ) -> None:
     client, answer = _sign_in(provider, _claims("wu.min", "/staff", "/credfile/sales"))
     assert answer.status_code == 302
-    assert answer["Location"] == reverse("customers:list")
+    assert answer["Location"] == reverse("home")
     user = User.objects.get(username="wu.min")
     assert (user.role, user.department, user.is_active) == ("account_manager", personas.sales, True)
     assert (user.display_name, user.email) == ("吴敏", "wu.min@credfile.test")

@@ -33,7 +33,7 @@ def test_it_logs_in_with_username_and_password(personas, client: Client) -> None
         reverse("login"), {"username": "li.na", "password": "correct-horse-battery"}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("customers:list")
+    assert response["Location"] == reverse("home")
 
 
 def test_it_lists_only_customers_in_scope(personas, client_for) -> None:

@@ -920,3 +920,50 @@ def can_manage_questionnaires(user: Any) -> bool:
             or user.role == Role.CREDIT_MANAGER
         )
     )
+
+
+# --- home pages (credfile.home) ------------------------------------------------------------------
+
+# What each role's home page shows, in order: the role's own work first, then its figures.
+# Each panel's figures come from the selectors of the list it links to, under that list's
+# own scope, so a panel never shows more than the list would.
+_HOME_PANELS: dict[Role, tuple[str, ...]] = {
+    Role.ACCOUNT_MANAGER: ("followups", "reviews", "complaints", "my_changes"),
+    Role.DEPARTMENT_HEAD: (
+        "approvals",
+        "receivables",
+        "followups",
+        "reviews",
+        "complaints",
+        "watch_list",
+    ),
+    Role.CREDIT_MANAGER: (
+        "credit_work",
+        "receivables",
+        "by_department",
+        "by_industry",
+        "grades",
+        "value_matrix",
+        "watch_list",
+        "limits_expiring",
+    ),
+    Role.EXECUTIVE: (
+        "usage_applications",
+        "approvals",
+        "receivables",
+        "by_department",
+        "grades",
+        "watch_list",
+    ),
+    Role.AUDITOR: ("audit_chain", "reveals"),
+}
+
+
+def home_panels(user: Any) -> tuple[str, ...]:
+    """The panels of the user's home page (`/`), by role: an account manager's work, a
+    department head's approvals and department, the credit manager's portfolio, the
+    executive's applications and the company, the auditor's chain and reveals. A department
+    role without a department, and the administrator, get none."""
+    if not _active(user) or not role_reads_files(user.role, user.department_id):
+        return ()
+    return _HOME_PANELS.get(Role(user.role), ())

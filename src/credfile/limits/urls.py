@@ -1,10 +1,11 @@
 from django.urls import path
 
-from credfile.limits import order_views, views
+from credfile.limits import expiring, order_views, views
 
 app_name = "limits"
 urlpatterns = [
     path("refusals/", views.refusals_view, name="refusals"),
+    path("expiring/", expiring.limits_expiring_view, name="expiring"),
     path("requests/<int:pk>/decide/", views.limit_decide_view, name="decide"),
     path("<int:pk>/block/", order_views.limit_block_view, name="block"),
     path("groups/", views.groups_view, name="groups"),

@@ -68,11 +68,13 @@ GROUPINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "customer": ("customer_id", ("customer__code", "customer__name")),
     "department": ("customer__department_id", ("customer__department__name",)),
     "manager": ("customer__account_manager_id", ("customer__account_manager__username",)),
+    "industry": ("customer__industry", ("customer__industry",)),
 }
 GROUPING_LABELS = {
     "customer": _("customer"),
     "department": _("department"),
     "manager": _("account manager"),
+    "industry": _("industry"),
 }
 
 
