@@ -238,6 +238,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("CREDFILE_LOGIN_COOLOFF_MINUTES", 
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "credfile.accounts.lockout.lockout_response"
+# A provider's refused sign-in counts against the name it vouched for (docs/sso.md).
+AXES_USERNAME_CALLABLE = "credfile.accounts.lockout.attempt_username"
 
 # Reverse proxies (docs/deployment.md): how many trusted proxies stand before credfile, and
 # the header each appends the client's address to. The lockout, the audit trail and the logs

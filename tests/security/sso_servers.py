@@ -211,6 +211,11 @@ class Provider:
     codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    # The provider's own sign-ins (by subject), which its logout endpoint ends; the logout
+    # requests it took; False leaves end_session_endpoint out of the discovery document.
+    sessions: set[str] = field(default_factory=set)
+    logouts: list[dict[str, str]] = field(default_factory=list)
+    end_session: bool = True
 
     def id_token(self, grant: dict[str, Any]) -> str:
         now = int(time.time())
@@ -254,6 +259,9 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
+        def server_key(self) -> Any:
+            return provider.key.public_key()
+
         def _json(self, status: int, body: dict[str, Any]) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
@@ -279,6 +287,11 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                         "subject_types_supported": ["public"],
                         "id_token_signing_alg_values_supported": ["RS256"],
                         "code_challenge_methods_supported": ["S256"],
+                        **(
+                            {"end_session_endpoint": f"{provider.issuer}/logout"}
+                            if provider.end_session
+                            else {}
+                        ),
                     },
                 )
             elif url.path == "/jwks":
@@ -292,6 +305,7 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                     self._json(400, {"error": "invalid_request"})
                     return
                 code = secrets.token_urlsafe(16)
+                provider.sessions.add(str(provider.claims.get("sub")))
                 provider.codes[code] = {
                     "claims": dict(provider.claims),
                     "nonce": query.get("nonce"),
@@ -303,6 +317,28 @@ def _handler(provider: Provider) -> type[BaseHTTPRequestHandler]:
                 )
                 self.send_response(302)
                 self.send_header("Location", target)
+                self.end_headers()
+            elif url.path == "/logout":
+                # RP-Initiated Logout 1.0: the hint must be an ID token this provider issued
+                # to this client; its subject's session here ends.
+                provider.logouts.append(query)
+                try:
+                    hint = jwt.decode(
+                        query.get("id_token_hint", ""),
+                        self.server_key(),
+                        algorithms=["RS256"],
+                        audience=provider.client_id,
+                        issuer=provider.issuer,
+                    )
+                except jwt.PyJWTError:
+                    self._json(400, {"error": "invalid_request"})
+                    return
+                if query.get("client_id") != provider.client_id:
+                    self._json(400, {"error": "invalid_client"})
+                    return
+                provider.sessions.discard(str(hint["sub"]))
+                self.send_response(302)
+                self.send_header("Location", query["post_logout_redirect_uri"])
                 self.end_headers()
             elif url.path == "/userinfo":
                 token = self.headers.get("Authorization", "").removeprefix("Bearer ")

@@ -214,3 +214,28 @@ def test_local_accounts_keep_their_password_and_are_not_taken_over(
     assert page.status_code == 302
     assert client.get(reverse("customers:list")).status_code == 200
     assert not PrivilegeChange.objects.filter(user=personas.account_manager).exists()
+
+
+def _failures(username: str) -> list[dict[str, Any]]:
+    return [
+        event.after
+        for event in AuditEvent.objects.filter(action="login_failed", object_repr=username)
+    ]
+
+
+def test_failed_directory_sign_ins_are_recorded_with_their_way_in(directory: Directory) -> None:
+    from axes.models import AccessAttempt
+
+    # The directory refused the password of a person it knows.
+    _sign_in("he.jun", "wrong-password")
+    # The directory accepted the password, credfile refused: no mapped group.
+    _sign_in("guo.yu", "Directory-pass-3")
+    # No one of that name anywhere: a plain failed sign-in, not the directory's.
+    _sign_in("nobody.here", "wrong-password")
+
+    assert _failures("he.jun") == [{"username": "he.jun", "via": "ldap"}]
+    assert _failures("guo.yu") == [{"username": "guo.yu", "via": "ldap"}]
+    assert _failures("nobody.here") == [{"username": "nobody.here"}]
+    # Each counts towards its name's lockout, as a local account's failure does.
+    attempts = dict(AccessAttempt.objects.values_list("username", "failures_since_start"))
+    assert attempts == {"he.jun": 1, "guo.yu": 1, "nobody.here": 1}

@@ -51,6 +51,9 @@ def provider(
         "credfile.accounts.oidc.DirectoryOIDCBackend",
     ]
     oidc_provider.tamper = ""
+    oidc_provider.end_session = True
+    oidc_provider.logouts.clear()
+    oidc_provider.sessions.clear()
     oidc._DISCOVERED.clear()
     return oidc_provider
 
@@ -168,5 +171,108 @@ def test_a_locked_out_name_is_refused_through_the_provider_too(provider: Provide
     for _attempt in range(5):
         Client().post(reverse("login"), {"username": "wu.min", "password": "wrong"})
     _client, answer = _sign_in(provider, _claims("wu.min", "/credfile/credit"))
-    assert answer.status_code == 403
+    # The refusal counts as one more failure of the name: the lockout page, as for a password.
+    assert answer.status_code == 429
     assert "Too many failed log-in attempts" in answer.content.decode()
+    assert not User.objects.filter(username="wu.min").exists()
+
+
+def _logout_at_credfile(client: Client) -> Any:
+    """The log-out button: a POST with the page's CSRF token, as a browser sends it."""
+    page = client.get(reverse("customers:list"))
+    assert page.status_code == 200
+    token = html.unescape(page.content.decode()).split('name="csrfmiddlewaretoken" value="')[1]
+    return client.post(reverse("logout"), {"csrfmiddlewaretoken": token.split('"', 1)[0]})
+
+
+def test_signing_out_ends_the_providers_session_too(provider: Provider) -> None:
+    client, answer = _sign_in(provider, _claims("wu.min", "/credfile/credit"))
+    assert answer.status_code == 302
+    assert "sub-wu.min" in provider.sessions
+    # Every page lets its log-out form lead to the provider (CSP form-action).
+    csp = client.get(reverse("customers:list"))["Content-Security-Policy"]
+    assert f"form-action 'self' {provider.issuer};" in csp
+
+    out = _logout_at_credfile(client)
+
+    assert out.status_code == 302
+    target = urlsplit(out["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/logout"
+    # credfile's session has ended already; the provider's ends at its endpoint.
+    assert client.get(reverse("customers:list")).status_code == 302
+    back = requests.get(out["Location"], allow_redirects=False, timeout=10)
+    assert back.status_code == 302, back.text
+    assert back.headers["Location"] == "http://testserver" + reverse("login")
+    assert "sub-wu.min" not in provider.sessions
+    [logout] = provider.logouts
+    assert logout["client_id"] == provider.client_id
+    user = User.objects.get(username="wu.min")
+    assert AuditEvent.objects.filter(action="logout", object_id=str(user.pk)).exists()
+
+
+def test_a_configured_logout_endpoint_is_used_instead_of_discovery(
+    provider: Provider, settings: Any
+) -> None:
+    settings.OIDC_OP_LOGOUT_ENDPOINT = "https://sso.example.com/realms/staff/logout?ui=1"
+    client, _answer = _sign_in(provider, _claims("wu.min", "/credfile/credit"))
+    csp = client.get(reverse("customers:list"))["Content-Security-Policy"]
+    assert "https://sso.example.com" in csp
+
+    out = _logout_at_credfile(client)
+
+    assert out["Location"].startswith("https://sso.example.com/realms/staff/logout?ui=1&")
+    assert "id_token_hint=" in out["Location"]
+
+
+def test_signing_out_stays_in_credfile_without_a_provider_session(
+    provider: Provider, personas: Personas, settings: Any
+) -> None:
+    # A password sign-in: the provider has nothing to end.
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(personas.credit_manager, backend="django.contrib.auth.backends.ModelBackend")
+    out = _logout_at_credfile(client)
+    assert out.status_code == 302 and out["Location"] == reverse("login")
+    # A provider without an end-session endpoint: credfile's own sign-out only.
+    provider.end_session = False
+    oidc._DISCOVERED.clear()
+    client, _answer = _sign_in(provider, _claims("wu.min", "/credfile/credit"))
+    out = _logout_at_credfile(client)
+    assert out.status_code == 302 and out["Location"] == reverse("login")
+    assert client.get(reverse("customers:list")).status_code == 302
+    assert provider.logouts == []
+
+
+def test_without_the_provider_the_form_action_is_self_only(settings: Any) -> None:
+    settings.CREDFILE_OIDC_ENABLED = False
+    csp = Client().get(reverse("login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in csp
+
+
+def test_a_refused_provider_sign_in_is_recorded_and_counts_towards_the_lockout(
+    provider: Provider,
+) -> None:
+    from axes.models import AccessAttempt
+
+    _client, answer = _sign_in(provider, _claims("wu.min", "/staff"))
+    assert answer.status_code == 403
+    failed = AuditEvent.objects.filter(action="login_failed").last()
+    assert failed is not None
+    assert failed.after == {"username": "wu.min", "via": "oidc"}
+    assert AccessAttempt.objects.get(username="wu.min").failures_since_start == 1
+    # As for a password: the limit of refusals locks the name, whichever way it comes.
+    for _attempt in range(4):
+        _sign_in(provider, _claims("wu.min", "/staff"))
+    _client, answer = _sign_in(provider, _claims("wu.min", "/credfile/credit"))
+    assert "Too many failed log-in attempts" in html.unescape(answer.content.decode())
+    assert not User.objects.filter(username="wu.min").exists()
+    status = Client().post(reverse("login"), {"username": "wu.min", "password": "x"}).status_code
+    assert status == 429
+
+
+def test_an_error_from_the_provider_is_recorded(provider: Provider) -> None:
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.get(reverse("oidc-start"))
+    answer = client.get(reverse("oidc-callback"), {"error": "access_denied", "state": "x"})
+    assert answer.status_code == 403
+    failed = AuditEvent.objects.filter(action="login_failed").last()
+    assert failed is not None and failed.after == {"username": "", "via": "oidc"}

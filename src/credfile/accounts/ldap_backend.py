@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django_auth_ldap.backend import LDAPBackend
 
-from credfile.accounts.sso import directory_sign_in
+from credfile.accounts.sso import attempt_mark, directory_sign_in
 
 
 def _first(attrs: Any, name: str) -> str:
@@ -24,6 +24,15 @@ def _first(attrs: Any, name: str) -> str:
 
 class DirectoryLDAPBackend(LDAPBackend):
     """django-auth-ldap with credfile's account rules."""
+
+    def authenticate_ldap_user(self, ldap_user: Any, password: str) -> Any:
+        try:
+            return super().authenticate_ldap_user(ldap_user, password)
+        finally:
+            # The directory knows the name: a failure (its password refused, no mapped
+            # group) is a directory sign-in's, and recorded as one (`via`: "ldap").
+            if getattr(ldap_user, "_user_dn", None) is not None:
+                attempt_mark(getattr(ldap_user, "_request", None), via="ldap")
 
     def get_or_build_user(self, username: str, ldap_user: Any) -> tuple[Any, bool]:
         # Called once the directory has accepted the password: the person is who they say.

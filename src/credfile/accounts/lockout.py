@@ -32,6 +32,20 @@ def lockout_message() -> str:
     ) % {"minutes": minutes}
 
 
+def attempt_username(request: HttpRequest, credentials: dict[str, Any] | None = None) -> Any:
+    """The name django-axes counts a failure against and checks for a lockout
+    (AXES_USERNAME_CALLABLE): axes' own rule (the credentials, else the posted form), then
+    the name a provider sign-in left on the request (accounts.sso.attempt_mark)."""
+    from credfile.accounts.sso import attempt_name
+
+    if credentials:
+        name = credentials.get("username")
+    else:
+        data = getattr(request, "data", None) or getattr(request, "POST", {})
+        name = data.get("username")
+    return name or attempt_name(request) or None
+
+
 def lockout_response(
     request: HttpRequest,
     original_response: HttpResponse | None = None,

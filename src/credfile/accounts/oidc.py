@@ -13,22 +13,24 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 import jwt
 import requests
 from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import BACKEND_SESSION_KEY, get_user_model
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.utils import import_from_settings
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from credfile.accounts.lockout import lockout_message
-from credfile.accounts.sso import directory_sign_in, refusal_of, refuse
+from credfile.accounts.sso import attempt_mark, directory_sign_in, refusal_of, refuse
 from credfile.accounts.sso_config import OIDC_ENDPOINTS
 from credfile.audit.services import audit_login_failed
 
@@ -63,6 +65,69 @@ def discovery(issuer: str) -> dict[str, Any]:
                 )
             _DISCOVERED[issuer] = metadata
         return _DISCOVERED[issuer]
+
+
+OIDC_BACKEND = "credfile.accounts.oidc.DirectoryOIDCBackend"
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def logout_endpoint() -> str:
+    """The provider's end-session endpoint: CREDFILE_OIDC_LOGOUT_ENDPOINT, else the one its
+    discovery document names; empty when the provider has none (or cannot be reached)."""
+    explicit = str(getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "") or "")
+    if explicit:
+        return explicit
+    try:
+        return str(discovery(oidc_config()["issuer"]).get("end_session_endpoint") or "")
+    except (requests.RequestException, ValueError, ImproperlyConfigured) as exc:
+        log.warning("the provider's end_session_endpoint could not be read: %s", exc)
+        return ""
+
+
+def provider_logout_url(request: HttpRequest) -> str:
+    """Where to send a person who signed in through the provider and signs out of credfile,
+    so that the provider's session ends too (OpenID Connect RP-Initiated Logout 1.0); empty
+    for every other sign-in, or when the provider has no logout endpoint. Read before the
+    session is flushed: it holds the ID token (the hint) and the backend."""
+    config = getattr(settings, "CREDFILE_OIDC", None) or {}
+    if not getattr(settings, "CREDFILE_OIDC_ENABLED", False) or not config:
+        return ""
+    if not config.get("logout_at_provider", True):
+        return ""
+    if request.session.get(BACKEND_SESSION_KEY) != OIDC_BACKEND:
+        return ""
+    endpoint = logout_endpoint()
+    if not endpoint:
+        return ""
+    params = {
+        "client_id": str(oidc_setting("OIDC_RP_CLIENT_ID")),
+        "post_logout_redirect_uri": request.build_absolute_uri(reverse("login")),
+    }
+    if id_token := request.session.get("oidc_id_token"):
+        params["id_token_hint"] = str(id_token)
+    return endpoint + ("&" if "?" in endpoint else "?") + urlencode(params)
+
+
+def form_action_origins() -> list[str]:
+    """The provider's origins a form may lead to (the logout's redirect), for the
+    Content-Security-Policy's form-action: the issuer's, the configured logout endpoint's,
+    and the discovered one's once this process has read it."""
+    config = getattr(settings, "CREDFILE_OIDC", None) or {}
+    if not getattr(settings, "CREDFILE_OIDC_ENABLED", False) or not config:
+        return []
+    if not config.get("logout_at_provider", True):
+        return []
+    urls = [config["issuer"], str(getattr(settings, "OIDC_OP_LOGOUT_ENDPOINT", "") or "")]
+    urls.append(str(_DISCOVERED.get(config["issuer"], {}).get("end_session_endpoint") or ""))
+    origins = []
+    for url in urls:
+        if (origin := _origin(url)) and origin not in origins:
+            origins.append(origin)
+    return origins
 
 
 def oidc_setting(attr: str, *args: Any) -> Any:
@@ -130,6 +195,8 @@ class DirectoryOIDCBackend(OIDCAuthenticationBackend):
         config = oidc_config()
         claims = self.get_userinfo(access_token, id_token, payload)
         username = str(claims.get(config["username_claim"]) or "").strip().lower()
+        # A refusal from here on is a failed sign-in of this name, through the provider.
+        attempt_mark(self.request, via="oidc", username=username)
         if not username:
             raise refuse(
                 self.request,
@@ -184,6 +251,10 @@ class OIDCCallbackView(OIDCAuthenticationCallbackView):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         oidc_config()
+        if request.GET.get("error"):
+            # The provider did not sign the person in (refused, or cancelled there).
+            log.info("OpenID Connect provider answered %s", request.GET["error"][:100])
+            audit_login_failed(username="", account=None, via="oidc")
         try:
             response: HttpResponse = super().get(request)
         except PermissionDenied:

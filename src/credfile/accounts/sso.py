@@ -36,6 +36,30 @@ def refusal_of(request: HttpRequest) -> str:
     return str(getattr(request, REFUSAL_ATTR, ""))
 
 
+# Which way a sign-in came ("ldap", "oidc") and the name it was for, left on the request by
+# the backend for the receivers of Django's user_login_failed: the audit trail records the
+# failure with its `via`, and django-axes counts it against the name (lockout.py), as for a
+# password. The provider's sign-in has no name in Django's credentials (it passes a code).
+VIA_ATTR = "credfile_sign_in_via"
+NAME_ATTR = "credfile_sign_in_name"
+
+
+def attempt_mark(request: HttpRequest | None, *, via: str, username: str = "") -> None:
+    if request is None:
+        return
+    setattr(request, VIA_ATTR, via)
+    if username:
+        setattr(request, NAME_ATTR, username)
+
+
+def attempt_via(request: HttpRequest | None) -> str:
+    return str(getattr(request, VIA_ATTR, "") or "")
+
+
+def attempt_name(request: HttpRequest | None) -> str:
+    return str(getattr(request, NAME_ATTR, "") or "")
+
+
 def no_group_message() -> str:
     return _(
         "You signed in at the directory, but none of your groups gives access to credfile. "

@@ -170,6 +170,8 @@ OIDC_ENDPOINTS = {
     "CREDFILE_OIDC_TOKEN_ENDPOINT": ("OIDC_OP_TOKEN_ENDPOINT", "token_endpoint"),
     "CREDFILE_OIDC_USERINFO_ENDPOINT": ("OIDC_OP_USER_ENDPOINT", "userinfo_endpoint"),
     "CREDFILE_OIDC_JWKS_URI": ("OIDC_OP_JWKS_ENDPOINT", "jwks_uri"),
+    # RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0); optional at the provider.
+    "CREDFILE_OIDC_LOGOUT_ENDPOINT": ("OIDC_OP_LOGOUT_ENDPOINT", "end_session_endpoint"),
 }
 
 
@@ -207,10 +209,13 @@ def oidc_settings() -> dict[str, Any]:
         "OIDC_TIMEOUT": env_int("CREDFILE_OIDC_TIMEOUT", 10, minimum=1),
         "OIDC_AUTHENTICATION_CALLBACK_URL": "oidc-callback",
         "OIDC_VERIFY_SSL": env_bool("CREDFILE_OIDC_VERIFY_TLS", True),
+        # The ID token stays in the session, as the hint of the provider's logout.
+        "OIDC_STORE_ID_TOKEN": True,
         "CREDFILE_OIDC": {
             "issuer": issuer,
             "provider_name": env_str("CREDFILE_OIDC_PROVIDER_NAME", "OpenID Connect"),
             "groups_claim": env_str("CREDFILE_OIDC_GROUPS_CLAIM", "groups"),
             "username_claim": env_str("CREDFILE_OIDC_USERNAME_CLAIM", "preferred_username"),
+            "logout_at_provider": env_bool("CREDFILE_OIDC_LOGOUT_AT_PROVIDER", True),
         },
     }

@@ -1,4 +1,3 @@
-from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from credfile.accounts import oidc, views
@@ -8,7 +7,7 @@ urlpatterns = [
     # Single sign-on with an OpenID Connect provider (docs/sso.md); 404 unless configured.
     path("oidc/start/", oidc.OIDCStartView.as_view(), name="oidc-start"),
     path("oidc/callback/", oidc.OIDCCallbackView.as_view(), name="oidc-callback"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("otp/setup/", views.otp_setup, name="otp-setup"),
     path("otp/verify/", views.otp_verify, name="otp-verify"),
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),

@@ -72,6 +72,21 @@ class SignInForm(AuthenticationForm):
             raise
 
 
+class LogoutView(auth_views.LogoutView):
+    """Django's sign-out; a person signed in through the OpenID Connect provider is then
+    sent to the provider's logout, which ends its session too and sends them back to the
+    login page (docs/sso.md)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from credfile.accounts.oidc import provider_logout_url
+
+        at_provider = provider_logout_url(request)  # before the session is flushed
+        response: HttpResponse = super().post(request, *args, **kwargs)
+        if at_provider:
+            return redirect(at_provider)
+        return response
+
+
 class LoginView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True

@@ -40,14 +40,23 @@ def _login_failed(
     sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
 ) -> None:
     # Only the name: Django masks the password in `credentials`, but nothing else is needed.
+    # A directory or provider sign-in leaves its way in (and the provider its name, which
+    # Django's credentials lack) on the request.
+    from credfile.accounts.sso import attempt_name, attempt_via
+
     user_model = get_user_model()
-    username = str(credentials.get(user_model.USERNAME_FIELD) or credentials.get("username") or "")
+    username = str(
+        credentials.get(user_model.USERNAME_FIELD)
+        or credentials.get("username")
+        or attempt_name(request)
+        or ""
+    )
     account = (
         user_model._default_manager.filter(**{user_model.USERNAME_FIELD: username}).first()
         if username
         else None
     )
-    audit_login_failed(username=username, account=account)
+    audit_login_failed(username=username, account=account, via=attempt_via(request))
 
 
 log = logging.getLogger(__name__)

@@ -79,6 +79,20 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def content_security_policy() -> str:
+    """The policy; with OpenID Connect sign-in, form-action also names the provider: the
+    log-out form's answer redirects there to end its session, and browsers hold a form's
+    redirects to form-action as well (docs/sso.md)."""
+    from credfile.accounts.oidc import form_action_origins
+
+    origins = form_action_origins()
+    if not origins:
+        return CONTENT_SECURITY_POLICY
+    return CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", " ".join(["form-action 'self'", *origins])
+    )
+
+
 class ContentSecurityPolicyMiddleware:
     """Adds the Content-Security-Policy header to every response that has none yet."""
 
@@ -87,7 +101,8 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = content_security_policy()
         return response
 
 

@@ -14,7 +14,7 @@ from gunicorn.glogging import Logger
 
 from credfile.core.client_ip import client_ip_of
 from credfile.core.logfilter import MaskSensitiveFilter
-from credfile.monitoring.metrics import child_exit
+from credfile.monitoring.metrics import child_exit, multiprocess_reset
 
 
 @dataclass(frozen=True)
@@ -93,4 +93,7 @@ class CredfileApplication(BaseApplication):
 
 
 def serve(options: ServeOptions) -> None:
+    # The counts of the workers of an earlier run are not this run's (a directory that
+    # systemd's RuntimeDirectory did not empty, a server started by hand).
+    multiprocess_reset()
     CredfileApplication(options).run()

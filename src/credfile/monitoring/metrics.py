@@ -18,6 +18,7 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError
@@ -257,6 +258,19 @@ def exposition() -> tuple[bytes, str]:
         return generate_latest(registry), CONTENT_TYPE_LATEST
     registry.register(StateCollector())
     return generate_latest(REGISTRY) + generate_latest(registry), CONTENT_TYPE_LATEST
+
+
+def multiprocess_reset() -> list[str]:
+    """Empty PROMETHEUS_MULTIPROC_DIR of an earlier run's files before the server starts
+    (prometheus_client would add their counts to this run's); the names removed."""
+    directory = multiprocess_dir()
+    if not directory:
+        return []
+    removed = []
+    for path in sorted(Path(directory).glob("*.db")):
+        path.unlink(missing_ok=True)
+        removed.append(path.name)
+    return removed
 
 
 def child_exit(server: object, worker: object) -> None:
