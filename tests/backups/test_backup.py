@@ -376,3 +376,31 @@ def test_a_forged_line_in_the_destruction_journal_stops_the_restore_before_it_wr
     assert "The destruction journal is not this instance's" in done.stderr
     assert "the signature does not match" in done.stderr
     assert target.stored() == [] and not (target.home / "credfile.sqlite3").exists()
+
+
+def test_the_database_copy_never_lies_in_the_clear_in_the_backup_directory(
+    personas: Personas, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from credfile.backups import services
+
+    out = tmp_path / "backups"
+    seen: list[tuple[Path, int]] = []
+    snapshot = services.database_snapshot
+
+    def watched(target: Path) -> Any:
+        seen.append((target, target.parent.stat().st_mode & 0o777))
+        return snapshot(target)
+
+    monkeypatch.setattr(services, "database_snapshot", watched)
+    old_umask = os.umask(0o022)  # an operator's shell
+    try:
+        backup_create(path=out / "b.cfbak")
+    finally:
+        os.umask(old_umask)
+    ((copy, folder_mode),) = seen
+    # Made in a private folder of the instance, not where the backups are copied from …
+    assert out not in copy.parents and folder_mode == 0o700
+    # … which is gone afterwards, leaving the sealed file only, readable by its owner only.
+    assert not copy.parent.exists()
+    assert [p.name for p in out.iterdir()] == ["b.cfbak"]
+    assert (out / "b.cfbak").stat().st_mode & 0o777 == 0o600

@@ -172,10 +172,14 @@ def _write_backup(
     target.parent.mkdir(parents=True, exist_ok=True)
     ring, source = backup_key_ring()
     partial = target.with_name(target.name + ".partial")
-    database = target.with_name(target.name + ".db.partial")
     # Read before the snapshot: a destruction journaled later is either in the snapshot
     # or re-applied at restore, never missed.
     journal_entries, journal_mac = journal_position()
+    # The database copy is in the clear until it is sealed into the backup: it is made in a
+    # private folder (0700) of the instance, never in the backup directory, which is copied
+    # off the machine (rsync, object storage) and might take it along mid-run.
+    staging = Path(tempfile.mkdtemp(prefix=".credfile-backup-", dir=_instance_dir()))
+    database = staging / "database.partial"
     try:
         say(_("Copying the database …"))
         snapshot = database_snapshot(database)
@@ -186,7 +190,10 @@ def _write_backup(
         )
         members: dict[str, dict[str, Any]] = {}
         counts = {"documents": 0, "archive": 0}
-        with partial.open("wb") as out:
+        # 0600 whatever the umask (an operator's shell has 022): it is every record.
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # a .partial left by a killed run keeps its old mode otherwise
+        with os.fdopen(fd, "wb") as out:
             writer = EncryptingWriter(out, ring=ring, source=source, created_at=started.isoformat())
             with tarfile.open(fileobj=writer, mode="w|", format=tarfile.PAX_FORMAT) as tar:  # type: ignore[call-overload]
                 with database.open("rb") as handle:
@@ -238,9 +245,21 @@ def _write_backup(
         )
         return manifest, sha, size
     finally:
-        for leftover in (partial, database):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _instance_dir() -> Path:
+    """The instance's own directory, where a restore stages too: beside the SQLite file, or
+    CREDFILE_HOME."""
+    home = (
+        Path(sqlite_path()).parent
+        if connection.vendor == "sqlite"
+        else Path(settings.CREDFILE_HOME)
+    )
+    home.mkdir(parents=True, exist_ok=True)
+    return home
 
 
 class _BytesReader:
@@ -356,13 +375,7 @@ def backup_restore(
             _("A backup is restored into an empty instance only, and this one is not: %(what)s.")
             % {"what": "; ".join(contents)}
         )
-    home = (
-        Path(sqlite_path()).parent
-        if connection.vendor == "sqlite"
-        else Path(settings.CREDFILE_HOME)
-    )
-    home.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".credfile-restore-", dir=home))
+    staging = Path(tempfile.mkdtemp(prefix=".credfile-restore-", dir=_instance_dir()))
     try:
         manifest = _extract(path, opened, staging, say)
         if manifest["database"]["vendor"] != connection.vendor:
