@@ -36,11 +36,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scratch", type=Path, required=True)
+    parser.add_argument(
+        "--restore-database",
+        default="cf_backup_bench_restore",
+        help="PostgreSQL: the database each restore goes into (created and dropped)",
+    )
+    parser.add_argument(
+        "--src", type=Path, default=ROOT / "src", help="the credfile sources to time"
+    )
     args = parser.parse_args()
+    restore_db = args.restore_database
     home = Path(os.environ["CREDFILE_HOME"]).resolve()
     url = os.environ.get("DATABASE_URL", "")
     pg = url.startswith("postgres")
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CREDFILE_LANGUAGE": "en"}
+    env = {**os.environ, "PYTHONPATH": str(args.src.resolve()), "CREDFILE_LANGUAGE": "en"}
     credfile = [sys.executable, "-m", "credfile"]
     times: dict[str, list[float]] = {}
     for number in range(args.runs):
@@ -71,16 +80,14 @@ def main() -> None:
         shutil.copy2(home / "master.key", target / "master.key")
         restore_env = {**env, "CREDFILE_HOME": str(target)}
         parsed = urlparse(url)
-        restore_url = parsed._replace(path="/cf_backup_bench_restore").geturl() if pg else ""
+        restore_url = parsed._replace(path=f"/{restore_db}").geturl() if pg else ""
         if pg:
             admin = parsed._replace(path="/postgres").geturl()
             subprocess.run(
-                ["psql", admin, "-qc", "DROP DATABASE IF EXISTS cf_backup_bench_restore"],
+                ["psql", admin, "-qc", f"DROP DATABASE IF EXISTS {restore_db}"],
                 check=True,
             )
-            subprocess.run(
-                ["psql", admin, "-qc", "CREATE DATABASE cf_backup_bench_restore"], check=True
-            )
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {restore_db}"], check=True)
             restore_env["DATABASE_URL"] = restore_url
         else:
             restore_env.pop("DATABASE_URL", None)
@@ -90,18 +97,12 @@ def main() -> None:
         plain = args.scratch / "plain"
         plain.mkdir()
         if pg:
-            subprocess.run(
-                ["psql", admin, "-qc", "DROP DATABASE cf_backup_bench_restore"], check=True
-            )
-            subprocess.run(
-                ["psql", admin, "-qc", "CREATE DATABASE cf_backup_bench_restore"], check=True
-            )
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {restore_db}"], check=True)
+            subprocess.run(["psql", admin, "-qc", f"CREATE DATABASE {restore_db}"], check=True)
             plain_db = run(
                 ["pg_restore", "--no-owner", "-d", restore_url, str(args.scratch / "p.dump")]
             )
-            subprocess.run(
-                ["psql", admin, "-qc", "DROP DATABASE cf_backup_bench_restore"], check=True
-            )
+            subprocess.run(["psql", admin, "-qc", f"DROP DATABASE {restore_db}"], check=True)
         else:
             plain_db = run(["cp", str(args.scratch / "p.db"), str(plain / "credfile.sqlite3")])
         plain_docs = run(

@@ -95,6 +95,7 @@ def test_the_daily_job_writes_a_backup_records_it_and_runs_once_a_day(
         "path": str(path),
         "size": record.size,
         "sha256": record.sha256,
+        "journal_synced": [],
         "deleted": [],
     }
     (again,) = run_due(today=today, only=["backup.run"])

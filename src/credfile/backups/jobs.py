@@ -47,5 +47,6 @@ def scheduled_backup(today: datetime.date) -> dict[str, Any]:
         "path": result.record.path,
         "size": result.record.size,
         "sha256": result.record.sha256,
+        "journal_synced": result.manifest["journal"].get("synced", []),
         "deleted": deleted,
     }

@@ -7,6 +7,7 @@ import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import os
 import shutil
 import sqlite3
@@ -29,6 +30,7 @@ import credfile
 from credfile.audit.choices import AuditAction
 from credfile.audit.services import audit_record
 from credfile.audit.verification import chain_check
+from credfile.backups import staging
 from credfile.backups.archive import (
     BackupRefused,
     DecryptingReader,
@@ -46,7 +48,15 @@ from credfile.backups.snapshot import (
     sqlite_path,
 )
 from credfile.documents.services import archive_storage, document_storage
-from credfile.retention.journal import JournalEntry, JournalError, journal_position, journal_read
+from credfile.retention.journal import (
+    JournalEntry,
+    JournalError,
+    journal_check,
+    journal_position,
+    journal_read,
+)
+
+log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
 STORES = ("documents", "archive")
@@ -157,6 +167,7 @@ def backup_create(
                 "sha256": sha,
                 "key": manifest["key"],
                 "audit_seq": manifest["audit"]["seq"],
+                "journal_synced": manifest["journal"]["synced"],
             },
         )
     return BackupResult(record=record, manifest=manifest)
@@ -172,14 +183,17 @@ def _write_backup(
     target.parent.mkdir(parents=True, exist_ok=True)
     ring, source = backup_key_ring()
     partial = target.with_name(target.name + ".partial")
-    # Read before the snapshot: a destruction journaled later is either in the snapshot
-    # or re-applied at restore, never missed.
+    # First the journal made whole from the certificates (a destruction whose line was
+    # never written would else be missed by a restore of an older backup); then where it
+    # stands, read before the snapshot: a destruction journaled later is either in the
+    # snapshot or re-applied at restore, never missed.
+    synced = _journal_sync(say)
     journal_entries, journal_mac = journal_position()
     # The database copy is in the clear until it is sealed into the backup: it is made in a
     # private folder (0700) of the instance, never in the backup directory, which is copied
     # off the machine (rsync, object storage) and might take it along mid-run.
-    staging = Path(tempfile.mkdtemp(prefix=".credfile-backup-", dir=_instance_dir()))
-    database = staging / "database.partial"
+    private = Path(tempfile.mkdtemp(prefix=".credfile-backup-", dir=_instance_dir()))
+    database = private / "database.partial"
     try:
         say(_("Copying the database …"))
         snapshot = database_snapshot(database)
@@ -224,7 +238,11 @@ def _write_backup(
                     },
                     "audit": {"seq": snapshot.chain_seq, "hash": snapshot.chain_hash},
                     "newest_certificate": snapshot.newest_certificate,
-                    "journal": {"entries": journal_entries, "last_mac": journal_mac},
+                    "journal": {
+                        "entries": journal_entries,
+                        "last_mac": journal_mac,
+                        **synced,
+                    },
                     "key": writer.key_id,
                     "key_source": source,
                     "files": counts,
@@ -247,7 +265,7 @@ def _write_backup(
     finally:
         with contextlib.suppress(FileNotFoundError):
             partial.unlink()
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(private, ignore_errors=True)
 
 
 def _instance_dir() -> Path:
@@ -260,6 +278,23 @@ def _instance_dir() -> Path:
     )
     home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+def _journal_sync(say: Progress) -> dict[str, Any]:
+    """`credfile archive journal --sync` before the backup; what it did, for the manifest.
+    A journal that cannot be used is recorded and logged, and the backup goes on."""
+    try:
+        state = journal_check(sync=True)
+    except (JournalError, OSError) as exc:
+        log.error("destruction journal not synced before the backup: %s", exc)
+        say(_("The destruction journal could not be synced: %(error)s") % {"error": exc})
+        return {"synced": [], "sync_error": str(exc)}
+    if state.appended:
+        say(
+            _("Destruction journal: %(n)d missing certificates appended.")
+            % {"n": len(state.appended)}
+        )
+    return {"synced": state.appended}
 
 
 class _BytesReader:
@@ -290,6 +325,9 @@ class RestoreReport:
     chain_ok: bool = False
     chain_problems: list[str] = field(default_factory=list)
     chain_checked: int = 0
+    # True when a check failed and everything restored was removed again: the instance
+    # is as empty as before.
+    rolled_back: bool = False
 
     @property
     def ok(self) -> bool:
@@ -298,7 +336,32 @@ class RestoreReport:
             and not self.count_mismatches
             and not self.document_mismatches
             and not self.reapply_failed
+            and not self.rolled_back
         )
+
+
+class RestoreFailed(Exception):
+    """A restore that failed after it began: what it wrote is gone again (`rolled_back`
+    names anything that could not be removed)."""
+
+    def __init__(self, error: BaseException, left: list[str]) -> None:
+        self.error = error
+        self.left = left
+        if left:
+            message = _(
+                "%(error)s. What was restored could not all be removed: %(left)s; "
+                "remove it before restoring again."
+            ) % {"error": _error_text(error), "left": ", ".join(left)}
+        else:
+            message = _("%(error)s. Nothing was kept: the instance is empty, as it was before.") % {
+                "error": _error_text(error)
+            }
+        super().__init__(message)
+
+
+def _error_text(error: BaseException) -> str:
+    text = str(error).rstrip(".") or type(error).__name__
+    return text
 
 
 def instance_contents() -> list[str]:
@@ -364,38 +427,124 @@ def backup_restore(
     progress: Progress | None = None,
 ) -> RestoreReport:
     """Restore a backup into this instance, which must be empty: every check that can be
-    made before is made before anything is written (BackupRefused)."""
+    made before is made before anything is written (BackupRefused). What is restored is
+    staged (credfile.backups.staging) and kept only when every check after has passed
+    too; otherwise it is removed again: a report with `rolled_back`, or RestoreFailed."""
     say = progress or (lambda _message: None)
     ring, _source = backup_key_ring()
     say(_("Checking %(path)s …") % {"path": path})
     opened = backup_open(path, ring)
+    home = _instance_dir()
+    cleared = staging.clear_unfinished(home)
+    if cleared:
+        say(cleared)
     contents = instance_contents()
     if contents:
         raise BackupRefused(
             _("A backup is restored into an empty instance only, and this one is not: %(what)s.")
             % {"what": "; ".join(contents)}
         )
-    staging = Path(tempfile.mkdtemp(prefix=".credfile-restore-", dir=_instance_dir()))
+    folder = Path(tempfile.mkdtemp(prefix=".credfile-restore-", dir=home))
+    staged = staging.StagedStores(_stores(), tag=folder.name.lstrip("."))
+    facts: dict[str, Any] = {
+        "started_at": timezone.now().isoformat(),
+        "vendor": connection.vendor,
+        "database": str(connection.settings_dict["NAME"]),
+        "staging": [str(folder), *staged.folders],
+    }
+    if connection.vendor == "postgresql":
+        facts["before"] = staging.pg_objects()
+    staging.marker_write(home, facts)
     try:
-        manifest = _extract(path, opened, staging, say)
-        if manifest["database"]["vendor"] != connection.vendor:
-            raise BackupRefused(
-                _("This is a backup of a %(vendor)s database; this instance uses %(here)s.")
-                % {"vendor": manifest["database"]["vendor"], "here": connection.vendor}
+        report = _restore_staged(path, opened, folder, staged, journal, without_journal, say)
+    except BaseException as exc:
+        left = _roll_back(staged, facts)
+        shutil.rmtree(folder, ignore_errors=True)
+        if not left:
+            staging.marker_remove(home)
+        if isinstance(exc, BackupRefused) and not left:
+            raise
+        if isinstance(exc, Exception):
+            raise RestoreFailed(exc, left) from exc
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
+    if report.rolled_back:
+        left = _roll_back(staged, facts)
+        if left:
+            raise RestoreFailed(
+                Exception(_("The restored instance does not match the backup")), left
             )
-        pending = [] if without_journal else _journal_after(manifest, journal)
-        say(_("The backup is whole: every checksum matches. Restoring …"))
-        _restore_database(staging / manifest["database"]["member"], manifest)
-        report = RestoreReport(manifest=manifest)
-        stores = _stores()
-        report.documents = _restore_documents(path, opened, manifest, stores)
-        say(_("Restored %(n)s documents.") % {"n": report.documents})
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    _verify(report, stores, say)
-    for entry in pending:
-        from credfile.retention.destruction import destruction_reapply
+    staging.marker_remove(home)
+    return report
 
+
+def _roll_back(staged: staging.StagedStores, facts: dict[str, Any]) -> list[str]:
+    left = staged.rollback()
+    if "before" in facts:
+        try:
+            staging.pg_drop_created(facts["before"])
+        except Exception as exc:  # named in the message instead
+            left.append(
+                _("the tables restored into %(db)s (%(error)s)")
+                % {"db": facts["database"], "error": exc}
+            )
+    return left
+
+
+def _restore_staged(
+    path: Path,
+    opened: Any,
+    folder: Path,
+    staged: staging.StagedStores,
+    journal: Path | None,
+    without_journal: bool,
+    say: Progress,
+) -> RestoreReport:
+    staged.create()
+    manifest, written = _extract(path, opened, folder, staged, say)
+    if manifest["database"]["vendor"] != connection.vendor:
+        raise BackupRefused(
+            _("This is a backup of a %(vendor)s database; this instance uses %(here)s.")
+            % {"vendor": manifest["database"]["vendor"], "here": connection.vendor}
+        )
+    pending = [] if without_journal else _journal_after(manifest, journal)
+    say(_("The backup is whole: every checksum matches. Restoring …"))
+    report = RestoreReport(manifest=manifest)
+    dump = folder / manifest["database"]["member"]
+    sqlite = connection.vendor == "sqlite"
+    final = Path(sqlite_path()) if sqlite else None
+    with (
+        staging.sqlite_pointed_at(dump) if sqlite else contextlib.nullcontext(),
+        staged.redirected(),
+    ):
+        _restore_database(dump)
+        report.documents = written + _restore_documents(path, opened, manifest, staged)
+        say(_("Restored %(n)s documents.") % {"n": report.documents})
+        _verify(report, staged, say)
+        if not (report.count_mismatches or report.document_mismatches):
+            _reapply(report, pending, say)
+            check = chain_check()
+            report.chain_ok, report.chain_problems, report.chain_checked = (
+                check.ok,
+                check.problems,
+                check.checked,
+            )
+    if not report.ok:
+        report.rolled_back = True
+        return report
+    # The end: the documents moved in, then the database (SQLite: one rename).
+    if final is not None:
+        staging.sqlite_prepare(dump)
+    staged.commit()
+    if final is not None:
+        staging.sqlite_move_in(dump, final)
+    return report
+
+
+def _reapply(report: RestoreReport, pending: list[JournalEntry], say: Progress) -> None:
+    from credfile.retention.destruction import destruction_reapply
+
+    for entry in pending:
         try:
             certificate = destruction_reapply(entry.facts)
         except Exception as exc:  # reported, and the restore fails: nothing may come back
@@ -408,45 +557,53 @@ def backup_restore(
             _("Destructions since the backup re-applied: %(n)s of %(all)s")
             % {"n": len(report.reapplied), "all": len(pending)}
         )
-    check = chain_check()
-    report.chain_ok, report.chain_problems, report.chain_checked = (
-        check.ok,
-        check.problems,
-        check.checked,
-    )
-    return report
 
 
-def _restore_documents(
-    path: Path, opened: Any, manifest: dict[str, Any], stores: dict[str, Storage]
-) -> int:
-    """The second pass: the documents straight from the decrypted stream into their stores
-    (a document is at most CREDFILE_DOCUMENT_MAX_BYTES, so one is read at a time)."""
-    restored = 0
-    with path.open("rb") as handle:
-        reader = DecryptingReader(handle, opened)
-        with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
-            for member in tar:
-                store, _sep, stored = member.name.partition("/")
-                if store not in stores:
-                    continue
-                source = tar.extractfile(member)
-                assert source is not None
-                data = source.read()
-                if hashlib.sha256(data).hexdigest() != manifest["members"][member.name]["sha256"]:
-                    raise BackupRefused(_("The backup changed while it was restored."))
-                saved = stores[store].save(stored, ContentFile(data))
-                if saved != stored:
-                    raise OSError(f"{store} stored {stored} as {saved}")
-                restored += 1
-    return restored
+class _LocalWriter:
+    """Writes documents straight into a staged local store, with the store's modes."""
+
+    def __init__(self, root: Path, storage: Storage) -> None:
+        self.root = root
+        self.file_mode = getattr(storage, "file_permissions_mode", None)
+        self.directory_mode = getattr(storage, "directory_permissions_mode", None)
+        self._made: set[Path] = {root}
+
+    def _folder(self, folder: Path) -> None:
+        if folder in self._made:
+            return
+        self._folder(folder.parent)
+        with contextlib.suppress(FileExistsError):
+            folder.mkdir()
+            if self.directory_mode is not None:
+                os.chmod(folder, self.directory_mode)
+        self._made.add(folder)
+
+    def write(self, stored: str, source: IO[bytes], sha: Any) -> None:
+        destination = self.root / stored
+        self._folder(destination.parent)
+        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as out:
+            while block := source.read(1 << 20):
+                sha.update(block)
+                out.write(block)
+        if self.file_mode is not None:
+            os.chmod(destination, self.file_mode)
 
 
-def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str, Any]:
-    """The first pass: decrypt and hash every member, keeping only the database (in the
-    staging folder); then hold them to the manifest. Nothing is written elsewhere."""
+def _extract(
+    path: Path, opened: Any, folder: Path, staged: staging.StagedStores, say: Progress
+) -> tuple[dict[str, Any], int]:
+    """The first pass: decrypt and hash every member, the database into the staging folder
+    and the documents of a local store into its staging folder; then hold them to the
+    manifest. Returns it and how many documents were written."""
     seen: dict[str, dict[str, Any]] = {}
     manifest_data = b""
+    writers = {
+        store: _LocalWriter(root, staged.final[store])
+        for store in staged.stores
+        if (root := staged.staged_path(store)) is not None
+    }
+    written = 0
     with path.open("rb") as handle:
         reader = DecryptingReader(handle, opened)
         try:
@@ -463,13 +620,17 @@ def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str,
                         manifest_data = source.read()
                         continue
                     sha = hashlib.sha256()
-                    if name.startswith("database/"):
-                        destination = staging / name
+                    store, _sep, stored = name.partition("/")
+                    if store == "database":
+                        destination = folder / name
                         destination.parent.mkdir(parents=True, exist_ok=True)
                         with destination.open("wb") as out:
                             while block := source.read(1 << 20):
                                 sha.update(block)
                                 out.write(block)
+                    elif store in writers:
+                        writers[store].write(stored, source, sha)
+                        written += 1
                     else:
                         while block := source.read(1 << 20):
                             sha.update(block)
@@ -489,17 +650,42 @@ def _extract(path: Path, opened: Any, staging: Path, say: Progress) -> dict[str,
             _("The backup's contents do not match its manifest: %(names)s")
             % {"names": ", ".join(wrong[:5])}
         )
-    return dict(manifest)
+    return dict(manifest), written
 
 
-def _restore_database(dump: Path, manifest: dict[str, Any]) -> None:
+def _restore_documents(
+    path: Path, opened: Any, manifest: dict[str, Any], staged: staging.StagedStores
+) -> int:
+    """The second pass, for stores that are not local folders (S3): the documents straight
+    from the decrypted stream into their stores, once the whole backup has been checked
+    (a document is at most CREDFILE_DOCUMENT_MAX_BYTES, so one is read at a time)."""
+    if not staged.written:
+        return 0
+    restored = 0
+    with path.open("rb") as handle:
+        reader = DecryptingReader(handle, opened)
+        with tarfile.open(fileobj=reader, mode="r|") as tar:  # type: ignore[call-overload]
+            for member in tar:
+                store, _sep, stored = member.name.partition("/")
+                if store not in staged.written:
+                    continue
+                source = tar.extractfile(member)
+                assert source is not None
+                data = source.read()
+                if hashlib.sha256(data).hexdigest() != manifest["members"][member.name]["sha256"]:
+                    raise BackupRefused(_("The backup changed while it was restored."))
+                saved = staged.stores[store].save(stored, ContentFile(data))
+                staged.written[store].append(saved)
+                if saved != stored:
+                    raise OSError(f"{store} stored {stored} as {saved}")
+                restored += 1
+    return restored
+
+
+def _restore_database(dump: Path) -> None:
+    """SQLite: nothing to do, the staged file is the database the checks run on.
+    PostgreSQL: pg_restore into the empty database in one transaction."""
     if connection.vendor == "sqlite":
-        name = Path(sqlite_path())
-        connections.close_all()
-        for leftover in (name, Path(f"{name}-wal"), Path(f"{name}-shm")):
-            with contextlib.suppress(FileNotFoundError):
-                leftover.unlink()  # empty: instance_contents() found no table
-        os.replace(dump, name)
         return
     tool = pg_tool("pg_restore")
     done = subprocess.run(
@@ -523,7 +709,20 @@ def _restore_database(dump: Path, manifest: dict[str, Any]) -> None:
     connections.close_all()
 
 
-def _verify(report: RestoreReport, stores: dict[str, Storage], say: Progress) -> None:
+def _stored_sha256(staged: staging.StagedStores, store: str, stored: str) -> str:
+    """A document's SHA-256 as read back from where it was restored."""
+    sha = hashlib.sha256()
+    root = staged.staged_path(store)
+    handle: Any = (
+        (root / stored).open("rb") if root is not None else staged.stores[store].open(stored, "rb")
+    )
+    with handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+    return sha.hexdigest()
+
+
+def _verify(report: RestoreReport, staged: staging.StagedStores, say: Progress) -> None:
     manifest = report.manifest
     expected: dict[str, int] = manifest["database"]["counts"]
     found = database_counts(sorted(expected))
@@ -533,13 +732,9 @@ def _verify(report: RestoreReport, stores: dict[str, Storage], say: Progress) ->
     ]
     for name, facts in sorted(manifest["members"].items()):
         store, _sep, stored = name.partition("/")
-        if store not in stores:
+        if store not in staged.stores:
             continue
-        sha = hashlib.sha256()
-        with stores[store].open(stored, "rb") as handle:
-            while block := handle.read(1 << 20):
-                sha.update(block)
-        if sha.hexdigest() != facts["sha256"]:
+        if _stored_sha256(staged, store, stored) != facts["sha256"]:
             report.document_mismatches.append(name)
     say(
         _(

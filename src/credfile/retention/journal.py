@@ -10,10 +10,14 @@ so a line written by someone without the key is refused rather than acted on.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import fcntl
 import hashlib
 import hmac
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -107,3 +111,82 @@ def journal_read(*, path: Path | None = None, ring: KeyRing | None = None) -> li
             JournalEntry(certificate_id=int(body["certificate"]), facts=body["facts"], mac=mac)
         )
     return entries
+
+
+# Rebuilt from the certificates -------------------------------------------------------------
+
+
+def _identity(facts: dict[str, Any]) -> tuple[str, int, int, str]:
+    """What makes two journal lines the same destruction: a certificate re-applied in a
+    restored backup repeats the original's kind, record and time under another id."""
+    moment = datetime.datetime.fromisoformat(str(facts["destroyed_at"]))
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.UTC)
+    return (
+        str(facts["kind"]),
+        int(facts["customer_id"]),
+        int(facts["object_id"]),
+        moment.isoformat(),
+    )
+
+
+@dataclass(frozen=True)
+class JournalState:
+    path: Path
+    entries: int
+    certificates: int
+    missing: list[int]
+    appended: list[int]
+
+
+def journal_check(*, sync: bool = False, path: Path | None = None) -> JournalState:
+    """The destruction certificates of the database that the journal does not hold (a
+    destruction whose process died before its line was written, or whose journal could not
+    be written); with `sync`, their lines appended, oldest first, signed like every line.
+    A line not signed by a key of the instance raises JournalError and nothing is added."""
+    from credfile.retention.destruction import journal_facts
+    from credfile.retention.models import DestructionCertificate
+
+    path = path or journal_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(path):
+        entries = journal_read(path=path)
+        journaled = {_identity(e.facts) for e in entries}
+        rows = DestructionCertificate.objects.order_by("pk").values_list(
+            "pk", "kind", "customer_id", "object_id", "destroyed_at"
+        )
+        missing: list[int] = []
+        total = 0
+        for pk, kind, customer_id, object_id, destroyed_at in rows.iterator(chunk_size=2000):
+            total += 1
+            facts = {
+                "kind": kind,
+                "customer_id": customer_id,
+                "object_id": object_id,
+                "destroyed_at": destroyed_at.isoformat(),
+            }
+            if _identity(facts) not in journaled:
+                missing.append(pk)
+        appended: list[int] = []
+        if sync:
+            for certificate in DestructionCertificate.objects.filter(pk__in=missing).order_by("pk"):
+                journal_append(journal_facts(certificate), path=path)
+                appended.append(certificate.pk)
+    return JournalState(
+        path=path,
+        entries=len(entries) + len(appended),
+        certificates=total,
+        missing=missing,
+        appended=appended,
+    )
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One check or sync at a time (a backup and an operator's at once add each line once)."""
+    fd = os.open(path.with_name(path.name + ".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

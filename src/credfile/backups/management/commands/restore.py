@@ -39,7 +39,7 @@ class Command(LocalizedCommand):
         parser.add_argument("--json", action="store_true", help=_("print the report as JSON"))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from credfile.backups.services import backup_restore
+        from credfile.backups.services import RestoreFailed, backup_restore
 
         path = Path(options["path"])
         if not path.is_file():
@@ -55,6 +55,8 @@ class Command(LocalizedCommand):
             raise CommandError(
                 _("Refused, nothing was changed: %(reason)s") % {"reason": exc}
             ) from None
+        except RestoreFailed as exc:
+            raise CommandError(_("The restore failed: %(error)s") % {"error": exc}) from None
         except (OSError, SnapshotFailed, ImproperlyConfigured) as exc:
             raise CommandError(_("The restore failed: %(error)s") % {"error": exc}) from None
         if options["json"]:
@@ -72,6 +74,7 @@ class Command(LocalizedCommand):
                         "chain_ok": report.chain_ok,
                         "chain_checked": report.chain_checked,
                         "chain_problems": report.chain_problems,
+                        "rolled_back": report.rolled_back,
                         "backup_created_at": report.manifest["created_at"],
                         "counts": report.manifest["database"]["counts"],
                     }
@@ -92,6 +95,13 @@ class Command(LocalizedCommand):
                     "n": report.chain_checked,
                     "state": _("verifies") if report.chain_ok else _("does NOT verify"),
                 }
+            )
+        if report.rolled_back:
+            raise CommandError(
+                _(
+                    "The restored instance did not match the backup (see above), so nothing "
+                    "was kept: the instance is empty, as it was before."
+                )
             )
         if not report.ok:
             raise CommandError(_("The restored instance does not match the backup; see above."))

@@ -1,6 +1,8 @@
 """`credfile archive inspect [--json]`: the integrity inspection of the stored documents and
 the audit chain; exit status 1 when it finds a problem. `credfile archive certificates
-[--json] [--since DATE]`: the destruction certificates, for an auditor's records."""
+[--json] [--since DATE]`: the destruction certificates, for an auditor's records.
+`credfile archive journal [--sync] [--json]`: the certificates missing from the destruction
+journal (exit status 1), appended to it with --sync (docs/backup.md)."""
 
 from __future__ import annotations
 
@@ -42,7 +44,22 @@ class Command(LocalizedCommand):
             "--since", type=datetime.date.fromisoformat, help=_("only those from this day on")
         )
 
+        journal = sub.add_parser(
+            "journal",
+            help=_(
+                "list the destruction certificates missing from the destruction journal; "
+                "exit 1 when one is"
+            ),
+        )
+        journal.add_argument(
+            "--sync", action="store_true", help=_("append the missing certificates to the journal")
+        )
+        journal.add_argument("--json", action="store_true", help=_("print the result as JSON"))
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "journal":
+            self._journal(options)
+            return
         if options["subcommand"] == "certificates":
             self._certificates(options)
             return
@@ -104,3 +121,51 @@ class Command(LocalizedCommand):
                 f"{c.customer_code}  {c.object_id}  {c.approved_by}  seq {c.audit_seq}"
             )
         self.stdout.write(_("%(count)d destruction certificates.") % {"count": len(rows)})
+
+    def _journal(self, options: dict[str, Any]) -> None:
+        from credfile.retention.journal import JournalError, journal_check
+
+        try:
+            state = journal_check(sync=options["sync"])
+        except (JournalError, OSError) as exc:
+            raise CommandError(
+                _("The destruction journal cannot be used: %(error)s") % {"error": exc}
+            ) from None
+        if options["json"]:
+            data = {
+                "journal": str(state.path),
+                "entries": state.entries,
+                "certificates": state.certificates,
+                "missing": state.missing,
+                "appended": state.appended,
+            }
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+        else:
+            self.stdout.write(
+                _("%(path)s: %(entries)d entries; %(certificates)d destruction certificates.")
+                % {
+                    "path": state.path,
+                    "entries": state.entries,
+                    "certificates": state.certificates,
+                }
+            )
+            for pk in state.missing:
+                self.stdout.write(
+                    _("Certificate #%(id)s is missing from the journal.") % {"id": pk}
+                )
+            if state.appended:
+                self.stdout.write(
+                    _("Appended %(n)d certificates to the journal.") % {"n": len(state.appended)}
+                )
+        if state.missing and not options["sync"]:
+            raise CommandError(
+                _(
+                    "%(n)d destruction certificates are missing from the journal: a restore "
+                    "of an older backup would not destroy them again. Run "
+                    "`credfile archive journal --sync`."
+                )
+                % {"n": len(state.missing)},
+                returncode=1,
+            )
+        if not options["json"] and not state.missing:
+            self.stdout.write(_("The journal holds every destruction certificate."))
