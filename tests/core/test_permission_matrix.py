@@ -463,6 +463,9 @@ ROUTES: list[Route] = [
         ),
         api=True,
     ),
+    # The file's timeline: every kind the reader's sections show.
+    Route("customers:timeline", "view", _web("get", "customers:timeline")),
+    Route("api:customer-timeline", "view", _api("get", "timeline/"), api=True),
 ]
 # Routes with a file in the URL that are not acting on it through the matrix' actions.
 EXEMPT = {"customers:list", "customers:new"}

@@ -12,3 +12,7 @@ class ComplaintsConfig(AppConfig):
         from credfile.complaints import file_page
 
         file_page.register()
+        # Its kind on the file's timeline.
+        from credfile.complaints import timeline
+
+        timeline.register()

@@ -18,5 +18,6 @@ urlpatterns = [
         views.contact_verify,
         name="contact-verify",
     ),
+    path("<id:pk>/timeline/", views.customer_timeline, name="timeline"),
     path("<id:pk>/<slug:section>/", views.customer_section, name="section"),
 ]

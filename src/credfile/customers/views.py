@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
@@ -54,6 +55,8 @@ from credfile.customers.services import (
     customer_create,
     sensitive_reveal,
 )
+from credfile.customers.timeline import Before as TimelineBefore
+from credfile.customers.timeline import timeline_kinds, timeline_page, visible_sources
 
 
 def _user(request: HttpRequest) -> User:
@@ -152,6 +155,8 @@ def _file_context(user: User, customer: Customer) -> dict[str, Any]:
         "can_delete": can_delete,
         "deletion_by_request": deletion_by_request,
         "tags": list(customer.tags.values_list("name", flat=True)) if sees_basic else [],
+        # The timeline tab, for whoever sees at least one of its kinds.
+        "timeline_tab": bool(visible_sources(access)),
     }
     for section in allowed:
         if section.header is not None:
@@ -515,3 +520,40 @@ def personal_data_download(request: HttpRequest, pk: int, fmt: str) -> HttpRespo
         )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+# --- the file's timeline ------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def customer_timeline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every kind of record of the file the reader may see, newest first, filtered by kind;
+    "more" (htmx) brings the next page by its keyset (`customers/timeline.py`)."""
+    user = _user(request)
+    kinds = [k for k in request.GET.getlist("kind") if k in timeline_kinds()]
+    before = None
+    if request.GET.get("before"):
+        try:
+            before = TimelineBefore.decode(request.GET["before"])
+        except ValueError:
+            raise Http404 from None
+    more = before is not None and is_htmx(request)
+    # Only the first page is a look at the file; the next pages are the same look.
+    customer = customer_get(user=user, pk=pk, use="timeline", trace=not more)
+    page = timeline_page(user=user, customer=customer, kinds=kinds, before=before)
+    params = [("kind", k) for k in kinds]
+    context: dict[str, Any] = {
+        "customer": customer,
+        "timeline": page,
+        "timeline_filtered": bool(kinds),
+        "next_query": urlencode([*params, ("before", page.next.encode())]) if page.next else "",
+    }
+    if more:
+        return render(request, "customers/_timeline_entries.html", context)
+    context = {**_file_context(user, customer), **context}
+    context["section"] = "timeline"
+    context["section_template"] = "customers/timeline.html"
+    return render_page_or_partial(
+        request, "customers/detail.html", "customers/_section.html", context
+    )

@@ -14,3 +14,7 @@ class FollowupConfig(AppConfig):
         from credfile.followup.checks import promise_tolerance_check
 
         checks.register(promise_tolerance_check)
+        # Its kind on the file's timeline.
+        from credfile.followup import timeline
+
+        timeline.register()

@@ -78,6 +78,8 @@ class CollectionAction(TimeStampedModel):
             models.Index(
                 fields=["invoice", "-action_date", "-id"], name="collection_invoice_latest_idx"
             ),
+            # The file's timeline (followup/timeline.py).
+            models.Index(fields=["customer", "action_date"], name="collection_customer_idx"),
         ]
 
     def __str__(self) -> str:

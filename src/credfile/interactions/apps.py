@@ -12,3 +12,7 @@ class InteractionsConfig(AppConfig):
         from credfile.interactions import file_page
 
         file_page.register()
+        # Its kinds on the file's timeline.
+        from credfile.interactions import timeline
+
+        timeline.register()

@@ -11,3 +11,7 @@ class LimitsConfig(AppConfig):
         from credfile.limits import file_page
 
         file_page.register()
+        # Its kind on the file's timeline.
+        from credfile.limits import timeline
+
+        timeline.register()

@@ -152,6 +152,10 @@ class LimitRequest(models.Model):
             models.CheckConstraint(condition=Q(amount__gte=0), name="limitrequest_amount_positive"),
             models.CheckConstraint(condition=ONE_SUBJECT, name="limitrequest_one_subject"),
         ]
+        # The file's timeline (limits/timeline.py).
+        indexes = [
+            models.Index(fields=["customer", "requested_at"], name="limitrequest_customer_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.currency} {self.amount}"

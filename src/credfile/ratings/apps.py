@@ -11,3 +11,7 @@ class RatingsConfig(AppConfig):
         from credfile.ratings import file_page
 
         file_page.register()
+        # Its kind on the file's timeline.
+        from credfile.ratings import timeline
+
+        timeline.register()

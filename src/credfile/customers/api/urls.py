@@ -1,5 +1,6 @@
 from django.urls import URLPattern, path
 
+from credfile.customers.api import timeline
 from credfile.customers.api.views import (
     AddressViewSet,
     ContactVerifyView,
@@ -29,4 +30,5 @@ urlpatterns: list[URLPattern] = [
     ),
     AddressViewSet.urlpattern(),
     AddressViewSet.detail_urlpattern(),
+    *timeline.urlpatterns,
 ]
