@@ -73,6 +73,7 @@ def test_the_account_managers_home_page(
     width: int,
 ) -> None:
     page = page_for(locale)
+    page.set_default_timeout(60_000)  # a busy machine answers slowly, not wrongly
     _at(page, width)
     _log_in(page, live_server, "li.na")
     # Signing in opens the home page.
@@ -100,6 +101,7 @@ def test_the_credit_managers_home_page(
     width: int,
 ) -> None:
     page = page_for(locale)
+    page.set_default_timeout(60_000)  # a busy machine answers slowly, not wrongly
     _at(page, width)
     _log_in(page, live_server, "chen.jie")
     expect(page.locator("h1")).to_have_text(TEXTS[locale]["title"])

@@ -21,7 +21,9 @@ from credfile.core.permissions import home_panels
 from credfile.customers.models import Customer
 from credfile.home.panels import Panel
 from credfile.limits.models import CreditLimit, OpenOrder
-from credfile.ratings.models import Rating, ScorecardVersion
+from credfile.ratings.cards import card_to_data
+from credfile.ratings.defaults import company_card
+from credfile.ratings.models import Rating, Scorecard, ScorecardVersion
 from credfile.risk.models import RiskRule, WatchEntry
 from credfile.transactions.models import Invoice
 from tests.conftest import Personas
@@ -86,9 +88,26 @@ def owed(customer: Customer, amount: str, *, days: int, currency: str = "CNY") -
     )
 
 
-def rated(customer: Customer, grade: str, value: str = "") -> None:
+def _published() -> ScorecardVersion:
     version = ScorecardVersion.objects.filter(status="published").first()
-    assert version is not None
+    if version is None:  # a transactional test's flush took the migration's cards
+        card = company_card()
+        scorecard = Scorecard.objects.create(
+            key=card.key, name="企业客户评分卡", customer_kind=card.customer_kind, is_default=True
+        )
+        version = ScorecardVersion.objects.create(
+            scorecard=scorecard,
+            number=1,
+            definition=card_to_data(card),
+            status="published",
+            source="expert",
+            published_at=timezone.now(),
+        )
+    return version
+
+
+def rated(customer: Customer, grade: str, value: str = "") -> None:
+    version = _published()
     Rating.objects.create(
         customer=customer,
         version=version,

@@ -64,7 +64,7 @@ HEAT = (
     "bg-primary bg-opacity-50",
     "bg-primary bg-opacity-75 text-white",
 )
-WIDE = frozenset({"by_department", "by_industry", "value_matrix"})
+WIDE = frozenset({"by_department", "by_industry"})
 
 
 @dataclass
