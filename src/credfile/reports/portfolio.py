@@ -1,5 +1,7 @@
 """The portfolio summary: per department of the reader's portfolio, the files, the exposure
-and ageing per currency, and the grades in force — four grouped queries, whatever the size.
+and ageing per currency, and the grades in force — four grouped queries, whatever the size
+(`files_per_department`, `grades_per_department`, `ageing_per_department`,
+`orders_per_department`).
 
 The files counted are those of `portfolio_report_scope` (the receivables portfolio's); the
 ageing is the receivables portfolio's own engine (`transactions.receivables.ageing_report`,
@@ -27,9 +29,10 @@ from credfile.limits.models import OpenOrder
 from credfile.ratings.defaults import company_card
 from credfile.ratings.models import Rating
 from credfile.reports.document import Facts, Report, ReportSection, Table, Text
-from credfile.transactions.receivables import Bucket, ageing_buckets, ageing_report
+from credfile.transactions.receivables import Bucket, Figures, ageing_buckets, ageing_report
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 @dataclass
@@ -94,11 +97,11 @@ class PortfolioSummary:
         return dict(totals)
 
 
-def portfolio_summary(*, user: Any, as_of: datetime.date) -> PortfolioSummary:
-    """The figures of the summary, by department, for the files of the user's portfolio."""
-    files = Customer.objects.filter(portfolio_report_scope(user))
-    counts = (
-        files.order_by()
+def files_per_department(user: Any) -> list[Any]:
+    """Files, individuals and organisations per department: one grouped query."""
+    return list(
+        Customer.objects.filter(portfolio_report_scope(user))
+        .order_by()
         .values("department_id")
         .annotate(
             files=Count("pk"),
@@ -106,43 +109,28 @@ def portfolio_summary(*, user: Any, as_of: datetime.date) -> PortfolioSummary:
             organisations=Count("pk", filter=Q(kind=CustomerKind.ORGANIZATION)),
         )
     )
-    rated = (
+
+
+def grades_per_department(user: Any) -> list[Any]:
+    """The ratings in force per department and grade: one grouped query."""
+    return list(
         Rating.objects.filter(portfolio_report_scope(user, prefix="customer__"), is_current=True)
         .order_by()
         .values("customer__department_id", "grade")
         .annotate(n=Count("pk"))
     )
-    names = dict(Department.objects.values_list("pk", "name"))
-    departments = {
-        row["department_id"]: DepartmentFiles(
-            row["department_id"],
-            names.get(row["department_id"], "—"),
-            row["files"],
-            row["individuals"],
-            row["organisations"],
-        )
-        for row in counts
-    }
-    grades: dict[int, dict[str, int]] = defaultdict(dict)
-    for row in rated:
-        department = row["customer__department_id"]
-        grades[department][row["grade"]] = row["n"]
-        if department in departments:
-            departments[department].rated += row["n"]
-    buckets = ageing_buckets()
-    exposures: dict[tuple[int, str], Exposure] = {}
-    for figures in ageing_report(
+
+
+def ageing_per_department(user: Any, as_of: datetime.date) -> list[Figures]:
+    """The receivables portfolio's ageing, per department and currency: one query."""
+    return ageing_report(
         scope=portfolio_report_scope(user, prefix="customer__"), as_of=as_of, by="department"
-    ):
-        department = figures.group["customer__department_id"]
-        exposures[(department, figures.currency)] = Exposure(
-            department,
-            figures.currency,
-            ageing=figures.ageing,
-            open=figures.total,
-            overdue=figures.overdue,
-        )
-    orders = (
+    )
+
+
+def orders_per_department(user: Any) -> list[Any]:
+    """The open orders that count as exposure, per department and currency: one query."""
+    return list(
         OpenOrder.objects.filter(
             portfolio_report_scope(user, prefix="customer__"),
             is_open=True,
@@ -152,11 +140,43 @@ def portfolio_summary(*, user: Any, as_of: datetime.date) -> PortfolioSummary:
         .values("customer__department_id", "currency")
         .annotate(total=Sum(F("amount")))
     )
-    for order in orders:
+
+
+def portfolio_summary(*, user: Any, as_of: datetime.date) -> PortfolioSummary:
+    """The figures of the summary, by department, for the files of the user's portfolio."""
+    names = dict(Department.objects.values_list("pk", "name"))
+    departments = {
+        row["department_id"]: DepartmentFiles(
+            row["department_id"],
+            names.get(row["department_id"], "—"),
+            row["files"],
+            row["individuals"],
+            row["organisations"],
+        )
+        for row in files_per_department(user)
+    }
+    grades: dict[int, dict[str, int]] = defaultdict(dict)
+    for row in grades_per_department(user):
+        department = row["customer__department_id"]
+        grades[department][row["grade"]] = row["n"]
+        if department in departments:
+            departments[department].rated += row["n"]
+    buckets = ageing_buckets()
+    exposures: dict[tuple[int, str], Exposure] = {}
+    for figures in ageing_per_department(user, as_of):
+        department = figures.group["customer__department_id"]
+        exposures[(department, figures.currency)] = Exposure(
+            department,
+            figures.currency,
+            ageing=figures.ageing,
+            open=figures.total,
+            overdue=figures.overdue,
+        )
+    for order in orders_per_department(user):
         key = (order["customer__department_id"], order["currency"])
         if key not in exposures:
             exposures[key] = Exposure(key[0], key[1], ageing={b.key: ZERO for b in buckets})
-        exposures[key].orders = Decimal(str(order["total"] or 0)).quantize(Decimal("0.01"))
+        exposures[key].orders = Decimal(str(order["total"] or 0)).quantize(CENT)
     scale = [g.grade for g in company_card().scale]
     seen = {g for per in grades.values() for g in per}
     scale += sorted(seen - set(scale))
