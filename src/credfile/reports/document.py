@@ -197,6 +197,9 @@ def _facts(pdf: FPDF, facts: Facts) -> None:
 
 def _table(pdf: FPDF, table_block: Table) -> None:
     if table_block.caption:
+        # A caption stays with its table's heading and first rows.
+        if pdf.will_page_break(22):
+            pdf.add_page()
         pdf.set_font(FONT, size=9)
         pdf.set_text_color(*INK)
         pdf.cell(0, 5, table_block.caption, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

@@ -195,7 +195,7 @@ def rating_section(customer: Customer, *, revealed: bool) -> ReportSection:
         ]
         section.blocks.append(
             Table(
-                [_("Factor"), _("Value"), _("Source"), _("Band"), _("Points")],
+                [_("Factor"), _("Value"), _("Data"), _("Bin"), _("Points")],
                 rows,
                 widths=(24, 18, 26, 20, 12),
                 align=("L", "R", "L", "L", "R"),
