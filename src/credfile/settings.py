@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "credfile.monitoring",
     "credfile.backups",
     "credfile.home",
+    "credfile.reports",
 ]
 
 MIDDLEWARE = [
@@ -364,6 +365,11 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_DEFAULT_QUEUE = env_str("CREDFILE_TASK_QUEUE", "credfile")
 
 CREDFILE_PAGE_SIZE = env_int("CREDFILE_PAGE_SIZE", 25, minimum=5)
+# The font embedded in PDF reports, which must hold Chinese (docs/reports.md): a TrueType or
+# OpenType file or collection (.ttc: its Simplified Chinese face is used).
+CREDFILE_PDF_FONT = env_path(
+    "CREDFILE_PDF_FONT", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+)
 
 # Field groups whose changes need a department head's approval (credfile.changes.registry).
 CREDFILE_APPROVAL_GROUPS = env_list("CREDFILE_APPROVAL_GROUPS", FieldGroup.values)

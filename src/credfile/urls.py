@@ -25,6 +25,8 @@ urlpatterns = [
     path("customers/", include("credfile.surveys.file_urls")),
     # The list's export, in the import's columns (/customers/export.xlsx).
     path("customers/", include("credfile.imports.export_urls")),
+    # A file's PDF report (/customers/<pk>/report.pdf, docs/reports.md).
+    path("customers/", include("credfile.reports.urls")),
     path("customers/", include("credfile.customers.urls")),
     path("changes/", include("credfile.changes.urls")),
     path("receivables/", include("credfile.transactions.urls")),
@@ -39,6 +41,7 @@ urlpatterns = [
     path("complaints/", include("credfile.complaints.urls")),
     path("surveys/", include("credfile.surveys.urls")),
     path("archive/", include("credfile.retention.urls")),
+    path("reports/", include("credfile.reports.portfolio_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

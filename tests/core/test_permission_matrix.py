@@ -439,6 +439,9 @@ ROUTES: list[Route] = [
     Route("customer-review", "edit", _web("post", "customer-review", data=REVIEW)),
     Route("api:customer-reviews", "edit", _api("post", "reviews/", REVIEW), api=True),
     Route("api:credit-report", "view", _api("get", "credit-report/"), api=True),
+    # The file printed: the role's files (view), never through a grant (docs/reports.md).
+    Route("customer-reports:file", "view", _web("get", "customer-reports:file")),
+    Route("api:customer-report-pdf", "view", _api("get", "report.pdf"), api=True),
     Route("history:list", "view", _web("get", "history:list")),
     Route("history:diff", "view", _web("get", "history:diff", data={"from": 1, "to": 1})),
     Route("history:as_of", "view", _web("get", "history:as_of", data={"date": "2026-01-01"})),

@@ -331,6 +331,13 @@ def _certificates(client: Client) -> bool:
     return page == 200
 
 
+def _portfolio_report(client: Client) -> bool:
+    page = client.get(reverse("reports:portfolio")).status_code
+    api = client.get("/api/v1/reports/portfolio.pdf").status_code
+    assert page == api and page in {200, 404}
+    return page == 200
+
+
 SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_audit": _audit_pages,
     "can_verify_audit_chain": _verify_button,
@@ -364,6 +371,7 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_reveal_in_exports": _reveal_in_exports,
     "can_manage_groups": _group_keeping,
     "can_see_groups": _group_pages,
+    "can_see_portfolio_report": _portfolio_report,
 }
 
 

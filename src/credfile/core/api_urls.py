@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("credfile.documents.api")),
     path("", include("credfile.inspections.api")),
     path("", include("credfile.retention.api")),
+    path("", include("credfile.reports.api")),
 ]

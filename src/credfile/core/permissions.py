@@ -967,3 +967,31 @@ def home_panels(user: Any) -> tuple[str, ...]:
     if not _active(user) or not role_reads_files(user.role, user.department_id):
         return ()
     return _HOME_PANELS.get(Role(user.role), ())
+
+
+# --- reports (credfile.reports) ------------------------------------------------------------------
+
+
+def file_report_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files whose PDF report (the credit file printed) the user may take: the role's
+    view scope without grants — a grant lends a file to look at, for a purpose, never a copy
+    to take away. The report shows what the file page shows, masked the same way."""
+    return customer_scope(user, Action.VIEW, prefix=prefix, grants=False)
+
+
+def can_print_file_report(user: Any, customer: Any) -> bool:
+    """Whether a loaded file's PDF report is the user's (the rule of `file_report_scope`)."""
+    return in_role_scope(user, Action.VIEW, customer)
+
+
+def can_see_portfolio_report(user: Any) -> bool:
+    """The portfolio summary PDF is the receivables portfolio's: the credit manager and the
+    executive over every department, a department head over the department."""
+    return can_see_portfolio(user)
+
+
+def portfolio_report_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files the portfolio summary counts: those of `portfolio_scope`."""
+    if not can_see_portfolio_report(user):
+        return NOTHING
+    return portfolio_scope(user, prefix=prefix)
