@@ -186,3 +186,30 @@ def test_the_batch_reads_complaints_with_a_fixed_number_of_queries(
         return len(captured)
 
     assert queries(1) == queries(6)
+
+
+def test_where_ratings_read_complaints_a_new_complaint_is_an_occasion_to_rerate(
+    personas: Personas, settings
+) -> None:
+    from credfile.ratings.services import files_to_rerate, rating_decide, rerate_changed
+    from tests.factories import UserFactory
+
+    customer = _file(personas)
+    proposal = rating_propose(actor=personas.credit_manager, customer=customer, as_of=DAY)
+    checker = UserFactory(username="he.jun", role="credit_manager", department=None)
+    rating_decide(actor=checker, rating=proposal, approve=True)
+    complaint_create(
+        actor=personas.account_manager,
+        customer=customer,
+        fields={"received_at": timezone.now(), "severity": "low", "summary": "服务态度"},
+    )
+    # The shipped cards do not read complaints: nothing to re-rate.
+    assert files_to_rerate() == {}
+    settings.CREDFILE_VALUE_CARD_COMPLAINTS = True
+    assert files_to_rerate() == {customer.pk: "complaints"}
+    assert rerate_changed()["rated"] == 1
+    latest = Rating.objects.filter(customer=customer).order_by("-pk").first()
+    assert latest is not None and latest.trigger == "complaints"
+    factors = {f["key"]: f for f in latest.basis["value"]["factors"]}
+    assert factors["complaints_12m"]["value"] == "1"
+    assert files_to_rerate() == {}

@@ -32,6 +32,7 @@ class RatingTrigger(models.TextChoices):
     REVIEW = "review", _("After a review")
     STATEMENTS = "statements", _("New financial statements")
     RECEIVABLES = "receivables", _("New receivables")
+    COMPLAINTS = "complaints", _("New complaints")
     BATCH = "batch", _("Batch re-rating")
 
 

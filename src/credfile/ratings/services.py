@@ -27,6 +27,7 @@ from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
 from credfile.audit.models import AuditEvent
 from credfile.audit.services import audit_record, audit_record_many
+from credfile.complaints.models import Complaint
 from credfile.consent.choices import ConsentPurpose
 from credfile.consent.models import Consent
 from credfile.core import permissions as core_permissions
@@ -510,10 +511,29 @@ def industry_risk_record(
 # --- re-rating when a file's data changes ------------------------------------------------------
 
 
+COMPLAINT_INPUTS = frozenset(
+    {"complaints_12m", "open_complaints", "overdue_complaints", "median_resolution_hours"}
+)
+
+
+def complaints_count() -> bool:
+    """Whether a rating reads the file's complaints: the value card that counts them, or a
+    credit card in use with a factor or cap on a complaint input."""
+    if settings.CREDFILE_VALUE_CARD_COMPLAINTS:
+        return True
+    for version in cards_in_use().values():
+        card = version.card
+        read = {f.key for f in card.factors} | {c.input for c in card.caps}
+        if read & COMPLAINT_INPUTS:
+            return True
+    return False
+
+
 def files_to_rerate() -> dict[int, str]:
     """{customer id: occasion} for the rated files whose data changed since the rating in
-    force was made: a new statement, a review, or new invoices or payments (in that order
-    of precedence). Three queries over the files with a rating in force."""
+    force was made: a new statement, a review, new invoices or payments, or — where ratings
+    read them — a complaint recorded or moved on (in that order of precedence). One query
+    per kind of data over the files with a rating in force."""
     rated = Rating.objects.filter(is_current=True)
     if not rated.exists():
         return {}
@@ -531,6 +551,8 @@ def files_to_rerate() -> dict[int, str]:
         (RatingTrigger.RECEIVABLES, Invoice.objects, "created_at"),
         (RatingTrigger.RECEIVABLES, Payment.objects, "created_at"),
     ]
+    if complaints_count():
+        sources.append((RatingTrigger.COMPLAINTS, Complaint.objects, "updated_at"))
     for trigger, manager, stamp in sources:
         ids = (
             manager.filter(customer_id__in=rated.values("customer_id"))
