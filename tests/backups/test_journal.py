@@ -52,6 +52,12 @@ def _destroy_unjournaled(
         return _destroy(personas, customer)
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A command speaks the language CREDFILE_LANGUAGE or the shell names, not the caller's.
+    monkeypatch.setenv("CREDFILE_LANGUAGE", "en")
+
+
 def _journal(*args: str) -> tuple[int, str, dict[str, Any] | None]:
     out = StringIO()
     with translation.override("en"):
