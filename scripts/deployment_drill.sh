@@ -273,7 +273,7 @@ done
 note "container: $state"
 
 step "The steps of docs/deployment.md and docs/backup.md, inside"
-inside drill-steps 2>&1 | tee "$LOGS/steps.log" | grep -E '^(==|time |every table|TABLES|stored documents|documents|DOCUMENTS|sealed|sign-in|customer list|last audit|sha256 matches|HTTP|the web unit|tables:)' | tee -a "$LOGS/summary.txt"
+inside drill-steps 2>&1 | tee "$LOGS/steps.log" | grep --line-buffered -E '^(==|time |every table|TABLES|stored documents|documents|DOCUMENTS|sealed|sign-in|customer list|last audit|sha256 matches|HTTP|the web unit|tables:)' | tee -a "$LOGS/summary.txt"
 kill -TERM "$NSPAWN_PID" 2>/dev/null || true   # nspawn powers the container off
 wait "$NSPAWN_PID" || true
 trap - EXIT
