@@ -203,6 +203,7 @@ ln -s ../sites-available/credfile.conf /etc/nginx/sites-enabled/
 rm /etc/nginx/sites-enabled/default
 sed -i 's/credfile\.example\.com/credfile.drill.test/g' /etc/nginx/sites-available/credfile.conf
 nginx -t && systemctl reload nginx
+sleep 2                                   # the reload is asynchronous
 curl -sI http://credfile.drill.test/accounts/login/ | head -1
 curl -sI --cacert /etc/ssl/credfile/fullchain.pem https://credfile.drill.test/accounts/login/ | head -1
 echo "== Data: demo files, documents, a sign-in through nginx"
@@ -263,7 +264,7 @@ trap 'kill $NSPAWN_PID 2>/dev/null || true' EXIT
 inside() {
     local pid; pid=$(ps --ppid "$NSPAWN_PID" -o pid= | head -1 | tr -d ' ')
     nsenter -t "$pid" -a -- /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 CUSTOMERS="$CUSTOMERS" "$@"
+        HOME=/root LANG=C.UTF-8 PYTHONUNBUFFERED=1 CUSTOMERS="$CUSTOMERS" "$@"
 }
 for _ in $(seq 60); do
     sleep 2
