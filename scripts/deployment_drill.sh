@@ -203,6 +203,7 @@ ln -s ../sites-available/credfile.conf /etc/nginx/sites-enabled/
 rm /etc/nginx/sites-enabled/default
 sed -i 's/credfile\.example\.com/credfile.drill.test/g' /etc/nginx/sites-available/credfile.conf
 nginx -t && systemctl reload nginx
+sleep 2                                   # the reload is asynchronous
 curl -sI http://credfile.drill.test/accounts/login/ | head -1
 curl -sI --cacert /etc/ssl/credfile/fullchain.pem https://credfile.drill.test/accounts/login/ | head -1
 echo "== Data: demo files, documents, a sign-in through nginx"
@@ -263,7 +264,7 @@ trap 'kill $NSPAWN_PID 2>/dev/null || true' EXIT
 inside() {
     local pid; pid=$(ps --ppid "$NSPAWN_PID" -o pid= | head -1 | tr -d ' ')
     nsenter -t "$pid" -a -- /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        HOME=/root LANG=C.UTF-8 CUSTOMERS="$CUSTOMERS" "$@"
+        HOME=/root LANG=C.UTF-8 PYTHONUNBUFFERED=1 CUSTOMERS="$CUSTOMERS" "$@"
 }
 for _ in $(seq 60); do
     sleep 2
@@ -273,7 +274,7 @@ done
 note "container: $state"
 
 step "The steps of docs/deployment.md and docs/backup.md, inside"
-inside drill-steps 2>&1 | tee "$LOGS/steps.log" | grep -E '^(==|time |every table|TABLES|stored documents|documents|DOCUMENTS|sealed|sign-in|customer list|last audit|sha256 matches|HTTP|the web unit|tables:)' | tee -a "$LOGS/summary.txt"
+inside drill-steps 2>&1 | tee "$LOGS/steps.log" | grep --line-buffered -E '^(==|time |every table|TABLES|stored documents|documents|DOCUMENTS|sealed|sign-in|customer list|last audit|sha256 matches|HTTP|the web unit|tables:)' | tee -a "$LOGS/summary.txt"
 kill -TERM "$NSPAWN_PID" 2>/dev/null || true   # nspawn powers the container off
 wait "$NSPAWN_PID" || true
 trap - EXIT
