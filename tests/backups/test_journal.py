@@ -54,7 +54,8 @@ def _destroy_unjournaled(
 
 def _journal(*args: str) -> tuple[int, str, dict[str, Any] | None]:
     out = StringIO()
-    with translation.override("en"):
+    with pytest.MonkeyPatch.context() as patch, translation.override("en"):
+        patch.setenv("CREDFILE_LANGUAGE", "en")
         try:
             call_command("archive", "journal", *args, stdout=out)
         except CommandError as exc:
