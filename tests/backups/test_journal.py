@@ -60,7 +60,8 @@ def _english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _journal(*args: str) -> tuple[int, str, dict[str, Any] | None]:
     out = StringIO()
-    with translation.override("en"):
+    with pytest.MonkeyPatch.context() as patch, translation.override("en"):
+        patch.setenv("CREDFILE_LANGUAGE", "en")
         try:
             call_command("archive", "journal", *args, stdout=out)
         except CommandError as exc:
