@@ -115,18 +115,26 @@ def load_demo_surveys(*, seed: int, codes: list[str]) -> int:
                         answers.append((question, None, comment))
                 scores.append(answers)
     SurveyResponse.objects.bulk_create(responses, batch_size=500)
-    SurveyAnswer.objects.bulk_create(
-        (
+    answers_made = SurveyAnswer.objects.bulk_create(
+        [
             SurveyAnswer(response=response, question=q, score=score, text=text)
             for response, answers in zip(responses, scores, strict=True)
             for q, score, text in answers
-        ),
+        ],
         batch_size=1000,
     )
     audit_record(
         actor=None,
         action=AuditAction.CREATE,
         obj=responses[0],
-        after={"demo": True, "seed": seed, "survey_responses": len(responses)},
+        # Rows per model, named as the trail names types, so it reads them in either language.
+        after={
+            "demo": True,
+            "seed": seed,
+            "rows": {
+                SurveyResponse._meta.label_lower: len(responses),
+                SurveyAnswer._meta.label_lower: len(answers_made),
+            },
+        },
     )
     return len(responses)
