@@ -38,6 +38,7 @@ from credfile.customers.models import Customer, Tag
 from credfile.limits.models import CustomerGroup
 from credfile.ratings.models import ScorecardVersion
 from credfile.risk.models import RiskRule
+from credfile.surveys.models import Question, Questionnaire, QuestionnaireVersion
 from tests.conftest import Personas
 
 pytestmark = pytest.mark.django_db
@@ -159,6 +160,9 @@ class Filler:
                 return CustomerGroup.objects.get_or_create(
                     name="华东控股集团", defaults={"created_by": self.personas.credit_manager}
                 )[0]
+            if target in {Questionnaire, QuestionnaireVersion, Question}:
+                # Questionnaires are company-wide, not part of a file: a response answers one.
+                return self.survey_row(target)
             pytest.fail(f"{model._meta.label}.{field.name}: no row of {target} to point at")
         if field.name == "customer_id":
             return self.rows[Customer].pk
@@ -187,6 +191,21 @@ class Filler:
         if isinstance(field, models.CharField | models.TextField):
             return label[: field.max_length] if field.max_length else f"{label} — 内容"
         pytest.fail(f"{model._meta.label}.{field.name}: no value for a {type(field).__name__}")
+
+    def survey_row(self, target: Any) -> models.Model:
+        questionnaire, _ = Questionnaire.objects.get_or_create(
+            name="客户满意度", defaults={"kind": "nps", "created_by": self.personas.department_head}
+        )
+        version, _ = QuestionnaireVersion.objects.get_or_create(
+            questionnaire=questionnaire, number=1, created_by=self.personas.department_head
+        )
+        question, _ = Question.objects.get_or_create(version=version, position=1, text="推荐吗？")
+        rows: dict[Any, models.Model] = {
+            Questionnaire: questionnaire,
+            QuestionnaireVersion: version,
+            Question: question,
+        }
+        return rows[target]
 
     def sealed_value(self, attribute: Sealed, index: int) -> Any:
         if attribute.kind is datetime.date:

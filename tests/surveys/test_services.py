@@ -438,3 +438,18 @@ def test_the_timeline_is_newest_first_with_a_keyset_and_follows_the_scope(person
     assert [r.pk for r in by_pair] == [made[0].pk]
     assert survey_responses_for_timeline(personas.outsider, customer) == []
     assert survey_responses_for_timeline(personas.admin, customer) == []
+
+
+def test_the_list_counts_each_answer_once_whatever_the_versions(personas: Any) -> None:
+    from credfile.surveys.selectors import questionnaire_list, usable_questionnaires
+
+    q = questionnaire(personas.department_head)
+    empty = questionnaire_create(
+        actor=personas.department_head, fields={"name": "空问卷", "kind": "nps"}
+    )
+    answer(personas.account_manager, _file(personas), q, 5)
+    questions_set(actor=personas.department_head, questionnaire=q, questions=[{"text": "新题"}])
+    row = questionnaire_list().get(pk=q.pk)
+    assert (row.response_count, row.version_number) == (1, 2)
+    assert list(usable_questionnaires()) == [q]
+    assert empty not in usable_questionnaires()

@@ -104,6 +104,9 @@ ALLOWED_WORDS = {
     "ROC",
     "PSI",
     "PDO",
+    # Satisfaction scores go by these abbreviations in Chinese too (客户满意度 CSAT, 净推荐值 NPS).
+    "CSAT",
+    "NPS",
 }
 # A URL path (/api/v1/auth/token/) is a code in either language.
 PATH = re.compile(r"(?<![\w/])/[\w.-]+(?:/[\w.-]*)+")

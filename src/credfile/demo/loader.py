@@ -43,6 +43,7 @@ from credfile.customers.services import CUSTOMER_SEQUENCE, format_customer_code
 from credfile.demo import vocab
 from credfile.demo.generator import TABLES, Batch, DemoGenerator, Staff
 from credfile.demo.groups import load_demo_groups
+from credfile.demo.surveys import load_demo_surveys
 from credfile.history.models import FileVersion
 from credfile.history.services import baseline_versions
 
@@ -395,6 +396,10 @@ def load_demo(
             gc.collect()
     ensure_at_least(CUSTOMER_SEQUENCE, first + customers - 1)
     result.counts["groups"] = load_demo_groups(
+        seed=seed,
+        codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
+    )
+    result.counts["survey responses"] = load_demo_surveys(
         seed=seed,
         codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
     )

@@ -14,7 +14,7 @@ SCALES: dict[str, tuple[int, int]] = {Kind.CSAT: (1, 5), Kind.NPS: (0, 10)}
 
 
 class QuestionKind(models.TextChoices):
-    SCORE = "score", _("Score on the questionnaire's scale")
+    SCORE = "score", _("Score")
     TEXT = "text", _("Free text")
 
 

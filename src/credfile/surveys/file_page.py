@@ -21,7 +21,7 @@ from credfile.surveys.selectors import (
     file_responses,
     file_score_series,
     period_label,
-    questionnaire_list,
+    usable_questionnaires,
 )
 
 # Quarters shown in the section's trend.
@@ -43,11 +43,7 @@ def _surveys(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     return {
         "survey_responses": file_responses(customer),
         "survey_kinds": kinds,
-        "survey_questionnaires": [
-            q
-            for q in questionnaire_list(active_only=True).order_by("name")
-            if q.versions.filter(questions__isnull=False).exists()
-        ],
+        "survey_questionnaires": list(usable_questionnaires()),
     }
 
 

@@ -74,7 +74,8 @@ class QuestionnaireVersion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.questionnaire} v{self.number}"
+        # Without the questionnaire's name: a row's text costs no query (exports, the trail).
+        return f"v{self.number}"
 
 
 class Question(models.Model):
@@ -162,8 +163,9 @@ class SurveyResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
+        # Without the questionnaire's name: a row's text costs no query (exports, the trail).
         when = self.answered_at or self.sent_at
-        return f"{self.questionnaire} {when:%Y-%m-%d}" if when else str(self.questionnaire)
+        return f"{self.get_status_display()} {when:%Y-%m-%d}" if when else self.status
 
 
 class SurveyAnswer(models.Model):

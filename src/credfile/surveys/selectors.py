@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter
 from django.http import Http404
 from django.utils import timezone
@@ -47,10 +47,24 @@ TIMELINE_MAX = 200
 
 def questionnaire_list(*, active_only: bool = False) -> QuerySet[Questionnaire]:
     qs = Questionnaire.objects.annotate(
-        response_count=Count("responses", filter=Q(responses__status=ResponseStatus.ANSWERED)),
+        response_count=Count(
+            "responses", filter=Q(responses__status=ResponseStatus.ANSWERED), distinct=True
+        ),
         version_number=Count("versions", distinct=True),
     )
     return qs.filter(is_active=True) if active_only else qs
+
+
+def usable_questionnaires() -> QuerySet[Questionnaire]:
+    """The questionnaires in use whose current version has questions: those one may send."""
+    latest = QuestionnaireVersion.objects.filter(questionnaire=OuterRef("pk")).order_by("-number")
+    has_questions = Question.objects.filter(version_id=OuterRef("latest_version"))
+    return (
+        Questionnaire.objects.filter(is_active=True)
+        .annotate(latest_version=Subquery(latest.values("pk")[:1]))
+        .filter(Exists(has_questions))
+        .order_by("name")
+    )
 
 
 def questionnaire_get(*, pk: int) -> Questionnaire:

@@ -17,6 +17,7 @@ from credfile.customers.models import Customer, Tag
 from credfile.demo.generator import TABLES
 from credfile.demo.loader import DEFAULT_BATCH, load_demo
 from credfile.limits.models import CustomerGroup
+from credfile.surveys.models import SurveyResponse
 
 
 def _positive(value: str) -> int:
@@ -114,6 +115,8 @@ class Command(LocalizedCommand):
                 out.write(f"  {result.counts.get(name, 0):>10,}  {meta.verbose_name_plural}")
             groups = CustomerGroup._meta.verbose_name_plural
             out.write(f"  {result.counts.get('groups', 0):>10,}  {groups}")
+            surveys = SurveyResponse._meta.verbose_name_plural
+            out.write(f"  {result.counts.get('survey responses', 0):>10,}  {surveys}")
         else:
             out.write(_("No customers added."))
         out.write("")
