@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "credfile.transactions",
     "credfile.interactions",
     "credfile.complaints",
+    "credfile.events",
     "credfile.access",
     "credfile.consent",
     "credfile.changes",
@@ -411,6 +412,9 @@ SPECTACULAR_SETTINGS = {
         "ComplaintStatusEnum": "credfile.complaints.choices.Status",
         "ComplaintSeverityEnum": "credfile.complaints.choices.Severity",
         "ComplaintCategoryEnum": "credfile.complaints.choices.Category",
+        "EventKindEnum": "credfile.events.choices.EventKind",
+        "EventStatusEnum": "credfile.events.choices.EventStatus",
+        "InvitationStatusEnum": "credfile.events.choices.InvitationStatus",
         # The file's category keeps the name it had before complaints had one.
         "CategoryEnum": "credfile.customers.choices.CustomerCategory",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",

@@ -36,6 +36,7 @@ urlpatterns = [
     path("", include("credfile.risk.urls")),
     path("limits/", include("credfile.limits.urls")),
     path("complaints/", include("credfile.complaints.urls")),
+    path("events/", include("credfile.events.urls")),
     path("archive/", include("credfile.retention.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("credfile.core.api_urls")),

@@ -55,6 +55,7 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "transactions",
         "services",
         "complaints",
+        "events",
         "notes",
         "documents",
         "consents",

@@ -24,3 +24,4 @@ class FileSection(models.TextChoices):
     LIMITS = "limits", _("Credit limit")
     DOCUMENTS = "documents", _("Documents")
     COMPLAINTS = "complaints", _("Complaints")
+    EVENTS = "events", _("Customer events")

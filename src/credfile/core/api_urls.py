@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("credfile.followup.api.views")),
     path("", include("credfile.interactions.api.urls")),
     path("", include("credfile.complaints.api.views")),
+    path("", include("credfile.events.api.views")),
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),
     path("", include("credfile.reviews.api.views")),

@@ -16,6 +16,7 @@ from credfile.core.commands import LocalizedCommand
 from credfile.customers.models import Customer, Tag
 from credfile.demo.generator import TABLES
 from credfile.demo.loader import DEFAULT_BATCH, load_demo
+from credfile.events.models import CustomerEvent
 from credfile.limits.models import CustomerGroup
 
 
@@ -114,6 +115,8 @@ class Command(LocalizedCommand):
                 out.write(f"  {result.counts.get(name, 0):>10,}  {meta.verbose_name_plural}")
             groups = CustomerGroup._meta.verbose_name_plural
             out.write(f"  {result.counts.get('groups', 0):>10,}  {groups}")
+            events = CustomerEvent._meta.verbose_name_plural
+            out.write(f"  {result.counts.get('events', 0):>10,}  {events}")
         else:
             out.write(_("No customers added."))
         out.write("")
