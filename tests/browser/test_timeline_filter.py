@@ -69,6 +69,9 @@ def test_the_timeline_filters_by_kind(
     customer: Any, live_server: Any, page_for: Any, locale: str, width: int
 ) -> None:
     page: Page = page_for(locale)
+    # A busy machine: the server may take a while to answer.
+    page.set_default_timeout(60_000)
+    expect.set_options(timeout=30_000)
     _at(page, width)
     _log_in(page, live_server, "wang.fang")
     page.goto(f"{live_server.url}/customers/{customer.pk}/")

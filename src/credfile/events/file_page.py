@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.accounts.models import User
@@ -45,7 +45,7 @@ def event_entries(user: Any, customer: Any, before: Before | None, limit: int) -
             id=i.pk,
             when=i.starts_at,
             title=f"{i.event.get_kind_display()}: {i.event.title}",
-            summary=_t("%(status)s · %(place)s · event %(event_status)s")
+            summary=gettext("%(status)s · %(place)s · event %(event_status)s")
             % {
                 "status": i.get_status_display(),
                 "place": i.event.place,
