@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "credfile.interactions",
     "credfile.complaints",
     "credfile.surveys",
+    "credfile.events",
     "credfile.access",
     "credfile.consent",
     "credfile.changes",
@@ -427,6 +428,9 @@ SPECTACULAR_SETTINGS = {
         "QuestionKindEnum": "credfile.surveys.choices.QuestionKind",
         "SurveyResponseStatusEnum": "credfile.surveys.choices.ResponseStatus",
         "SurveyPeriodEnum": "credfile.surveys.choices.Period",
+        "EventKindEnum": "credfile.events.choices.EventKind",
+        "EventStatusEnum": "credfile.events.choices.EventStatus",
+        "InvitationStatusEnum": "credfile.events.choices.InvitationStatus",
         # The file's category keeps the name it had before complaints had one.
         "CategoryEnum": "credfile.customers.choices.CustomerCategory",
         "OpenOrderKindEnum": "credfile.limits.choices.OrderKind",

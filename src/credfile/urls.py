@@ -40,6 +40,7 @@ urlpatterns = [
     path("limits/", include("credfile.limits.urls")),
     path("complaints/", include("credfile.complaints.urls")),
     path("surveys/", include("credfile.surveys.urls")),
+    path("events/", include("credfile.events.urls")),
     path("archive/", include("credfile.retention.urls")),
     path("reports/", include("credfile.reports.portfolio_urls")),
     path("admin/", admin.site.urls),

@@ -281,6 +281,7 @@ SECTIONS = (
     "documents",
     "complaints",
     "surveys",
+    "events",
 )
 API_LISTS = (
     "contacts",
@@ -469,6 +470,7 @@ ROUTES: list[Route] = [
     # The file's timeline: every kind the reader's sections show.
     Route("customers:timeline", "view", _web("get", "customers:timeline")),
     Route("api:customer-timeline", "view", _api("get", "timeline/"), api=True),
+    Route("api:customer-events", "view", _api("get", "events/"), api=True),
 ]
 # Routes with a file in the URL that are not acting on it through the matrix' actions.
 EXEMPT = {"customers:list", "customers:new"}

@@ -171,6 +171,23 @@ def _questionnaire_keeping(client: Client) -> bool:
     ).status_code
     assert page in {200, 404} and api in {201, 403, 404}
     assert button is (page == 200) and (api == 201) is (page == 200)
+
+
+def _event_pages(client: Client) -> bool:
+    page = client.get(reverse("events:list")).status_code
+    api = client.get("/api/v1/events/").status_code
+    assert page == api and page in {200, 404}
+    nav = 'id="nav-events"' in client.get(reverse("customers:list")).content.decode()
+    assert nav is (page == 200)
+    return page == 200
+
+
+def _event_organising(client: Client) -> bool:
+    page = client.get(reverse("events:new")).status_code
+    assert page in {200, 404}
+    listed = client.get(reverse("events:list"))
+    button = listed.status_code == 200 and 'id="event-new"' in listed.content.decode()
+    assert button is (page == 200)
     return page == 200
 
 
@@ -356,6 +373,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_see_complaint_list": _complaint_list,
     "can_see_surveys": _survey_pages,
     "can_manage_questionnaires": _questionnaire_keeping,
+    "can_see_events": _event_pages,
+    "can_organise_events": _event_organising,
     "can_see_retention_rules": _retention_rules,
     "can_propose_retention_rules": _retention_propose,
     "can_decide_retention_rules": _retention_decide,

@@ -56,6 +56,7 @@ def test_every_section_of_the_file_page_is_registered_in_page_order() -> None:
         "services",
         "complaints",
         "surveys",
+        "events",
         "notes",
         "documents",
         "consents",

@@ -25,3 +25,4 @@ class FileSection(models.TextChoices):
     DOCUMENTS = "documents", _("Documents")
     COMPLAINTS = "complaints", _("Complaints")
     SURVEYS = "surveys", _("Satisfaction surveys")
+    EVENTS = "events", _("Customer events")

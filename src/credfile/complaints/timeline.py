@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.complaints.models import Complaint
@@ -35,7 +35,7 @@ def complaint_entries(user: Any, customer: Any, before: Before | None, limit: in
             kind=KIND,
             id=c.pk,
             when=c.received_at,
-            title=_t("Complaint (%(severity)s): %(status)s")
+            title=gettext("Complaint (%(severity)s): %(status)s")
             % {"severity": c.get_severity_display(), "status": c.get_status_display()},
             summary=shorten(c.summary),
             url=reverse("complaints:detail", args=[c.pk]),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("credfile.interactions.api.urls")),
     path("", include("credfile.complaints.api.views")),
     path("", include("credfile.surveys.api.views")),
+    path("", include("credfile.events.api.views")),
     path("", include("credfile.access.api.views")),
     path("", include("credfile.consent.api.views")),
     path("", include("credfile.reviews.api.views")),

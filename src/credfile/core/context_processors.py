@@ -23,6 +23,7 @@ class _Policy:
         self.can_see_watch_list = permissions.can_see_watch_list(user)
         self.can_see_complaint_list = permissions.can_see_complaint_list(user)
         self.can_see_surveys = permissions.can_see_surveys(user)
+        self.can_see_events = permissions.can_see_events(user)
         self.can_manage_risk_rules = permissions.can_manage_risk_rules(user)
         self.can_see_exposure_refusals = permissions.can_see_exposure_refusals(user)
         self.can_manage_scorecards = permissions.can_manage_scorecards(user)

@@ -48,6 +48,7 @@ class Section(StrEnum):
     DOCUMENTS = "documents"
     COMPLAINTS = "complaints"
     SURVEYS = "surveys"
+    EVENTS = "events"
     # Reached through the role only: consent records and the file's past are not lent.
     CONSENTS = "consents"
     HISTORY = "history"
@@ -995,3 +996,62 @@ def portfolio_report_scope(user: Any, *, prefix: str = "") -> Q:
     if not can_see_portfolio_report(user):
         return NOTHING
     return portfolio_scope(user, prefix=prefix)
+
+
+# --- customer events (credfile.events) -----------------------------------------------------------
+
+
+def can_see_events(user: Any) -> bool:
+    """The events list: whoever reads files through their role (an account manager or head
+    in a department, credit managers, executives, auditors); the administrator reaches none."""
+    return bool(_active(user) and role_reads_files(user.role, user.department_id))
+
+
+def event_scope(user: Any, *, prefix: str = "") -> Q:
+    """The events one sees: the department's own for its people, every event for the roles
+    that read every file. Invitations on them show only the files one may see
+    (`record_scope(user, Section.EVENTS)`)."""
+    if not can_see_events(user):
+        return NOTHING
+    if user.role in _READ_ALL:
+        return EVERYTHING
+    return Q(**{f"{prefix}department_id": user.department_id})
+
+
+def event_view_scope(user: Any) -> Q:
+    """The events whose page one may open: those of `event_scope`, and an event one of whose
+    invitations one sees on a file (a usage grant naming the events section included)."""
+    from credfile.events.models import Invitation
+
+    scope = event_scope(user)
+    if scope is EVERYTHING or not _active(user):
+        return scope
+    invited = Invitation.objects.filter(record_scope(user, Section.EVENTS)).values("event_id")
+    return scope | Q(pk__in=invited)
+
+
+def can_organise_events(user: Any) -> bool:
+    """Account managers and department heads organise their department's events, as they
+    keep its service records; the roles that read across departments change nothing."""
+    return bool(_active(user) and user.role in _DEPARTMENT_ROLES and user.department_id is not None)
+
+
+def event_change_scope(user: Any, *, prefix: str = "") -> Q:
+    """The events one may edit, open, hold or cancel and invite to: the department's own."""
+    if not can_organise_events(user):
+        return NOTHING
+    return Q(**{f"{prefix}department_id": user.department_id})
+
+
+def invitation_create_scope(user: Any, *, prefix: str = "") -> Q:
+    """The files one may invite to an event: whoever may add records to them (an account
+    manager their own files, a head the department's), never an archived file."""
+    return customer_scope(user, Action.CREATE, prefix=prefix)
+
+
+def invitation_change_scope(user: Any, *, prefix: str = "") -> Q:
+    """The invitations whose answer and attendance one records: on an event one may change,
+    for a file one may change."""
+    return event_change_scope(user, prefix=f"{prefix}event__") & customer_scope(
+        user, Action.CHANGE, prefix=f"{prefix}customer__"
+    )

@@ -403,6 +403,13 @@ def load_demo(
         seed=seed,
         codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
     )
+    # A few customer events with invitations (credfile.events).
+    from credfile.events.demo import load_demo_events
+
+    result.counts["events"] = load_demo_events(
+        seed=seed,
+        codes=[format_customer_code(n) for n in range(first, first + min(customers, 400))],
+    )
     # The rows went in by bulk, past the services: bring what other apps derive from the
     # files (review dates, data quality) up to date now, not at the next nightly run.
     files_changed(customer_ids=None)

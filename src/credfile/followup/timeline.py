@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Section as Policy
@@ -36,7 +36,7 @@ def collection_entries(user: Any, customer: Any, before: Before | None, limit: i
             kind=KIND,
             id=a.pk,
             when=day_start(a.action_date),
-            title=_t("%(action)s on invoice %(number)s")
+            title=gettext("%(action)s on invoice %(number)s")
             % {"action": a.get_kind_display(), "number": a.invoice.number},
             summary=shorten(a.note),
             url=reverse("followup:invoice-actions", args=[customer.pk, a.invoice_id]),

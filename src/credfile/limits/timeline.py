@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Section as Policy
@@ -36,7 +36,7 @@ def limit_request_entries(user: Any, customer: Any, before: Before | None, limit
             kind=KIND,
             id=r.pk,
             when=r.requested_at,
-            title=_t("Credit limit of %(currency)s %(amount)s asked: %(status)s")
+            title=gettext("Credit limit of %(currency)s %(amount)s asked: %(status)s")
             % {
                 "currency": r.currency,
                 "amount": f"{r.amount:,.2f}",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Section as Policy
@@ -36,7 +36,7 @@ def rating_entries(user: Any, customer: Any, before: Before | None, limit: int) 
             kind=KIND,
             id=r.pk,
             when=r.proposed_at,
-            title=_t("Credit grade %(grade)s (score %(score)s)")
+            title=gettext("Credit grade %(grade)s (score %(score)s)")
             % {"grade": r.grade, "score": r.score},
             summary=r.get_status_display(),
             url=url,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from credfile.core.permissions import Section as Policy
@@ -37,7 +37,7 @@ def review_entries(user: Any, customer: Any, before: Before | None, limit: int) 
             kind=KIND,
             id=r.pk,
             when=day_start(r.reviewed_on),
-            title=_t("Periodic review: %(conclusion)s")
+            title=gettext("Periodic review: %(conclusion)s")
             % {"conclusion": r.get_conclusion_display()},
             summary=shorten(r.findings),
             url=url,

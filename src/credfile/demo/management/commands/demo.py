@@ -16,6 +16,7 @@ from credfile.core.commands import LocalizedCommand
 from credfile.customers.models import Customer, Tag
 from credfile.demo.generator import TABLES
 from credfile.demo.loader import DEFAULT_BATCH, load_demo
+from credfile.events.models import CustomerEvent
 from credfile.limits.models import CustomerGroup
 from credfile.surveys.models import SurveyResponse
 
@@ -117,6 +118,8 @@ class Command(LocalizedCommand):
             out.write(f"  {result.counts.get('groups', 0):>10,}  {groups}")
             surveys = SurveyResponse._meta.verbose_name_plural
             out.write(f"  {result.counts.get('survey responses', 0):>10,}  {surveys}")
+            events = CustomerEvent._meta.verbose_name_plural
+            out.write(f"  {result.counts.get('events', 0):>10,}  {events}")
         else:
             out.write(_("No customers added."))
         out.write("")
