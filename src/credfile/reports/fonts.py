@@ -66,14 +66,30 @@ def report_font() -> ReportFont:
     return _load(str(path), mtime)
 
 
+# The first four bytes of a TrueType or OpenType font, or of a collection of them.
+SIGNATURES = (b"\x00\x01\x00\x00", b"OTTO", b"true", b"ttcf")
+
+
+def font_file_problem() -> str:
+    """Why the configured file is not a font, or "" — from its first bytes, without reading
+    the font (every command runs the system checks; the report reads it)."""
+    path = configured_path()
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if head not in SIGNATURES:
+        return _("not a TrueType or OpenType font")
+    return ""
+
+
 def report_font_check(app_configs: Any = None, **kwargs: Any) -> list[CheckWarning]:
     """A warning, not an error: everything but the PDF reports works without the font."""
-    try:
-        report_font()
-    except FontMissing as exc:
+    if problem := font_file_problem():
         return [
             CheckWarning(
-                f"CREDFILE_PDF_FONT={configured_path()} cannot be used ({exc}): "
+                f"CREDFILE_PDF_FONT={configured_path()} cannot be used ({problem}): "
                 "PDF reports answer 503 until it can.",
                 hint="apt-get install fonts-noto-cjk, or set CREDFILE_PDF_FONT to a "
                 "TrueType/OpenType font file (or collection) with Chinese glyphs.",
