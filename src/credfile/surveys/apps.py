@@ -12,3 +12,7 @@ class SurveysConfig(AppConfig):
         from credfile.surveys import file_page
 
         file_page.register()
+        # Its kind on the file's timeline.
+        from credfile.surveys import timeline
+
+        timeline.register()
