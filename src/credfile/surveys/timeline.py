@@ -41,6 +41,7 @@ def survey_entries(user: Any, customer: Any, before: Before | None, limit: int) 
     )
     entries = []
     for r in rows:
+        assert r.answered_at is not None  # an answered response has its time (a constraint)
         title = gettext("Satisfaction survey: %(name)s") % {"name": r.questionnaire.name}
         summary = (
             gettext("Mean score %(mean).1f · %(kind)s")
