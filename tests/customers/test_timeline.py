@@ -298,3 +298,20 @@ def test_the_api_pages_by_before_and_refuses_unknown_kinds(personas: Any, custom
     assert api.get(f"/api/v1/customers/{other.pk}/timeline/").status_code == 404
     schema = api.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/customers/{customer_pk}/timeline/" in schema["paths"]
+
+
+@pytest.mark.django_db
+def test_the_api_writes_every_time_in_rfc_3339_even_a_day_long_ago(
+    personas: Any, customer: Any
+) -> None:
+    # Asia/Shanghai began its day at local mean time (+08:05:43) before 1901.
+    old = Note.objects.create(
+        customer=customer, dated=datetime.date(1890, 7, 14), subject="旧函", body="内容"
+    )
+    note(customer, 6)
+    api = APIClient()
+    api.force_authenticate(personas.account_manager)
+    body = api.get(f"/api/v1/customers/{customer.pk}/timeline/", {"kind": "note"}).json()
+    times = {r["id"]: r["when"] for r in body["results"]}
+    assert times[old.pk] == "1890-07-13T15:54:17Z"
+    assert times[max(times)] == "2026-03-06T00:00:00+08:00"

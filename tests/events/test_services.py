@@ -35,6 +35,23 @@ def test_an_event_must_end_after_it_starts(personas: Any) -> None:
     assert "ends_at" in exc.value.message_dict
 
 
+def test_an_event_in_a_year_long_gone_or_far_ahead_is_refused(personas: Any) -> None:
+    import datetime
+
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as exc:
+        make_event(
+            personas.account_manager,
+            starts_at=timezone.make_aware(datetime.datetime(93, 9, 19, 20, 0)),
+            ends_at=timezone.make_aware(datetime.datetime(2263, 11, 2, 22, 0)),
+        )
+    errors = exc.value.message_dict
+    assert errors["starts_at"] == ["请填写 2000 至 2099 年间的时间。"]
+    assert errors["ends_at"] == ["请填写 2000 至 2099 年间的时间。"]
+    assert not Invitation.objects.exists()
+
+
 def test_the_event_moves_only_along_its_flow(personas: Any) -> None:
     head = personas.department_head
     event = make_event(head)

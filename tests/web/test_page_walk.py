@@ -128,6 +128,9 @@ DATA_APPS = (
     "limits",
     "documents",
     "retention",
+    "complaints",
+    "surveys",
+    "events",
 )
 SYSTEM_MODELS = {"reviews.notification", "reviews.jobrun", "changes.changenotification"}
 SYSTEM_FIELDS = {"target_type", "name_key", "password"}

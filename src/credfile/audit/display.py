@@ -158,6 +158,12 @@ _DETAIL_LABELS: dict[str, Any] = {
     "changes": _("changes"),
     "valid_until": _("valid until"),
     "grant_purpose": _("purpose of the grant"),
+    "journal_synced": _("certificates added to the destruction journal"),
+    "reveal": _("in clear"),
+    "bytes": _("size in bytes"),
+    "as_of": _("as of"),
+    "departments": _("departments"),
+    "export": _("export event"),
 }
 
 # Keys whose values an event records in its own terms (section codes, a target's label),
@@ -207,6 +213,9 @@ _USES: dict[str, Any] = {
     "api detail": _("API: the file"),
     "api history": _("API: history"),
     "view": _("credit file"),
+    "file report": _("the credit file as a PDF"),
+    "api file report": _("API: the credit file as a PDF"),
+    "portfolio summary": _("the portfolio summary PDF"),
 }
 
 
@@ -284,6 +293,9 @@ def _detail_value(
         return _joined(_section_text(v) for v in value)
     if key in {"use", "what"} and isinstance(value, str):
         return use_label(value)
+    if key == "format" and value in {"pdf", "csv"}:
+        # A file format is a code, written as such in either language.
+        return str(value).upper()
     if key == "target":
         return _target_text(value, codes)
     if key in {"grant", "consent"} and isinstance(value, int) and not isinstance(value, bool):

@@ -44,10 +44,18 @@ from credfile.events.models import CustomerEvent, Invitation
 EVENT_FIELDS = ("title", "kind", "starts_at", "ends_at", "place", "capacity", "description")
 # How many files one bulk invitation may name.
 MAX_BULK = 1000
+# The years an event may fall in: an earlier or later one is a typing slip.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2099
 
 
 def _check_times(event: CustomerEvent, errors: dict[str, list[str]]) -> None:
     starts, ends = event.starts_at, event.ends_at
+    for name, when in (("starts_at", starts), ("ends_at", ends)):
+        if isinstance(when, datetime.datetime) and not EARLIEST_YEAR <= when.year <= LATEST_YEAR:
+            errors.setdefault(name, []).append(
+                _("Give a time in the years %(first)d to %(last)d.")
+                % {"first": EARLIEST_YEAR, "last": LATEST_YEAR}
+            )
     dated = isinstance(starts, datetime.datetime) and isinstance(ends, datetime.datetime)
     if dated and ends <= starts:
         errors.setdefault("ends_at", []).append(_("The event must end after it starts."))

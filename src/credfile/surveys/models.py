@@ -163,9 +163,10 @@ class SurveyResponse(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        # Without the questionnaire's name: a row's text costs no query (exports, the trail).
+        # Without the questionnaire's name: a row's text costs no query (exports, the trail);
+        # without words, as the trail keeps it in whatever language the writer used.
         when = self.answered_at or self.sent_at
-        return f"{self.get_status_display()} {when:%Y-%m-%d}" if when else self.status
+        return f"#{self.pk} {when:%Y-%m-%d}" if when else f"#{self.pk}"
 
 
 class SurveyAnswer(models.Model):

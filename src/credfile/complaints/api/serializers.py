@@ -37,6 +37,9 @@ class ComplaintQuery(serializers.Serializer[Any]):
 
 
 class ComplaintEventOutput(serializers.ModelSerializer[ComplaintEvent]):
+    # Empty on the first step (the receipt has no state before it): the schema says so.
+    from_status = serializers.ChoiceField(Status.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = ComplaintEvent
         fields = ("occurred_at", "actor", "from_status", "to_status", "note")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.urls import URLPattern, path
@@ -24,12 +25,28 @@ from credfile.customers.timeline import (
 )
 
 
+class WholeMinuteOffsetDateTimeField(serializers.DateTimeField):
+    """An RFC 3339 date-time whatever the date: a day long ago starts at the zone's local mean
+    time (Asia/Shanghai before 1901: +08:05:43), an offset RFC 3339 cannot write, so such a
+    time is given in UTC instead."""
+
+    def to_representation(self, value: Any) -> Any:
+        if not isinstance(value, datetime.datetime):
+            return super().to_representation(value)
+        local = self.enforce_timezone(value)
+        offset = local.utcoffset()
+        if offset is not None and offset.total_seconds() % 60:
+            local = local.astimezone(datetime.UTC)
+        text = local.isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
 class TimelineEntryOutput(serializers.Serializer[Any]):
     """One entry: its kind, time and record id; title and summary in the caller's language."""
 
     kind = serializers.CharField()
     id = serializers.IntegerField()
-    when = serializers.DateTimeField()
+    when = WholeMinuteOffsetDateTimeField()
     all_day = serializers.BooleanField(
         help_text=_("A date-only record, placed at its day's start.")
     )
