@@ -171,6 +171,7 @@ def _questionnaire_keeping(client: Client) -> bool:
     ).status_code
     assert page in {200, 404} and api in {201, 403, 404}
     assert button is (page == 200) and (api == 201) is (page == 200)
+    return page == 200
 
 
 def _event_pages(client: Client) -> bool:

@@ -35,6 +35,7 @@ from credfile.customers.exports import (
     personal_data,
 )
 from credfile.customers.models import Customer, Tag
+from credfile.events.models import CustomerEvent
 from credfile.limits.models import CustomerGroup
 from credfile.ratings.models import ScorecardVersion
 from credfile.risk.models import RiskRule
@@ -163,6 +164,20 @@ class Filler:
             if target in {Questionnaire, QuestionnaireVersion, Question}:
                 # Questionnaires are company-wide, not part of a file: a response answers one.
                 return self.survey_row(target)
+            if target is CustomerEvent:
+                # An event is a department's, not a file's: the file's invitation is its own.
+                return CustomerEvent.objects.get_or_create(
+                    title="年度客户答谢会",
+                    defaults={
+                        "kind": "appreciation",
+                        "starts_at": MOMENT,
+                        "ends_at": MOMENT + datetime.timedelta(hours=3),
+                        "place": "国际会议中心",
+                        "capacity": 50,
+                        "department": self.personas.sales,
+                        "created_by": self.personas.account_manager,
+                    },
+                )[0]
             pytest.fail(f"{model._meta.label}.{field.name}: no row of {target} to point at")
         if field.name == "customer_id":
             return self.rows[Customer].pk

@@ -28,7 +28,8 @@ def test_it_signs_in_over_http_and_shows_the_customer_list(served: tuple[Instanc
     browser = Browser(port)
     status, page = browser.log_in("li.na", PASSWORD)
     assert status == 200
-    assert "北京星辰科技有限公司" in page  # the list the sign-in redirects to
+    # The sign-in lands on the home page, which links to the customer list.
+    assert "<title>Home · credfile</title>" in page and 'href="/customers/"' in page
     status, headers, page = browser.get("/customers/")
     assert status == 200
     assert "北京星辰科技有限公司" in page

@@ -64,7 +64,7 @@ def register() -> None:
             slug=Policy.EVENTS,
             title=_("Events"),
             template="events/section.html",
-            order=47,
+            order=48,
             context=_events,
             counted=Invitation,
         )

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import browser, page_for, pytest_runtest_makereport  # noqa: F401
 from tests.browser.test_layout import _at, _log_in, _no_sideways_scroll
 from tests.factories import DepartmentFactory, UserFactory
 from tests.home.test_home import book  # noqa: F401
@@ -68,7 +67,7 @@ def _shot(page: Any, name: str) -> None:
 def test_the_account_managers_home_page(
     book: Any,  # noqa: F811
     live_server: Any,
-    page_for: Any,  # noqa: F811
+    page_for: Any,
     locale: str,
     width: int,
 ) -> None:
@@ -96,7 +95,7 @@ def test_the_account_managers_home_page(
 def test_the_credit_managers_home_page(
     book: Any,  # noqa: F811
     live_server: Any,
-    page_for: Any,  # noqa: F811
+    page_for: Any,
     locale: str,
     width: int,
 ) -> None:
