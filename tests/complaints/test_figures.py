@@ -122,6 +122,26 @@ def test_the_file_header_and_the_section_show_the_figures(personas, client_for) 
     assert "未结投诉" in page and "1 件逾期" in page
 
 
+def test_the_file_page_reads_the_figures_once(personas, client_for, monkeypatch) -> None:
+    """The header and the section show the same figures: one reading serves both."""
+    from credfile.complaints import file_page
+
+    customer = _two_open(personas)
+    calls: list[list[int]] = []
+
+    def counted(ids: list[int], **kwargs: Any) -> Any:
+        calls.append(list(ids))
+        return complaint_figures(ids, **kwargs)
+
+    monkeypatch.setattr(file_page, "complaint_figures", counted)
+    page = client_for(personas.account_manager).get(
+        reverse("customers:section", args=[customer.pk, "complaints"])
+    )
+    text = page.content.decode()
+    assert 'id="header-complaints"' in text and 'id="complaint-figures-overdue">1 overdue<' in text
+    assert calls == [[customer.pk]]
+
+
 def test_only_readers_of_the_complaints_section_see_the_figures(personas, client_for) -> None:
     contacts_only = _two_open(personas)
     _grant(personas, contacts_only, ["contacts"])

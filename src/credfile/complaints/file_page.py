@@ -18,18 +18,28 @@ from credfile.customers.models import Customer
 from credfile.customers.sections import RecordKind, Section, register_section
 
 
+def _figures(customer: Customer) -> Any:
+    """The file's complaint figures, read once per page: the section and the file's header
+    both show them, and the page hands both the same customer."""
+    cached = customer.__dict__.get("_complaint_figures")
+    if cached is None:
+        cached = complaint_figures([customer.pk])[customer.pk]
+        customer.__dict__["_complaint_figures"] = cached
+    return cached
+
+
 def _complaints(user: User, customer: Customer, access: Any) -> dict[str, Any]:
     return {
         "complaints": list(
             customer.complaints.select_related("owner").order_by("-received_at")[:100]
         ),
-        "complaint_figures": complaint_figures([customer.pk])[customer.pk],
+        "complaint_figures": _figures(customer),
         "now": timezone.now(),
     }
 
 
 def _header(user: User, customer: Customer, access: Any) -> dict[str, Any]:
-    return {"header_complaints": complaint_figures([customer.pk])[customer.pk]}
+    return {"header_complaints": _figures(customer)}
 
 
 def register() -> None:

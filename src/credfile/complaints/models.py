@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from credfile.complaints.choices import Category, Severity, Status
 from credfile.core.models import TimeStampedModel
@@ -121,8 +122,12 @@ class ComplaintEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    from_status = models.CharField(_("from"), max_length=12, choices=Status.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=12, choices=Status.choices)
+    from_status = models.CharField(
+        pgettext_lazy("status change", "from"), max_length=12, choices=Status.choices, blank=True
+    )
+    to_status = models.CharField(
+        pgettext_lazy("status change", "to"), max_length=12, choices=Status.choices
+    )
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
