@@ -447,3 +447,17 @@ def test_the_api_sends_to_the_attendees_by_permission(personas) -> None:
     )
     assert early.status_code == 400 and "event" in str(early.json())
     assert SurveyResponse.objects.count() == 1
+
+
+def test_sending_to_many_attendees_takes_as_many_queries_as_to_few(personas) -> None:
+    head = personas.department_head
+    q = questionnaire(head)
+    counted = []
+    for size in (2, 8):
+        guests = [_file(personas) for _ in range(size)]
+        event = _held(personas, guests, guests)
+        with CaptureQueriesContext(connection) as queries:
+            counts = survey_send_to_attendees(actor=head, event=event, questionnaire=q)
+        assert counts["sent"] == size
+        counted.append(len(queries))
+    assert counted[0] == counted[1]
