@@ -41,6 +41,7 @@ urlpatterns = [
     path("complaints/", include("credfile.complaints.urls")),
     path("surveys/", include("credfile.surveys.urls")),
     path("events/", include("credfile.events.urls")),
+    path("events/", include("credfile.surveys.event_urls")),
     path("archive/", include("credfile.retention.urls")),
     path("reports/", include("credfile.reports.portfolio_urls")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from credfile.core import permissions
 from credfile.reviews.models import ReviewPolicy
@@ -190,6 +191,52 @@ def _event_organising(client: Client) -> bool:
     button = listed.status_code == 200 and 'id="event-new"' in listed.content.decode()
     assert button is (page == 200)
     return page == 200
+
+
+def _sales_event(*, began: bool) -> Any:
+    """An event of the department heads' department (the personas' sales), and a
+    questionnaire one may send."""
+    from credfile.accounts.models import User
+    from credfile.events.models import CustomerEvent
+    from credfile.surveys.models import Question, Questionnaire
+
+    head = User.objects.filter(role="department_head").first()
+    assert head is not None
+    starts = timezone.now() + datetime.timedelta(days=-1 if began else 5)
+    event = CustomerEvent.objects.create(
+        title="答谢会",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=3),
+        place="会议中心",
+        capacity=10,
+        department=head.department,
+        created_by=head,
+    )
+    questionnaire = Questionnaire.objects.create(name="活动满意度", kind="csat", created_by=head)
+    version = questionnaire.versions.create(number=1, created_by=head)
+    Question.objects.create(version=version, position=1, text="满意吗？")
+    return event, questionnaire
+
+
+def _event_survey_panel(client: Client) -> bool:
+    event, _questionnaire = _sales_event(began=False)
+    page = client.get(reverse("events:detail", args=[event.pk]))
+    assert page.status_code in {200, 404}
+    return page.status_code == 200 and 'id="event-surveys"' in page.content.decode()
+
+
+def _event_survey_send(client: Client) -> bool:
+    event, questionnaire = _sales_event(began=True)
+    page = client.get(reverse("events:detail", args=[event.pk]))
+    shown = page.status_code == 200 and 'id="event-survey-send"' in page.content.decode()
+    data = {"questionnaire": questionnaire.pk, "channel": "email"}
+    posted = client.post(reverse("event-surveys:send", args=[event.pk]), data).status_code
+    api = client.post(
+        f"/api/v1/events/{event.pk}/surveys/send/", data, content_type="application/json"
+    ).status_code
+    assert posted in {302, 404} and api in {200, 403, 404}
+    assert shown is (posted == 302) is (api == 200)
+    return shown
 
 
 def _risk_rules(client: Client) -> bool:
@@ -376,6 +423,8 @@ SHOWN: dict[str, Callable[[Client], bool] | None] = {
     "can_manage_questionnaires": _questionnaire_keeping,
     "can_see_events": _event_pages,
     "can_organise_events": _event_organising,
+    "can_see_event_surveys": _event_survey_panel,
+    "can_send_event_surveys": _event_survey_send,
     "can_see_retention_rules": _retention_rules,
     "can_propose_retention_rules": _retention_propose,
     "can_decide_retention_rules": _retention_decide,

@@ -1055,3 +1055,40 @@ def invitation_change_scope(user: Any, *, prefix: str = "") -> Q:
     return event_change_scope(user, prefix=f"{prefix}event__") & customer_scope(
         user, Action.CHANGE, prefix=f"{prefix}customer__"
     )
+
+
+# --- surveys about customer events (credfile.surveys on an event's page) -------------------------
+
+
+def can_see_event_surveys(user: Any) -> bool:
+    """The survey panel of an event's page (its responses, CSAT and NPS): whoever sees both
+    the events and the surveys pages."""
+    return can_see_events(user) and can_see_surveys(user)
+
+
+def event_survey_scope(user: Any, *, prefix: str = "") -> Q:
+    """The events whose survey figures one sees: those of `event_scope` (the department's
+    own, or every event for the roles that read every file) — not an event reached through
+    one file's grant, as a grant lends a file's section, not an event's figures. The answers
+    counted are those of `survey_score_scope`."""
+    if not can_see_event_surveys(user):
+        return NOTHING
+    return event_scope(user, prefix=prefix)
+
+
+def can_send_event_surveys(user: Any) -> bool:
+    """Sending a questionnaire to an event's attendees: whoever records surveys on the files
+    of the event's department — its account managers and head, as for a single survey."""
+    return bool(
+        can_see_surveys(user) and user.role in _DEPARTMENT_ROLES and user.department_id is not None
+    )
+
+
+def event_survey_send_scope(user: Any, *, prefix: str = "") -> Q:
+    """The events to whose attendees one may send a questionnaire: the department's own.
+    Each attendee's file must still be one the sender may record a survey on
+    (`survey_record_scope`: an account manager their own files, a head the department's);
+    the others are left out and counted."""
+    if not can_send_event_surveys(user):
+        return NOTHING
+    return Q(**{f"{prefix}department_id": user.department_id})

@@ -34,6 +34,7 @@ from credfile.events.choices import EVENT_TRANSITIONS, INVITATION_TRANSITIONS, E
 from credfile.events.choices import InvitationStatus as Inv
 from credfile.events.forms import AttendanceForm, EventFilterForm, EventForm, InviteForm
 from credfile.events.models import CustomerEvent, Invitation
+from credfile.events.panels import event_panels
 from credfile.events.selectors import EventFilters, event_get, event_invitations, event_list
 
 
@@ -203,8 +204,18 @@ def _detail(
         "errors": errors or [],
         "began": began,
         "left": max(event.capacity - event.taken, 0),  # type: ignore[attr-defined]
+        "panels": event_panels(user, event),
     }
     return render(request, "events/detail.html", context, status=status)
+
+
+def render_event_page(
+    request: HttpRequest, event_pk: int, *, errors: list[str], status: int = 422
+) -> HttpResponse:
+    """The event's page with errors above it: for an action another app's panel posts
+    (sending a questionnaire to the attendees) that was refused."""
+    user = _user(request)
+    return _detail(request, user, event_get(user=user, pk=event_pk), errors=errors, status=status)
 
 
 @never_cache

@@ -16,3 +16,7 @@ class SurveysConfig(AppConfig):
         from credfile.surveys import timeline
 
         timeline.register()
+        # Its panel of an event's page.
+        from credfile.surveys import event_page
+
+        event_page.register()

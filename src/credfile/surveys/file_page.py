@@ -41,7 +41,7 @@ def _surveys(user: User, customer: Customer, access: Any) -> dict[str, Any]:
         ]
         kinds.append((str(kind), kind.label, scores.get(kind), rows))
     return {
-        "survey_responses": file_responses(customer),
+        "survey_responses": file_responses(customer, user=user),
         "survey_kinds": kinds,
         "survey_questionnaires": list(usable_questionnaires()),
     }

@@ -9,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from credfile.core.forms import DateTimeInput
+from credfile.events.models import CustomerEvent
 from credfile.interactions.choices import Channel
 from credfile.surveys.choices import SCALES, Kind, Period, QuestionKind
-from credfile.surveys.models import Question, QuestionnaireVersion
+from credfile.surveys.models import Question, Questionnaire, QuestionnaireVersion
 from credfile.surveys.services import answer_field
 
 
@@ -34,10 +35,21 @@ class ResponseForm(forms.Form):
         *,
         version: QuestionnaireVersion,
         answering: bool = False,
+        events: list[CustomerEvent] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(data, **kwargs)
         self.version = version
+        if events:
+            # The events the customer was invited to (newest first); the service checks it.
+            self.fields["event"] = forms.TypedChoiceField(
+                label=_("Event"),
+                choices=[("", _("Not about an event")), *((e.pk, str(e)) for e in events)],
+                coerce=int,
+                empty_value=None,
+                required=False,
+                help_text=_("The customer event this survey asks about, if any."),
+            )
         low, high = SCALES[version.questionnaire.kind]
         self.questions: list[Question] = list(version.questions.order_by("position"))
         for question in self.questions:
@@ -131,3 +143,20 @@ class ScoreFilterForm(forms.Form):
         field = self.fields["department"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [("", _("All my departments")), *departments]
+
+
+class AttendeeSendForm(forms.Form):
+    """Send one questionnaire to every attendee of an event who has not had it yet."""
+
+    def __init__(
+        self, data: Any = None, *, questionnaires: list[Questionnaire], **kwargs: Any
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["questionnaire"] = forms.TypedChoiceField(
+            label=_("Questionnaire"),
+            choices=[(q.pk, q.name) for q in questionnaires],
+            coerce=int,
+        )
+        self.fields["channel"] = forms.ChoiceField(
+            label=_("Channel"), choices=Channel.choices, initial=Channel.EMAIL
+        )

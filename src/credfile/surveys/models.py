@@ -141,6 +141,16 @@ class SurveyResponse(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The customer event the survey asks about, if any (the customer was invited to it);
+    # by name, as the events app knows nothing of surveys.
+    event = models.ForeignKey(
+        "events.CustomerEvent",
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="survey_responses",
+    )
 
     class Meta:
         ordering = ["-answered_at", "-id"]
@@ -149,6 +159,8 @@ class SurveyResponse(TimeStampedModel):
         indexes = [
             models.Index(fields=["customer", "answered_at", "id"], name="survey_customer_idx"),
             models.Index(fields=["answered_at", "id"], name="survey_answered_idx"),
+            # An event's figures per questionnaire, and who of its guests has one already.
+            models.Index(fields=["event", "questionnaire", "customer"], name="survey_event_idx"),
         ]
         constraints = [
             models.CheckConstraint(

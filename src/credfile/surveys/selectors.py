@@ -15,12 +15,16 @@ from django.utils import timezone
 
 from credfile.core.permissions import (
     Section,
+    event_survey_scope,
+    event_view_scope,
     record_scope,
     scope_flag,
     survey_record_scope,
     survey_score_scope,
 )
 from credfile.customers.models import Customer
+from credfile.events.models import CustomerEvent
+from credfile.events.selectors import file_invitations
 from credfile.surveys.choices import Kind, Period, QuestionKind, ResponseStatus
 from credfile.surveys.models import (
     Question,
@@ -102,7 +106,7 @@ def question_get(*, questionnaire: Questionnaire, pk: int) -> Question:
 
 def _with_answers(qs: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
     return qs.select_related(
-        "questionnaire", "version", "customer", "recorded_by"
+        "questionnaire", "version", "customer", "recorded_by", "event"
     ).prefetch_related(
         Prefetch(
             "answers",
@@ -111,12 +115,19 @@ def _with_answers(qs: QuerySet[SurveyResponse]) -> QuerySet[SurveyResponse]:
     )
 
 
+def event_visible(user: Any) -> Exists:
+    """Whether the response's event is one the user may open: an event outside it (another
+    department's, seen through a grant on the file's surveys only) is not named."""
+    return Exists(CustomerEvent.objects.filter(event_view_scope(user), pk=OuterRef("event_id")))
+
+
 def responses_visible(*, user: Any) -> QuerySet[SurveyResponse]:
     """Every response in a file whose surveys section the user may see (grants included),
-    with whether the user may record answers on it."""
+    with whether the user may record answers on it and may see its event."""
     return _with_answers(
         SurveyResponse.objects.filter(record_scope(user, Section.SURVEYS)).annotate(
-            may_answer=scope_flag(survey_record_scope(user, prefix="customer__"))
+            may_answer=scope_flag(survey_record_scope(user, prefix="customer__")),
+            event_visible=event_visible(user),
         )
     )
 
@@ -128,10 +139,21 @@ def response_get(*, user: Any, pk: int) -> SurveyResponse:
     return found
 
 
-def file_responses(customer: Customer, *, limit: int = 100) -> list[SurveyResponse]:
-    """The responses of a file already opened through the scope (the file page's section)."""
-    qs = _with_answers(customer.survey_responses.all())
+def file_responses(customer: Customer, *, user: Any, limit: int = 100) -> list[SurveyResponse]:
+    """The responses of a file already opened through the scope (the file page's section),
+    with whether the user may see each one's event."""
+    qs = _with_answers(customer.survey_responses.annotate(event_visible=event_visible(user)))
     return list(qs.order_by("-answered_at", "-sent_at", "-id")[:limit])
+
+
+# The events offered when recording a survey on a file: its latest invitations.
+EVENT_CHOICES_MAX = 50
+
+
+def file_event_choices(customer: Customer) -> list[CustomerEvent]:
+    """The events the customer was invited to, newest first (a bounded list, on the file's
+    invitations index): those a survey of this file may be about."""
+    return [i.event for i in file_invitations(customer, limit=EVENT_CHOICES_MAX)]
 
 
 def survey_responses_for_timeline(
@@ -248,6 +270,7 @@ class ScoreFilters:
     customer: int | None = None
     since: datetime.date | None = None
     questionnaire: int | None = None
+    event: int | None = None
 
 
 def _filtered(qs: QuerySet[SurveyAnswer], filters: ScoreFilters) -> QuerySet[SurveyAnswer]:
@@ -258,6 +281,8 @@ def _filtered(qs: QuerySet[SurveyAnswer], filters: ScoreFilters) -> QuerySet[Sur
         qs = qs.filter(response__customer_id=filters.customer)
     if filters.questionnaire:
         qs = qs.filter(response__questionnaire_id=filters.questionnaire)
+    if filters.event:
+        qs = qs.filter(response__event_id=filters.event)
     if filters.since:
         since = datetime.datetime.combine(
             period_start(filters.since, filters.period), datetime.time.min
@@ -270,10 +295,23 @@ def _in_scope(user: Any) -> QuerySet[SurveyAnswer]:
     return SurveyAnswer.objects.filter(survey_score_scope(user, prefix="response__customer__"))
 
 
+def _by_event(qs: QuerySet[SurveyAnswer], user: Any) -> QuerySet[SurveyAnswer]:
+    """Only the answers about an event whose survey figures the user sees: another
+    department's event is neither named nor counted."""
+    return qs.filter(event_survey_scope(user, prefix="response__event__"))
+
+
 def score_series(*, user: Any, filters: ScoreFilters, by: str = "all") -> list[ScoreSeries]:
     """The scores of the answers in the user's score scope, per period (newest first) with
-    the trend against the previous period; `by` "all", "department" or "customer"."""
-    return _series(_filtered(_in_scope(user), filters), filters, by)
+    the trend against the previous period; `by` "all", "department", "customer" or "event"
+    (the answers about an event, per event). Filtered by an event, only an event whose
+    figures the user sees counts."""
+    qs = _filtered(_in_scope(user), filters)
+    if by == "event" or filters.event:
+        qs = _by_event(qs, user)
+    if by == "event":
+        qs = qs.filter(response__event__isnull=False)
+    return _series(qs, filters, by)
 
 
 def file_score_series(customer: Customer, filters: ScoreFilters) -> list[ScoreSeries]:
@@ -292,6 +330,7 @@ def _series(qs: QuerySet[SurveyAnswer], filters: ScoreFilters, by: str) -> list[
             "response__customer__code",
             "response__customer__name",
         ),
+        "event": ("response__event_id", "response__event__title"),
     }[by]
     rows = (
         qs.annotate(start=trunc("response__answered_at", tzinfo=timezone.get_current_timezone()))
@@ -330,5 +369,89 @@ def _series(qs: QuerySet[SurveyAnswer], filters: ScoreFilters, by: str) -> list[
 
 def score_total(*, user: Any, filters: ScoreFilters) -> Score:
     """One score over every answer the filters select (no period split)."""
-    row = _filtered(_in_scope(user), filters).aggregate(**_COUNTS)
+    qs = _filtered(_in_scope(user), filters)
+    if filters.event:
+        qs = _by_event(qs, user)
+    row = qs.aggregate(**_COUNTS)
     return score_from_counts(filters.kind, _counts(row))
+
+
+# --- an event's surveys --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionnaireFigures:
+    """One questionnaire's responses about one event, and their score."""
+
+    questionnaire_id: int
+    name: str
+    kind: str
+    responses: int
+    answered: int
+    score: Score
+
+
+@dataclass(frozen=True)
+class EventSurveyFigures:
+    responses: int
+    answered: int
+    rows: list[QuestionnaireFigures]
+
+
+def _scored_answer(prefix: str) -> Q:
+    """The answers that count in a score, seen from a response (`prefix` "answers__")."""
+    return Q(
+        status=ResponseStatus.ANSWERED,
+        **{
+            f"{prefix}question__kind": QuestionKind.SCORE,
+            f"{prefix}score__isnull": False,
+        },
+    )
+
+
+def event_survey_figures(*, user: Any, event: CustomerEvent) -> EventSurveyFigures | None:
+    """The responses about an event, per questionnaire — how many, how many answered, and
+    the CSAT or NPS of their answers — in one grouped query over the files in the user's
+    score scope; None for whoever may not see the event's survey figures."""
+    if not CustomerEvent.objects.filter(event_survey_scope(user), pk=event.pk).exists():
+        return None
+    scored = _scored_answer("answers__")
+    rows = (
+        SurveyResponse.objects.filter(survey_score_scope(user), event_id=event.pk)
+        .values("questionnaire_id", "questionnaire__name", "questionnaire__kind")
+        .annotate(
+            responses=Count("id", distinct=True),
+            answered_count=Count("id", filter=Q(status=ResponseStatus.ANSWERED), distinct=True),
+            answers_count=Count("answers", filter=scored),
+            total=Sum("answers__score", filter=scored),
+            satisfied=Count("answers", filter=scored & Q(answers__score__gte=SATISFIED_FROM)),
+            promoters=Count("answers", filter=scored & Q(answers__score__gte=PROMOTER_FROM)),
+            detractors=Count("answers", filter=scored & Q(answers__score__lte=DETRACTOR_UP_TO)),
+        )
+        .order_by("questionnaire__name")
+    )
+    found = [
+        QuestionnaireFigures(
+            questionnaire_id=row["questionnaire_id"],
+            name=row["questionnaire__name"],
+            kind=row["questionnaire__kind"],
+            responses=row["responses"],
+            answered=row["answered_count"],
+            score=score_from_counts(
+                row["questionnaire__kind"],
+                Counts(
+                    answers=row["answers_count"],
+                    total=row["total"] or 0,
+                    satisfied=row["satisfied"],
+                    promoters=row["promoters"],
+                    detractors=row["detractors"],
+                ),
+            ),
+        )
+        for row in rows
+    ]
+    return EventSurveyFigures(
+        responses=sum(r.responses for r in found),
+        answered=sum(r.answered for r in found),
+        rows=found,
+    )

@@ -9,17 +9,26 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from credfile.accounts.models import User
 from credfile.audit.choices import AuditAction
-from credfile.audit.services import audit_record, model_snapshot
-from credfile.core.permissions import can_manage_questionnaires
+from credfile.audit.services import audit_record, audit_record_many, model_snapshot
+from credfile.core.permissions import (
+    can_manage_questionnaires,
+    event_survey_send_scope,
+    survey_record_scope,
+)
+from credfile.customers.hooks import files_changed
 from credfile.customers.models import Customer
 from credfile.customers.services import lock_customer_for_change, only_fields, touch_customer
+from credfile.events.choices import EventStatus, InvitationStatus
+from credfile.events.models import CustomerEvent, Invitation
 from credfile.history.choices import Operation
-from credfile.history.services import version_record_one
+from credfile.history.models import FileVersion
+from credfile.history.services import created_versions, version_record_one
 from credfile.interactions.choices import Channel
 from credfile.surveys.choices import SCALES, Kind, QuestionKind, ResponseStatus
 from credfile.surveys.models import (
@@ -32,7 +41,7 @@ from credfile.surveys.models import (
 
 QUESTIONNAIRE_FIELDS = ("name", "kind", "description", "is_active")
 QUESTION_FIELDS = ("text", "kind", "required")
-RESPONSE_FIELDS = ("channel", "answered_at", "sent_at")
+RESPONSE_FIELDS = ("channel", "answered_at", "sent_at", "event")
 MAX_QUESTIONS = 30
 MAX_TEXT_ANSWER = 2000
 # Older times are typing slips.
@@ -395,6 +404,63 @@ def _channel(values: dict[str, Any], errors: dict[str, list[str]]) -> str:
     return str(channel)
 
 
+def _event(
+    customer: Customer,
+    questionnaire: Questionnaire,
+    value: Any,
+    errors: dict[str, list[str]],
+    *,
+    answering: bool,
+) -> CustomerEvent | None:
+    """The event a survey is about: one the customer was invited to, and one for which the
+    file has no response of this questionnaire yet. An id the customer was not invited to —
+    another department's event, or none at all — gets the same answer."""
+    if value in (None, ""):
+        return None
+    pk = value.pk if isinstance(value, CustomerEvent) else _integer(value)
+    invitation = (
+        Invitation.objects.filter(customer_id=customer.pk, event_id=pk)
+        .select_related("event")
+        .first()
+        if pk is not None
+        else None
+    )
+    if invitation is None:
+        errors["event"] = [
+            _(
+                "%(customer)s was not invited to this event; choose one of the events "
+                "they were invited to."
+            )
+            % {"customer": customer.name}
+        ]
+        return None
+    existing = (
+        SurveyResponse.objects.filter(
+            customer_id=customer.pk, event_id=pk, questionnaire=questionnaire
+        )
+        .values_list("status", flat=True)
+        .first()
+    )
+    names = {"customer": customer.name, "name": questionnaire.name}
+    if existing == ResponseStatus.ANSWERED:
+        errors["event"] = [
+            _("%(customer)s has answered “%(name)s” for this event already.") % names
+        ]
+    elif existing == ResponseStatus.SENT and answering:
+        errors["event"] = [
+            _(
+                "“%(name)s” was sent to %(customer)s for this event: record the answers "
+                "on the questionnaire sent."
+            )
+            % names
+        ]
+    elif existing == ResponseStatus.SENT:
+        errors["event"] = [_("“%(name)s” was sent to %(customer)s for this event already.") % names]
+    if existing is not None:
+        return None
+    return invitation.event
+
+
 def _answers_snapshot(answers: list[SurveyAnswer]) -> list[dict[str, Any]]:
     return [
         {"question": a.question_id, "text": a.question.text, "score": a.score, "answer": a.text}
@@ -410,7 +476,7 @@ def _save(
     answers: list[SurveyAnswer],
     before: dict[str, Any] | None,
 ) -> SurveyResponse:
-    response.full_clean(exclude=["customer", "questionnaire", "version", "recorded_by"])
+    response.full_clean(exclude=["customer", "questionnaire", "version", "recorded_by", "event"])
     response.save()
     for answer in answers:
         answer.response = response
@@ -447,11 +513,12 @@ def survey_send(
     """Record that a questionnaire was sent to a customer (its current version); the
     answers are recorded on it when they come back."""
     customer = lock_customer_for_change(actor, customer)
-    values = only_fields(fields or {}, ("channel", "sent_at"))
+    values = only_fields(fields or {}, ("channel", "sent_at", "event"))
     errors: dict[str, list[str]] = {}
     version = _usable(questionnaire, errors)
     channel = _channel(values, errors)
     sent_at = _when(values.get("sent_at"), "sent_at", errors)
+    event = _event(customer, questionnaire, values.get("event"), errors, answering=False)
     if errors:
         raise ValidationError(errors)
     response = SurveyResponse(
@@ -461,6 +528,7 @@ def survey_send(
         status=ResponseStatus.SENT,
         channel=channel,
         sent_at=sent_at,
+        event=event,
         recorded_by=actor,
     )
     return _save(actor=actor, customer=customer, response=response, answers=[], before=None)
@@ -488,6 +556,7 @@ def survey_response_record(
         if sent_at and answered_at and sent_at > answered_at:
             errors["sent_at"] = [_("It was sent before it was answered.")]
     built = _clean_answers(version, answers, errors) if "questionnaire" not in errors else []
+    event = _event(customer, questionnaire, values.get("event"), errors, answering=True)
     if errors:
         raise ValidationError(errors)
     response = SurveyResponse(
@@ -498,6 +567,7 @@ def survey_response_record(
         channel=channel,
         sent_at=sent_at,
         answered_at=answered_at,
+        event=event,
         recorded_by=actor,
     )
     return _save(actor=actor, customer=customer, response=response, answers=built, before=None)
@@ -534,3 +604,109 @@ def survey_response_answer(
     locked.status = ResponseStatus.ANSWERED
     locked.answered_at = answered_at
     return _save(actor=actor, customer=customer, response=locked, answers=built, before=before)
+
+
+# --- an event's attendees ------------------------------------------------------------------------
+
+
+def _lock_event_for_surveys(actor: User, event: CustomerEvent | int) -> CustomerEvent:
+    pk = event if isinstance(event, int) else event.pk
+    locked = (
+        CustomerEvent.objects.select_for_update()
+        .filter(event_survey_send_scope(actor), pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise PermissionDenied(_("You may not send questionnaires to this event's guests."))
+    return locked
+
+
+@transaction.atomic
+def survey_send_to_attendees(
+    *,
+    actor: User,
+    event: CustomerEvent,
+    questionnaire: Questionnaire,
+    fields: dict[str, Any] | None = None,
+) -> dict[str, int]:
+    """Send a questionnaire (its current version) to every guest who attended the event and
+    has no response of it for this event yet: one response each, sent now, in one go.
+
+    Refused before the event begins and for a cancelled event. An attendee whose file the
+    sender may not record surveys on is left out, as is one sent it already; the counts say
+    how many were sent and skipped (`already_sent`, `not_yours`)."""
+    event = _lock_event_for_surveys(actor, event)
+    values = only_fields(fields or {}, ("channel",))
+    errors: dict[str, list[str]] = {}
+    now = timezone.now()
+    if event.status == EventStatus.CANCELLED:
+        errors["event"] = [_("The event is cancelled: there are no attendees to ask.")]
+    elif event.starts_at > now:
+        errors["event"] = [
+            _(
+                "This event begins on %(when)s: a questionnaire goes to its attendees once "
+                "it has begun."
+            )
+            % {"when": formats.date_format(timezone.localtime(event.starts_at), "Y-m-d H:i")}
+        ]
+    version = _usable(questionnaire, errors)
+    channel = _channel(values, errors)
+    if errors:
+        raise ValidationError(errors)
+    attended = sorted(
+        set(
+            Invitation.objects.filter(event=event, status=InvitationStatus.ATTENDED).values_list(
+                "customer_id", flat=True
+            )
+        )
+    )
+    # The files, locked in id order (the one lock order of every writer of a file): a
+    # single survey recorded meanwhile cannot slip in between the check and the insert.
+    mine = list(
+        Customer.objects.select_for_update()
+        .filter(survey_record_scope(actor), pk__in=attended)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    already = set(
+        SurveyResponse.objects.filter(
+            event=event, questionnaire=questionnaire, customer_id__in=mine
+        ).values_list("customer_id", flat=True)
+    )
+    targets = [pk for pk in mine if pk not in already]
+    if targets:
+        responses = SurveyResponse.objects.bulk_create(
+            [
+                SurveyResponse(
+                    customer_id=pk,
+                    questionnaire=questionnaire,
+                    version=version,
+                    status=ResponseStatus.SENT,
+                    channel=channel,
+                    sent_at=now,
+                    event=event,
+                    recorded_by=actor,
+                )
+                for pk in targets
+            ]
+        )
+        # Each file's version moves on with its new record, as for a single survey.
+        Customer.objects.filter(pk__in=targets).update(version=F("version") + 1)
+        versions = dict(Customer.objects.filter(pk__in=targets).values_list("pk", "version"))
+        FileVersion.objects.bulk_create(
+            created_versions(actor=actor, objects=responses, versions=versions)
+        )
+        audit_record_many(
+            actor=actor,
+            action=AuditAction.CREATE,
+            objects=list(responses),
+            after=[model_snapshot(r) | {"answers": []} for r in responses],
+            customer_ids=targets,
+        )
+        files_changed(customer_ids=targets)
+    return {
+        "sent": len(targets),
+        "skipped": len(attended) - len(targets),
+        "already_sent": len(already),
+        "not_yours": len(attended) - len(mine),
+    }

@@ -19,6 +19,7 @@ from credfile.customers.timeline import (
 )
 from credfile.surveys.choices import QuestionKind, ResponseStatus
 from credfile.surveys.models import SurveyResponse
+from credfile.surveys.selectors import event_visible
 
 KIND = "survey"
 
@@ -30,12 +31,13 @@ def survey_entries(user: Any, customer: Any, before: Before | None, limit: int) 
     rows = (
         SurveyResponse.objects.filter(customer_id=customer.pk, status=ResponseStatus.ANSWERED)
         .filter(before_filter("answered_at", KIND, before))
-        .select_related("questionnaire", "recorded_by")
+        .select_related("questionnaire", "recorded_by", "event")
         .annotate(
             mean=Avg(
                 "answers__score",
                 filter=Q(answers__question__kind=QuestionKind.SCORE),
-            )
+            ),
+            event_visible=event_visible(user),
         )
         .order_by("-answered_at", "-id")[:limit]
     )
@@ -49,6 +51,9 @@ def survey_entries(user: Any, customer: Any, before: Before | None, limit: int) 
             if r.mean is not None
             else ""
         )
+        if r.event is not None and r.event_visible:
+            about = gettext("Event: %(title)s") % {"title": r.event.title}
+            summary = f"{summary} · {about}" if summary else about
         entries.append(
             TimelineEntry(
                 kind=KIND,

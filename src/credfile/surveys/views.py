@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from credfile.accounts.models import Department, User
 from credfile.core.forms import apply_service_errors
@@ -26,12 +27,17 @@ from credfile.core.permissions import (
     can_manage_questionnaires,
     can_see_surveys,
     customer_scope,
+    event_survey_send_scope,
     survey_score_scope,
 )
 from credfile.customers.models import Customer
 from credfile.customers.selectors import customer_get
+from credfile.events.models import CustomerEvent
+from credfile.events.selectors import event_get
+from credfile.events.views import render_event_page
 from credfile.surveys.choices import Kind, Period, ResponseStatus
 from credfile.surveys.forms import (
+    AttendeeSendForm,
     QuestionFormSet,
     QuestionnaireForm,
     ResponseForm,
@@ -41,12 +47,14 @@ from credfile.surveys.forms import (
 from credfile.surveys.models import Questionnaire, SurveyResponse
 from credfile.surveys.selectors import (
     ScoreFilters,
+    file_event_choices,
     period_label,
     questionnaire_get,
     questionnaire_list,
     response_get,
     score_series,
     score_total,
+    usable_questionnaires,
     version_with_questions,
 )
 from credfile.surveys.services import (
@@ -56,6 +64,7 @@ from credfile.surveys.services import (
     survey_response_answer,
     survey_response_record,
     survey_send,
+    survey_send_to_attendees,
 )
 
 # The scores page looks back this far by default.
@@ -281,7 +290,7 @@ def _record(
                 actor=user,
                 customer=customer,
                 questionnaire=questionnaire,
-                fields={"channel": data["channel"]},
+                fields={"channel": data["channel"], "event": data.get("event")},
             )
             text = _("Sent “%(name)s” to %(customer)s; record the answers when they come back.")
         else:
@@ -290,7 +299,11 @@ def _record(
                 customer=customer,
                 questionnaire=questionnaire,
                 answers=form.answers(),
-                fields={"channel": data["channel"], "answered_at": data.get("answered_at")},
+                fields={
+                    "channel": data["channel"],
+                    "answered_at": data.get("answered_at"),
+                    "event": data.get("event"),
+                },
             )
             text = _("The answers of %(customer)s to “%(name)s” are recorded.")
     except PermissionDenied as exc:
@@ -313,7 +326,7 @@ def file_record_page(request: HttpRequest, customer_pk: int, pk: int) -> HttpRes
     )
     questionnaire = questionnaire_get(pk=pk)
     version = version_with_questions(questionnaire)
-    form = ResponseForm(request.POST or None, version=version)
+    form = ResponseForm(request.POST or None, version=version, events=file_event_choices(customer))
     context: dict[str, Any] = {
         "questionnaire": questionnaire,
         "version": version,
@@ -375,6 +388,51 @@ def file_answer_page(request: HttpRequest, customer_pk: int, pk: int) -> HttpRes
     return redirect(reverse("customers:section", args=[customer.pk, Section.SURVEYS]))
 
 
+# --- an event's attendees -----------------------------------------------------------------------
+
+
+@never_cache
+@require_POST
+@login_required
+def event_send_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a questionnaire to the event's attendees who have not had it yet."""
+    user = _user(request)
+    event = event_get(user=user, pk=pk)
+    if not CustomerEvent.objects.filter(event_survey_send_scope(user), pk=event.pk).exists():
+        raise Http404
+    form = AttendeeSendForm(request.POST, questionnaires=list(usable_questionnaires()))
+    if not form.is_valid():
+        errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
+        return render_event_page(request, event.pk, errors=errors)
+    questionnaire = questionnaire_get(pk=form.cleaned_data["questionnaire"])
+    try:
+        counts = survey_send_to_attendees(
+            actor=user,
+            event=event,
+            questionnaire=questionnaire,
+            fields={"channel": form.cleaned_data["channel"]},
+        )
+    except PermissionDenied:
+        raise Http404 from None
+    except ValidationError as exc:
+        return render_event_page(request, event.pk, errors=exc.messages)
+    messages.success(
+        request,
+        _(
+            "“%(name)s” sent to %(sent)d attendees; %(skipped)d skipped (%(already)d had it "
+            "already, %(not_yours)d are files you may not record surveys on)."
+        )
+        % {
+            "name": questionnaire.name,
+            "sent": counts["sent"],
+            "skipped": counts["skipped"],
+            "already": counts["already_sent"],
+            "not_yours": counts["not_yours"],
+        },
+    )
+    return redirect("events:detail", pk=event.pk)
+
+
 # --- scores --------------------------------------------------------------------------------------
 
 
@@ -401,6 +459,7 @@ def scores_page(request: HttpRequest) -> HttpResponse:
     filters = ScoreFilters(kind=kind, period=period, department=data.get("department"), since=since)
     overall = score_series(user=user, filters=filters)
     by_department = score_series(user=user, filters=filters, by="department")
+    by_event = score_series(user=user, filters=filters, by="event")
     context = {
         "form": form,
         "kind": kind,
@@ -410,6 +469,11 @@ def scores_page(request: HttpRequest) -> HttpResponse:
         "departments": [
             (s.label, s.latest, period_label(s.latest.period, period) if s.latest else "")
             for s in by_department
+        ],
+        "events": [
+            (s.key, s.label, s.latest, period_label(s.latest.period, period) if s.latest else "")
+            for s in by_event
+            if s.key is not None
         ],
     }
     return render(request, "surveys/scores.html", context)

@@ -88,6 +88,11 @@ class SurveyResponseInput(serializers.Serializer[Any]):
     channel = serializers.ChoiceField(Channel.choices, required=False)
     sent_at = serializers.DateTimeField(required=False)
     answered_at = serializers.DateTimeField(required=False)
+    event = IdSerializerField(
+        required=False,
+        allow_null=True,
+        help_text="The customer event the survey is about: one the customer was invited to.",
+    )
     answers = AnswerInput(many=True, required=False)
 
 
@@ -100,6 +105,7 @@ class SurveyResponseQuery(serializers.Serializer[Any]):
     customer = IdSerializerField(required=False)
     questionnaire = IdSerializerField(required=False)
     status = serializers.ChoiceField(ResponseStatus.choices, required=False)
+    event = IdSerializerField(required=False, help_text="The responses about this event.")
 
 
 class AnswerOutput(serializers.ModelSerializer[SurveyAnswer]):
@@ -116,6 +122,8 @@ class SurveyResponseOutput(serializers.ModelSerializer[SurveyResponse]):
     customer_code = serializers.CharField(source="customer.code", read_only=True)
     kind = serializers.CharField(source="questionnaire.kind", read_only=True)
     version = serializers.IntegerField(source="version.number", read_only=True)
+    event = serializers.SerializerMethodField(help_text="The event the survey is about.")
+    event_title = serializers.SerializerMethodField()
     answers = AnswerOutput(many=True, read_only=True)
 
     class Meta:
@@ -131,21 +139,39 @@ class SurveyResponseOutput(serializers.ModelSerializer[SurveyResponse]):
             "channel",
             "sent_at",
             "answered_at",
+            "event",
+            "event_title",
             "recorded_by",
             "answers",
         )
         read_only_fields = fields
+
+    # An event the reader may not open (another department's, the file lent through a
+    # grant on its surveys only) is not named: null, as for a survey about no event.
+    def get_event(self, obj: SurveyResponse) -> int | None:
+        return obj.event_id if getattr(obj, "event_visible", False) else None
+
+    def get_event_title(self, obj: SurveyResponse) -> str | None:
+        visible = obj.event is not None and getattr(obj, "event_visible", False)
+        return obj.event.title if visible and obj.event is not None else None
 
 
 class ScoreQuery(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(Kind.choices, required=False)
     period = serializers.ChoiceField(Period.choices, required=False)
     by = serializers.ChoiceField(
-        [("all", "all"), ("department", "department"), ("customer", "customer")], required=False
+        [
+            ("all", "all"),
+            ("department", "department"),
+            ("customer", "customer"),
+            ("event", "event"),
+        ],
+        required=False,
     )
     department = IdSerializerField(required=False)
     customer = IdSerializerField(required=False)
     questionnaire = IdSerializerField(required=False)
+    event = IdSerializerField(required=False, help_text="Only the answers about this event.")
     since = serializers.DateField(required=False)
 
 
@@ -174,8 +200,10 @@ class ScoreRowOutput(serializers.Serializer[Any]):
 
 
 class ScoreSeriesOutput(serializers.Serializer[Any]):
-    key = serializers.IntegerField(allow_null=True, help_text="department or customer id")
-    name = serializers.CharField(help_text="the department's name, or the customer's code and name")
+    key = serializers.IntegerField(allow_null=True, help_text="department, customer or event id")
+    name = serializers.CharField(
+        help_text="the department's name, the customer's code and name, or the event's title"
+    )
     rows = ScoreRowOutput(many=True)
 
 
@@ -184,3 +212,19 @@ class ScoresOutput(serializers.Serializer[Any]):
     period = serializers.ChoiceField(Period.choices)
     by = serializers.CharField()
     series = ScoreSeriesOutput(many=True)
+
+
+class AttendeeSendInput(serializers.Serializer[Any]):
+    questionnaire = IdSerializerField()
+    channel = serializers.ChoiceField(Channel.choices, required=False)
+
+
+class AttendeeSendOutput(serializers.Serializer[Any]):
+    sent = serializers.IntegerField(help_text="Responses created, status `sent`.")
+    skipped = serializers.IntegerField(help_text="Attendees left out.")
+    already_sent = serializers.IntegerField(
+        help_text="Attendees with a response of this questionnaire for this event already."
+    )
+    not_yours = serializers.IntegerField(
+        help_text="Attendees whose file the caller may not record surveys on."
+    )

@@ -1,24 +1,31 @@
 """REST API v1: satisfaction surveys — questionnaires and their questions, responses (sent or
-answered), and the scores per period, department or customer."""
+answered, about a customer event or not), sending one to an event's attendees, and the scores
+per period, department, customer or event."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import URLPattern, path
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from credfile.accounts.models import User
 from credfile.core.api_schema import problem_responses
-from credfile.core.permissions import Section, can_see_surveys
+from credfile.core.permissions import Section, can_see_surveys, event_survey_send_scope
 from credfile.customers.api.views import api_user, paginate
 from credfile.customers.selectors import customer_get
+from credfile.events.models import CustomerEvent
+from credfile.events.selectors import event_get
 from credfile.surveys.api.serializers import (
+    AttendeeSendInput,
+    AttendeeSendOutput,
     QuestionInput,
     QuestionnaireInput,
     QuestionnaireOutput,
@@ -36,6 +43,7 @@ from credfile.surveys.choices import Kind, Period, ResponseStatus
 from credfile.surveys.models import Question, Questionnaire, SurveyResponse
 from credfile.surveys.selectors import (
     ScoreFilters,
+    event_visible,
     question_get,
     questionnaire_get,
     questionnaire_list,
@@ -53,6 +61,7 @@ from credfile.surveys.services import (
     survey_response_answer,
     survey_response_record,
     survey_send,
+    survey_send_to_attendees,
 )
 
 
@@ -209,6 +218,9 @@ class SurveyResponseListView(generics.GenericAPIView[SurveyResponse]):
             qs = qs.filter(questionnaire_id=filters["questionnaire"])
         if "status" in filters:
             qs = qs.filter(status=filters["status"])
+        if "event" in filters:
+            # An event one may not open matches nothing, as one that does not exist.
+            qs = qs.filter(event_visible(user), event_id=filters["event"])
         return paginate(self, qs, ("-created_at", "-id"), SurveyResponseOutput)
 
     @extend_schema(
@@ -281,6 +293,41 @@ class SurveyAnswersView(generics.GenericAPIView[SurveyResponse]):
         return Response(SurveyResponseOutput(response_get(user=user, pk=pk)).data)
 
 
+# --- an event's attendees -----------------------------------------------------------------------
+
+
+class EventSurveySendView(generics.GenericAPIView[SurveyResponse]):
+    serializer_class = AttendeeSendOutput
+
+    @extend_schema(
+        operation_id="events_surveys_send",
+        request=AttendeeSendInput,
+        responses={200: AttendeeSendOutput, **problem_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        """Send a questionnaire to the event's attendees (invitations `attended`) who have
+        none of it for this event yet: one `sent` response each, in one transaction.
+        Refused before the event begins; an event one does not see is 404, one whose
+        attendees one may not survey 403."""
+        user = api_user(request)
+        event = event_get(user=user, pk=pk)
+        if not CustomerEvent.objects.filter(event_survey_send_scope(user), pk=event.pk).exists():
+            raise ApiPermissionDenied
+        data = AttendeeSendInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        questionnaire = Questionnaire.objects.filter(pk=values.pop("questionnaire")).first()
+        if questionnaire is None:
+            raise serializers.ValidationError({"questionnaire": [_("No such questionnaire.")]})
+        try:
+            counts = survey_send_to_attendees(
+                actor=user, event=event, questionnaire=questionnaire, fields=values
+            )
+        except PermissionDenied as exc:
+            raise ApiPermissionDenied(str(exc)) from None
+        return Response(AttendeeSendOutput(counts).data)
+
+
 # --- scores --------------------------------------------------------------------------------------
 
 
@@ -307,6 +354,7 @@ class SurveyScoresView(generics.GenericAPIView[SurveyResponse]):
             department=q.get("department"),
             customer=q.get("customer"),
             questionnaire=q.get("questionnaire"),
+            event=q.get("event"),
             since=q.get("since"),
         )
         by = q.get("by", "all")
@@ -369,4 +417,5 @@ urlpatterns: list[URLPattern] = [
         name="survey-response-answers",
     ),
     path("survey-scores/", SurveyScoresView.as_view(), name="survey-scores"),
+    path("events/<id:pk>/surveys/send/", EventSurveySendView.as_view(), name="event-surveys-send"),
 ]
