@@ -138,6 +138,8 @@ class QuestionnaireDetailView(generics.GenericAPIView[Questionnaire]):
 
 class QuestionListView(generics.GenericAPIView[Question]):
     serializer_class = QuestionOutput
+    # One version's questions, a short list answered whole: the schema must not promise pages.
+    pagination_class = None
 
     @extend_schema(
         operation_id="questionnaire_questions_list",
