@@ -204,6 +204,12 @@ class Customer(TimeStampedModel):
             ),
             models.Index(fields=["phone_bidx"], name="customer_phone_idx"),
             models.Index(fields=["passport_number_bidx"], name="customer_passport_idx"),
+            # An account manager's own files (their overdue list, review queue, complaints),
+            # found in the index: without it SQLite reads every file of the department to
+            # test its manager (32,000 rows for 4,000 files at 100,000 customers).
+            models.Index(
+                fields=["department", "account_manager"], name="customer_dept_manager_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -119,19 +119,28 @@ def followups(ctx: Context) -> Panel:
     """The overdue list (`/overdue/`): the overdue invoices, the broken promises and those
     whose next action is due, with the first rows as the list orders them."""
     invoices = overdue_invoices(user=ctx.user, filters=OverdueFilters(), today=ctx.today)
-    broken = overdue_invoices(user=ctx.user, filters=OverdueFilters(broken=True), today=ctx.today)
-    counts = invoices.aggregate(
-        total=Count("pk"),
-        due=Count("pk", filter=Q(next_action_on__lte=ctx.today)),
-        unplanned=Count("pk", filter=Q(next_action_on__isnull=True)),
-    )
-    amounts = {
-        row["currency"]: row["open"]
-        for row in invoices.order_by()
+    # The counts, the broken promises (the list's `?broken=1` filter, `promise_broken`) and
+    # the open amounts in one pass over the list, per currency, added up here.
+    counts = {"total": 0, "due": 0, "unplanned": 0}
+    broken = 0
+    amounts: dict[str, Decimal] = {}
+    for row in (
+        invoices.order_by()
         .values("currency")
-        .annotate(open=Sum("amount") - Sum("amount_paid"))
+        .annotate(
+            total=Count("pk"),
+            due=Count("pk", filter=Q(next_action_on__lte=ctx.today)),
+            unplanned=Count("pk", filter=Q(next_action_on__isnull=True)),
+            broken=Count("pk", filter=Q(promise_broken=True)),
+            open=Sum("amount") - Sum("amount_paid"),
+        )
         .order_by("currency")
-    }
+    ):
+        counts["total"] += row["total"]
+        counts["due"] += row["due"]
+        counts["unplanned"] += row["unplanned"]
+        broken += row["broken"]
+        amounts[row["currency"]] = row["open"]
     url = reverse("followup:overdue")
     return Panel(
         "followups",
@@ -139,7 +148,7 @@ def followups(ctx: Context) -> Panel:
         url,
         {
             "counts": counts,
-            "broken": broken.count(),
+            "broken": broken,
             "broken_url": f"{url}?broken=1",
             "amounts": amounts,
             "rows": list(invoices[:ROWS]),

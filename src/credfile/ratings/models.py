@@ -229,6 +229,10 @@ class Rating(models.Model):
             models.Index(
                 fields=["proposed_at"], condition=Q(status="proposed"), name="rating_waiting"
             ),
+            # The proposals waiting, counted (the credit manager's home page) and listed in
+            # order. The ORM passes the status as a parameter, and SQLite then reads every
+            # row the partial index above holds to test it: 150 ms for 94,000 proposals.
+            models.Index(fields=["status", "proposed_at"], name="rating_status_proposed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -98,6 +98,15 @@ class Invoice(TimeStampedModel):
                 condition=Q(fully_paid_on__isnull=True),
                 name="invoice_open_due_idx",
             ),
+            # A department's or a manager's overdue list: per file, its open invoices past
+            # due. Through the index on customer and due date SQLite reads every invoice of
+            # the files, paid or not (156,000 rows for 3,900 overdue in a department at
+            # 100,000 customers), to test whether it is paid.
+            models.Index(
+                fields=["customer", "due_date"],
+                condition=Q(fully_paid_on__isnull=True),
+                name="invoice_open_customer_due_idx",
+            ),
         ]
 
     def __str__(self) -> str:
