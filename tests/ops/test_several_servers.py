@@ -71,9 +71,12 @@ def test_a_lockout_made_on_one_server_holds_on_the_other(pair: Pair) -> None:
     assert status == 429
     assert "Too many failed log-in attempts" in page
     pair.a.credfile("axes_reset_username", "li.na")
-    status, page = Browser(pair.port_b).log_in("li.na", PASSWORD)
-    assert status == 200
-    assert "北京星辰科技有限公司" in page
+    on_b = Browser(pair.port_b)
+    status, page = on_b.log_in("li.na", PASSWORD)
+    # Signed in: the home page, from which the customer list opens.
+    assert status == 200 and "<title>Home · credfile</title>" in page
+    status, _headers, page = on_b.get("/customers/")
+    assert status == 200 and "北京星辰科技有限公司" in page
 
 
 def test_a_session_made_on_one_server_works_on_the_other(pair: Pair) -> None:
