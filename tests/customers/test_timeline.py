@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 
 from credfile.access import services as access
 from credfile.complaints.models import Complaint
+from credfile.core import middleware
 from credfile.customers.selectors import customer_get
 from credfile.customers.timeline import Before, timeline_kinds, timeline_page
 from credfile.followup.models import CollectionAction
@@ -243,9 +244,15 @@ def test_the_queries_do_not_grow_with_the_entries(personas: Any, customer: Any) 
             limit_request(customer, at(1 + i % 20, 10), user)
 
     def count() -> int:
-        found = customer_get(user=user, pk=customer.pk, trace=False)
-        with CaptureQueriesContext(connection) as queries:
-            result = timeline_page(user=user, customer=found, limit=50)
+        # Inside one request, as on the page: the policy reads the user's grants once per
+        # request (opening the file), not once per source that asks about them.
+        token = middleware._current.set(middleware.RequestContext("timeline-test", None))
+        try:
+            found = customer_get(user=user, pk=customer.pk, trace=False)
+            with CaptureQueriesContext(connection) as queries:
+                result = timeline_page(user=user, customer=found, limit=50)
+        finally:
+            middleware._current.reset(token)
         assert result.entries
         return len(queries)
 
