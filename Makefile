@@ -15,6 +15,8 @@ DEMO_CUSTOMERS ?= 2000
 DEMO_SEED ?= 1
 DEMO_PASSWORD := credfile-demo
 PYTEST_ARGS ?=
+# The suite runs in one process per core (pytest-xdist); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= auto
 # test-postgres uses DATABASE_URL from the environment if it is set.
 POSTGRES_URL := $(or $(DATABASE_URL),postgres://postgres@127.0.0.1:5432/credfile)
 BENCH_CUSTOMERS ?= 100000
@@ -115,7 +117,7 @@ chromium:
 	fi
 
 test: install chromium
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # A fresh test database per run, so runs never meet each other's leftovers.
 test-postgres: install chromium
@@ -123,7 +125,7 @@ test-postgres: install chromium
 	  *) echo "DATABASE_URL must be a postgres:// URL for test-postgres" >&2; exit 1;; esac
 	DATABASE_URL='$(POSTGRES_URL)' \
 	CREDFILE_TEST_DATABASE_NAME="$${CREDFILE_TEST_DATABASE_NAME:-test_credfile_$$(date +%Y%m%d%H%M%S)_$$$$}" \
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The Django checks run in a throwaway instance (with its own encryption key), so that lint
 # neither needs nor touches the data in var/.

@@ -122,7 +122,9 @@ def instance(tmp_path: Path, name: str, **extra: str) -> Iterator[Instance]:
     database = None
     if on_postgres():
         base = os.environ.get("CREDFILE_TEST_DATABASE_NAME") or "test_credfile"
-        database = f"{base}_{name}"[:63]
+        # Each test process (pytest-xdist's gw0, gw1 …) may build the same instance.
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+        database = "_".join(filter(None, [base, worker, name]))[:63]
         url = os.environ["DATABASE_URL"]
         with psycopg.connect(_maintenance_url(url), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
