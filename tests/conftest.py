@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +61,10 @@ class Personas:
 
 @pytest.fixture
 def personas(db: None) -> Personas:
+    return make_personas()
+
+
+def make_personas() -> Personas:
     sales = DepartmentFactory(code="SALES", name="销售一部")
     other = DepartmentFactory(code="EXPORT", name="外贸部")
     return Personas(
@@ -75,6 +81,20 @@ def personas(db: None) -> Personas:
         ),
         outsider=UserFactory(username="zhou.min", role="account_manager", department=other),
     )
+
+
+@contextmanager
+def shared_rows(django_db_blocker: Any) -> Iterator[None]:
+    """Rows made once for a class of tests and kept until its last test: inside a transaction
+    rolled back at the end, so each test's own writes (pytest-django's savepoint inside it)
+    are undone after that test and the shared rows after the class."""
+    from django.db import transaction
+    from django.test.utils import override_settings
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+            yield
+        transaction.set_rollback(True)
 
 
 def otp_device_for(user: User) -> TOTPDevice:

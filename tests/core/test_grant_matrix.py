@@ -8,6 +8,9 @@ route of another action is refused (404 on pages, 403 in the API, where the file
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +24,7 @@ from credfile.audit.models import AuditEvent
 from credfile.core.permissions import GRANTABLE_SECTIONS
 from credfile.customers.api.serializers import IDENTIFICATION_FIELDS
 from credfile.customers.models import Customer
+from tests.conftest import Personas, make_personas, shared_rows
 from tests.core.test_permission_matrix import ROUTES
 from tests.factories import CustomerFactory, IndividualFactory
 
@@ -74,32 +78,58 @@ def _granted_file(personas: Any, sections: list[str], *, individual: bool = Fals
 CASES = [(g, i) for g in GRANTS for i in range(len(ROUTES))]
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("granted", "index"),
-    CASES,
-    ids=[f"{g}-{ROUTES[i].key}-{ROUTES[i].action}-{i}" for g, i in CASES],
-)
-def test_a_grant_reaches_exactly_its_sections(
-    personas, client_for, granted: str, index: int
-) -> None:
-    route = ROUTES[index]
-    customer = _granted_file(personas, [granted], individual=route.individual)
-    if route.api:
-        client: Any = APIClient()
-        client.force_authenticate(personas.outsider)
-    else:
-        client = client_for(personas.outsider)
-    response = route.call(client, customer)
-    if route.action == "view":
-        section = SECTION_OF[route.key]
-        allowed = section == "any" or section == granted
-        if allowed:
-            assert response.status_code == 200, response.status_code
+@dataclass
+class GrantedFiles:
+    personas: Personas
+    # (granted section, individual?) → a file of the sales department with that one grant.
+    files: dict[tuple[str, bool], Customer]
+
+
+# Class-scoped: made once for the class below, kept until its last case.
+@pytest.fixture(scope="class")
+def grant_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[GrantedFiles]:
+    with shared_rows(django_db_blocker):
+        personas = make_personas()
+        files = {
+            (granted, individual): _granted_file(personas, [granted], individual=individual)
+            for granted in GRANTS
+            for individual in (False, True)
+        }
+        yield GrantedFiles(personas, files)
+
+
+class TestEveryGrantOnEveryRoute:
+    """1,554 cases over the same files: the files and their grants are made once for the
+    class, and each case's own writes are rolled back after it."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        ("granted", "index"),
+        CASES,
+        ids=[f"{g}-{ROUTES[i].key}-{ROUTES[i].action}-{i}" for g, i in CASES],
+    )
+    def test_a_grant_reaches_exactly_its_sections(
+        self, grant_world: GrantedFiles, client_for: Any, granted: str, index: int
+    ) -> None:
+        route = ROUTES[index]
+        outsider = grant_world.personas.outsider
+        # A copy: what a case does to the object in memory stays out of the next case.
+        customer = copy.deepcopy(grant_world.files[(granted, route.individual)])
+        if route.api:
+            client: Any = APIClient()
+            client.force_authenticate(outsider)
         else:
-            assert response.status_code == 404, response.status_code
-    else:
-        assert response.status_code == (403 if route.api else 404), response.status_code
+            client = client_for(outsider)
+        response = route.call(client, customer)
+        if route.action == "view":
+            section = SECTION_OF[route.key]
+            allowed = section == "any" or section == granted
+            if allowed:
+                assert response.status_code == 200, response.status_code
+            else:
+                assert response.status_code == 404, response.status_code
+        else:
+            assert response.status_code == (403 if route.api else 404), response.status_code
 
 
 @pytest.mark.django_db

@@ -8,8 +8,9 @@ endpoint cannot skip the policy.
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -27,6 +28,7 @@ from credfile.customers.models import Customer
 from credfile.limits.models import OpenOrder
 from credfile.retention.models import LegalHold
 from tests import records
+from tests.conftest import Personas, make_personas, shared_rows
 from tests.documents import samples
 from tests.factories import CustomerFactory, IndividualFactory
 
@@ -516,37 +518,62 @@ def _file(personas: Any, role: str, scope: str, individual: bool) -> Customer:
     return factory(department=personas.other, account_manager=personas.outsider)
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("role", "scope", "index"),
-    CASES,
-    ids=[f"{r}-{s}-{ROUTES[i].name}-{ROUTES[i].action}-{i}" for r, s, i in CASES],
-)
-def test_the_route_obeys_the_matrix(
-    personas, client_for, role: str, scope: str, index: int
-) -> None:
-    route = ROUTES[index]
-    user = getattr(personas, role)
-    customer = _file(personas, role, scope, route.individual)
-    if route.api:
-        client: Any = APIClient()
-        client.force_authenticate(user)
-    else:
-        client = client_for(user)
-    allowed = MATRIX[(role, scope)][route.action]
-    may_view = MATRIX[(role, scope)]["view"]
-    response = route.call(client, customer)
-    if allowed:
-        assert response.status_code < 400, (
-            response.status_code,
-            getattr(response, "context", None)
-            and response.context.get("form")
-            and response.context["form"].errors,
-        )
-    elif not may_view:
-        assert response.status_code == 404, response.status_code  # never confirm it exists
-    else:
-        assert response.status_code == (403 if route.api else 404), response.status_code
+@dataclass
+class MatrixFiles:
+    personas: Personas
+    # (role, scope, individual?) → a file in that scope of that role's user.
+    files: dict[tuple[str, str, bool], Customer]
+
+
+# Class-scoped: made once for the class below, kept until its last case.
+@pytest.fixture(scope="class")
+def matrix_world(django_db_setup: None, django_db_blocker: Any) -> Iterator[MatrixFiles]:
+    with shared_rows(django_db_blocker):
+        personas = make_personas()
+        files = {
+            (role, scope, individual): _file(personas, role, scope, individual)
+            for (role, scope) in MATRIX
+            for individual in (False, True)
+        }
+        yield MatrixFiles(personas, files)
+
+
+class TestEveryRoleOnEveryRoute:
+    """Every route for every role and scope over the same files, made once for the class;
+    each case's own writes (an allowed change, a deletion) are rolled back after it."""
+
+    @pytest.mark.django_db
+    @pytest.mark.parametrize(
+        ("role", "scope", "index"),
+        CASES,
+        ids=[f"{r}-{s}-{ROUTES[i].name}-{ROUTES[i].action}-{i}" for r, s, i in CASES],
+    )
+    def test_the_route_obeys_the_matrix(
+        self, matrix_world: MatrixFiles, client_for: Any, role: str, scope: str, index: int
+    ) -> None:
+        route = ROUTES[index]
+        user = getattr(matrix_world.personas, role)
+        # A copy: what a case does to the object in memory stays out of the next case.
+        customer = copy.deepcopy(matrix_world.files[(role, scope, route.individual)])
+        if route.api:
+            client: Any = APIClient()
+            client.force_authenticate(user)
+        else:
+            client = client_for(user)
+        allowed = MATRIX[(role, scope)][route.action]
+        may_view = MATRIX[(role, scope)]["view"]
+        response = route.call(client, customer)
+        if allowed:
+            assert response.status_code < 400, (
+                response.status_code,
+                getattr(response, "context", None)
+                and response.context.get("form")
+                and response.context["form"].errors,
+            )
+        elif not may_view:
+            assert response.status_code == 404, response.status_code  # never confirm it exists
+        else:
+            assert response.status_code == (403 if route.api else 404), response.status_code
 
 
 @pytest.mark.django_db
