@@ -164,7 +164,7 @@ class DestructionApproveView(generics.GenericAPIView[DestructionList]):
     @extend_schema(
         operation_id="destruction_lists_approve",
         request=ApprovalInput,
-        responses={200: ApprovalOutput, **problem_responses(400, 404)},
+        responses={200: ApprovalOutput, **problem_responses(400, 403, 404)},
     )
     def post(self, request: Request, pk: int) -> Response:
         user = api_user(request)
